@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from scoring.models import Criterion, Scheme
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    extra = 0
+    fields = [
+        ("code", "position"),
+        ("required", "max_points"),
+        ("name", "name_en"),
+        ("guidance", "guidance_en"),
+    ]
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "name_en",
+        "district",
+        "required_count",
+        "optional_count",
+        "required_points",
+    ]
+    list_filter = ["district"]
+    search_fields = ["name", "name_en", "criteria__name", "criteria__code"]
+    list_select_related = ["district"]
+    inlines = [CriterionInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_required=Count("criteria", filter=Q(criteria__required=True)),
+                n_optional=Count("criteria", filter=Q(criteria__required=False)),
+                points_required=Sum("criteria__max_points", filter=Q(criteria__required=True)),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    @admin.display(description=_("required items"), ordering="n_required")
+    def required_count(self, obj):
+        return obj.n_required
+
+    @admin.display(description=_("optional items"), ordering="n_optional")
+    def optional_count(self, obj):
+        return obj.n_optional
+
+    @admin.display(description=_("points of required items"), ordering="points_required")
+    def required_points(self, obj):
+        return obj.points_required or 0
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "scheme", "required", "max_points", "position"]
+    list_filter = ["scheme", "required"]
+    search_fields = ["code", "name", "name_en", "guidance"]
+    list_select_related = ["scheme"]

@@ -1,0 +1,52 @@
+import pytest
+from django.contrib.auth.models import User
+
+from tests.factories import MembershipFactory, StreetFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_local(settings):
+    # Hashing is slow on purpose; tests need it fast. Static files come from the source folders,
+    # so tests need no collectstatic (CI runs collectstatic separately).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def street(db):
+    return StreetFactory()
+
+
+@pytest.fixture
+def other_street(street):
+    """Another street of the same district."""
+    return StreetFactory(district=street.district)
+
+
+@pytest.fixture
+def admin_alice(db) -> User:
+    return UserFactory(username="alice", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def district_dan(street) -> User:
+    return MembershipFactory(
+        user__username="dan", role="district_staff", district=street.district, street=None
+    ).user
+
+
+@pytest.fixture
+def street_staff_carol(street) -> User:
+    return MembershipFactory(
+        user__username="carol", role="street_staff", district=street.district, street=street
+    ).user
+
+
+@pytest.fixture
+def judge_bob(street) -> User:
+    return MembershipFactory(
+        user__username="bob", role="judge", district=street.district, street=street
+    ).user

@@ -1,0 +1,51 @@
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+MAX_UPLOAD = 5 * 1024 * 1024
+_SALT = "villages.roster-upload"
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_(
+            "A .csv (UTF-8) or .xlsx file with the columns district, street, street_kind, "
+            "village_code, village, secretary, gender, phone, since."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Only .csv and .xlsx files can be imported."))
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class RosterConfirmForm(forms.Form):
+    """Carries the previewed file back, signed so that what is applied is what was previewed."""
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+    @staticmethod
+    def pack(*, data: bytes, filename: str, fingerprint: str) -> str:
+        return signing.dumps(
+            {"data": data.hex(), "filename": filename, "fingerprint": fingerprint},
+            salt=_SALT,
+            compress=True,
+        )
+
+    def clean_payload(self):
+        try:
+            value = signing.loads(self.cleaned_data["payload"], salt=_SALT, max_age=3600)
+            return {
+                "data": bytes.fromhex(value["data"]),
+                "filename": str(value["filename"]),
+                "fingerprint": str(value["fingerprint"]),
+            }
+        except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+            raise forms.ValidationError(
+                _("The preview has expired or was altered. Upload the file again.")
+            ) from exc

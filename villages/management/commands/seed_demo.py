@@ -1,0 +1,70 @@
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from villages import demo
+from villages.models import District, Membership, Street
+from villages.roster import roster_csv
+from villages.services import import_roster
+
+JUDGES = ("王建华", "李红梅", "张志强", "刘海燕", "陈国栋", "杨立新", "赵文静")
+
+
+class Command(BaseCommand):
+    help = "Create the demo district (9 streets, 403 villages and secretaries) and demo users."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default="leitai-demo",
+            help="Password for every demo account (default: leitai-demo).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, password: str, **options):
+        first, changes = demo.rosters()
+        if not District.objects.filter(name=demo.DISTRICT).exists():
+            import_roster(data=roster_csv(first), filename="demo.csv")
+        # Idempotent: a second run finds every change already made.
+        import_roster(data=roster_csv(changes), filename="demo-2024.csv")
+
+        district = District.objects.get(name=demo.DISTRICT)
+        streets = list(Street.objects.filter(district=district).order_by("pk"))
+        accounts = [("admin", _("administrator"), None, None, "管理员")]
+        accounts.append(
+            ("district", _("district staff"), Membership.Role.DISTRICT_STAFF, None, "区委组织部")
+        )
+        for i, street in enumerate(streets, start=1):
+            accounts.append(
+                (
+                    f"street{i:02d}",
+                    _("street staff"),
+                    Membership.Role.STREET_STAFF,
+                    street,
+                    street.name,
+                )
+            )
+        for i, name in enumerate(JUDGES, start=1):
+            accounts.append((f"judge{i:02d}", _("judge"), Membership.Role.JUDGE, streets[0], name))
+
+        # One hash for every account: hashing is slow on purpose, and these are demo accounts.
+        hashed = make_password(password)
+        rows = []
+        for username, label, role, street, display in accounts:
+            user, _created = User.objects.get_or_create(username=username)
+            user.first_name = display
+            user.is_staff = user.is_superuser = role is None
+            user.password = hashed
+            user.save()
+            if role is not None:
+                Membership.objects.update_or_create(
+                    user=user, defaults={"role": role, "district": district, "street": street}
+                )
+            rows.append((username, label, street.name if street else district.name))
+
+        self.stdout.write(_("Demo district “%(name)s” is ready.") % {"name": district.name})
+        self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": password})
+        for username, label, where in rows:
+            self.stdout.write(f"  {username:<10} {label} · {where}")

@@ -1,0 +1,79 @@
+"""Who may see or change what in the organisation. Every view and template asks here.
+
+Administrators (superusers) may do everything. District staff see their whole district; street
+staff see and change their own street; judges see what their competitions show them, nothing here.
+"""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from villages.models import District, Membership, Street, Village
+
+AnyUser = User | AnonymousUser
+
+
+def membership_of(user: AnyUser) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def role_of(user: AnyUser) -> str | None:
+    membership = membership_of(user)
+    return membership.role if membership else None
+
+
+def _is_admin(user: AnyUser) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def _is_district_staff_of(user: AnyUser, district_id: int) -> bool:
+    m = membership_of(user)
+    return bool(m and m.role == Membership.Role.DISTRICT_STAFF and m.district_id == district_id)
+
+
+def can_view_district(user: AnyUser, district: District) -> bool:
+    return _is_admin(user) or _is_district_staff_of(user, district.pk)
+
+
+def can_manage_district(user: AnyUser, district: District) -> bool:
+    """District-level work: district competitions, rankings, reports."""
+    return can_view_district(user, district)
+
+
+def can_view_street(user: AnyUser, street: Street) -> bool:
+    if _is_admin(user) or _is_district_staff_of(user, street.district_id):
+        return True
+    m = membership_of(user)
+    return bool(m and m.role == Membership.Role.STREET_STAFF and m.street_id == street.pk)
+
+
+def can_change_street(user: AnyUser, street: Street) -> bool:
+    """Street work: setting up the street's competitions, contestants, panels and ballots."""
+    if _is_admin(user):
+        return True
+    m = membership_of(user)
+    return bool(m and m.role == Membership.Role.STREET_STAFF and m.street_id == street.pk)
+
+
+def can_view_village(user: AnyUser, village: Village) -> bool:
+    return can_view_street(user, village.street)
+
+
+def streets_visible_to(user: AnyUser) -> QuerySet[Street]:
+    streets = Street.objects.select_related("district")
+    if _is_admin(user):
+        return streets
+    m = membership_of(user)
+    if m and m.role == Membership.Role.DISTRICT_STAFF:
+        return streets.filter(district_id=m.district_id)
+    if m and m.role == Membership.Role.STREET_STAFF:
+        return streets.filter(pk=m.street_id)
+    return streets.none()
+
+
+def villages_visible_to(user: AnyUser) -> QuerySet[Village]:
+    return Village.objects.filter(street__in=streets_visible_to(user))

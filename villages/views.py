@@ -1,0 +1,19 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from villages import permissions
+from villages.models import Membership
+from villages.queries import current_tenures, streets_with_counts
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Greets each role with what it can do."""
+    membership = permissions.membership_of(request.user)
+    context = {"membership": membership, "is_admin": request.user.is_superuser}
+    if membership and membership.role == Membership.Role.STREET_STAFF:
+        context["tenures"] = current_tenures(street=membership.street)
+    elif request.user.is_superuser or (
+        membership and membership.role == Membership.Role.DISTRICT_STAFF
+    ):
+        context["streets"] = streets_with_counts(permissions.streets_visible_to(request.user))
+    return render(request, "villages/home.html", context)
