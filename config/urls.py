@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from villages import views as village_views
+
+admin.site.site_header = _("Leitai administration")
+admin.site.site_title = _("Leitai administration")
+admin.site.index_title = _("Districts, villages, secretaries and criteria")
 
 urlpatterns = [
     path("", village_views.home, name="home"),

@@ -4,11 +4,17 @@ from django.contrib.auth.models import User
 from tests.factories import MembershipFactory, StreetFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def _static_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("static")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_local(settings):
+def _fast_and_local(settings, _static_root):
     # Hashing is slow on purpose; tests need it fast. Static files come from the source folders,
     # so tests need no collectstatic (CI runs collectstatic separately).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STATIC_ROOT = _static_root
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -13,12 +13,14 @@ AnyUser = User | AnonymousUser
 
 
 def membership_of(user: AnyUser) -> Membership | None:
+    """The user's role, with its district and street, loaded once per request."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.membership
-    except Membership.DoesNotExist:
-        return None
+    if not hasattr(user, "_leitai_membership"):
+        user._leitai_membership = (
+            Membership.objects.select_related("district", "street").filter(user=user).first()
+        )
+    return user._leitai_membership
 
 
 def role_of(user: AnyUser) -> str | None:

@@ -1,0 +1,165 @@
+"""Every admin page renders for a superuser, with the organisation's data in it."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import MembershipFactory, TenureFactory
+from tests.villages.rosterfiles import row, write
+from tests.villages.test_roster_import import snapshot
+from villages.models import Tenure, Village
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    (model._meta.app_label, model._meta.model_name)
+    for model in admin.site._registry
+    if model._meta.app_label in ("villages", "scoring", "auth")
+]
+
+
+@pytest.fixture
+def populated(street_staff_carol):
+    tenure = TenureFactory(village__street=street_staff_carol.membership.street)
+    MembershipFactory(role="judge", street=tenure.village.street)
+    Group.objects.create(name="评委")
+    return tenure
+
+
+def test_every_app_model_is_in_admin():
+    assert set(MODELS) >= {
+        ("villages", "district"),
+        ("villages", "street"),
+        ("villages", "village"),
+        ("villages", "secretary"),
+        ("villages", "tenure"),
+        ("scoring", "scheme"),
+        ("scoring", "criterion"),
+        ("auth", "user"),
+    }
+
+
+@pytest.mark.parametrize(("app", "model"), MODELS)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_admin_changelist_add_and_change_pages_render(client, admin_alice, populated, app, model,
+                                                      language):  # fmt: skip
+    client.force_login(admin_alice)
+    client.cookies["django_language"] = language
+    model_class = next(m for m in admin.site._registry if m._meta.model_name == model)
+    obj = model_class.objects.order_by("pk").first()
+    assert obj is not None, f"no {model} to change"
+
+    pages = [
+        reverse(f"admin:{app}_{model}_changelist"),
+        reverse(f"admin:{app}_{model}_add"),
+        reverse(f"admin:{app}_{model}_change", args=[obj.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'lang="{language}"' in response.content.decode()
+    changelist = client.get(pages[0]).content.decode()
+    assert str(obj).split(" ")[0] in changelist
+
+
+def test_admin_village_list_shows_the_current_secretary(client, admin_alice, populated):
+    client.force_login(admin_alice)
+    response = client.get(reverse("admin:villages_village_changelist"))
+    assert populated.secretary.name in response.content.decode()
+
+
+def test_admin_village_search_finds_by_secretary_name(client, admin_alice, populated):
+    TenureFactory()  # another village, not to be found
+    client.force_login(admin_alice)
+    response = client.get(
+        reverse("admin:villages_village_changelist"), {"q": populated.secretary.name}
+    )
+    assert list(response.context["cl"].result_list) == [populated.village]
+
+
+def test_admin_roster_import_previews_then_applies(client, admin_alice, tmp_path):
+    client.force_login(admin_alice)
+    url = reverse("admin:villages_village_import")
+    path = write(
+        tmp_path / "roster.xlsx",
+        [row(), row(village_code="2", village="东村", secretary="王勇", phone="13800000002")],
+    )
+    with path.open("rb") as upload:
+        preview = client.post(url, {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert not Village.objects.exists()  # a preview changes nothing
+    plan = preview.context["plan"]
+    assert plan.counts()["create_village"] == 2
+    assert plan.counts()["open_tenure"] == 2
+    assert "new village 370703003001 “杜家庄子村”" in preview.content.decode()
+
+    payload = preview.context["confirm_form"]["payload"].value()
+    applied = client.post(url, {"payload": payload})
+
+    assert applied.url == reverse("admin:villages_village_changelist")
+    assert sorted(Village.objects.values_list("code", flat=True)) == ["2", "370703003001"]
+    assert Tenure.objects.filter(end__isnull=True).count() == 2
+
+
+def test_admin_roster_import_refuses_a_stale_preview(client, admin_alice, tmp_path):
+    client.force_login(admin_alice)
+    url = reverse("admin:villages_village_import")
+    with write(tmp_path / "a.csv", [row()]).open("rb") as upload:
+        payload = client.post(url, {"file": upload}).context["confirm_form"]["payload"].value()
+    # Someone imports another village of the same street after the preview was made, so the
+    # district and street the preview would create exist now.
+    call_command(
+        "import_roster",
+        write(tmp_path / "b.csv", [row(village_code="2", secretary="王勇", phone="13800000002")]),
+    )
+    before = snapshot()
+
+    response = client.post(url, {"payload": payload}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "changed after the preview" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_admin_roster_import_refuses_a_tampered_payload(client, admin_alice):
+    client.force_login(admin_alice)
+    response = client.post(
+        reverse("admin:villages_village_import"), {"payload": "forged"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "expired or was altered" in response.content.decode()
+    assert not Village.objects.exists()
+
+
+def test_admin_roster_import_lists_bad_rows_and_changes_nothing(client, admin_alice, tmp_path):
+    client.force_login(admin_alice)
+    path = write(tmp_path / "bad.csv", [row(), row(village_code="2", since="2024-13-01")])
+    with path.open("rb") as upload:
+        response = client.post(
+            reverse("admin:villages_village_import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    page = response.content.decode()
+    assert "Row 3, column since" in page
+    assert "Nothing has changed" in page
+    assert "confirm_form" not in response.context
+    assert not Village.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_admin_roster_export_downloads_the_roster(client, admin_alice, populated, fmt):
+    client.force_login(admin_alice)
+    response = client.get(reverse("admin:villages_village_export", args=[fmt]))
+    assert response["Content-Disposition"] == f'attachment; filename="roster.{fmt}"'
+    body = b"".join(response)
+    if fmt == "csv":
+        assert populated.village.code in body.decode("utf-8-sig")
+    else:
+        assert body.startswith(b"PK")
+
+
+def test_admin_roster_import_is_refused_to_staff_without_permissions(client, street_staff_carol):
+    street_staff_carol.is_staff = True
+    street_staff_carol.save()
+    client.force_login(street_staff_carol)
+    response = client.get(reverse("admin:villages_village_import"))
+    assert response.url == reverse("admin:villages_village_changelist")

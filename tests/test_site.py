@@ -1,0 +1,122 @@
+"""Sign-in, sign-out, the language switch and each role's home page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import PASSWORD, TenureFactory, UserFactory, VillageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_with_password_lands_on_home(client, street_staff_carol):
+    response = client.post(reverse("login"), {"username": "carol", "password": PASSWORD})
+    assert response.url == reverse("home")
+    assert client.session["_auth_user_id"] == str(street_staff_carol.pk)
+
+
+def test_sign_in_with_a_wrong_password_says_so_and_signs_nobody_in(client, street_staff_carol):
+    response = client.post(
+        reverse("login"),
+        {"username": "carol", "password": "wrong"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_ends_the_session(client, street_staff_carol):
+    client.force_login(street_staff_carol)
+    response = client.post(reverse("logout"))
+    assert response.url == reverse("home")
+    assert "_auth_user_id" not in client.session
+
+
+def test_site_speaks_simplified_chinese_by_default(client):
+    page = client.get(reverse("home")).content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "村党组织书记擂台赛" in page
+    assert "登录" in page
+
+
+def test_language_switch_shows_english_then_chinese(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.url == "/"
+    page = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in page
+    assert "Ring competition of village Party secretaries" in page
+    assert "Sign in" in page
+
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "村党组织书记擂台赛" in client.get(reverse("home")).content.decode()
+
+
+def test_admin_speaks_the_chosen_language(client, admin_alice):
+    client.force_login(admin_alice)
+    assert "村庄" in client.get(reverse("admin:index")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Villages" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_home_greets_each_role_with_what_it_can_do(client, admin_alice, district_dan,
+                                                   street_staff_carol, judge_bob):  # fmt: skip
+    expected = {
+        admin_alice: "administrator",
+        district_dan: "You are district staff of",
+        street_staff_carol: "You are street staff of",
+        judge_bob: "You are a judge",
+        UserFactory(username="nobody"): "Your account has no role yet",
+    }
+    for user, greeting in expected.items():
+        client.force_login(user)
+        page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert greeting in page, user.username
+
+
+def test_street_staff_home_lists_only_their_villages(client, street_staff_carol, other_street):
+    mine = TenureFactory(village__street=street_staff_carol.membership.street)
+    theirs = TenureFactory(village__street=other_street)
+    client.force_login(street_staff_carol)
+    page = client.get(reverse("home")).content.decode()
+    assert mine.secretary.name in page
+    assert theirs.secretary.name not in page
+    assert theirs.village.code not in page
+
+
+def test_district_staff_home_counts_villages_per_street(client, district_dan, street,
+                                                        other_street):  # fmt: skip
+    TenureFactory.create_batch(3, village__street=street)
+    VillageFactory(street=street)  # no secretary yet
+    VillageFactory(street=other_street, active=False)
+    client.force_login(district_dan)
+    streets = {s.name: s for s in client.get(reverse("home")).context["streets"]}
+    assert (streets[street.name].village_count, streets[street.name].led_count) == (4, 3)
+    assert (streets[other_street.name].village_count, streets[other_street.name].led_count) == (
+        0,
+        0,
+    )
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_street_staff_home_makes_a_fixed_number_of_queries(client, street_staff_carol, size):
+    TenureFactory.create_batch(size, village__street=street_staff_carol.membership.street)
+    client.force_login(street_staff_carol)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.content.decode().count("<tr><td>") == size
+    # 1 session, 2 user, 3 membership with street, 4 current tenures with villages and secretaries
+    assert len(queries) == 4, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("size", [1, 9])
+def test_district_staff_home_makes_a_fixed_number_of_queries(client, district_dan, street, size):
+    from tests.factories import StreetFactory
+
+    StreetFactory.create_batch(size, district=street.district)
+    client.force_login(district_dan)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert len(response.context["streets"]) == size + 1
+    # 1 session, 2 user, 3 membership, 4 streets with village counts
+    assert len(queries) == 4, [q["sql"] for q in queries]

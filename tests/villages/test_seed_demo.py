@@ -1,0 +1,61 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from tests.villages.test_roster_import import snapshot
+from villages import demo
+from villages.models import District, Membership, Street, Tenure, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_the_district_of_the_source(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+
+    district = District.objects.get()
+    assert district.name == "寒亭区"
+    assert Street.objects.filter(district=district).count() == 9
+    assert set(Street.objects.values_list("kind", flat=True)) == {
+        "street",
+        "development_zone",
+        "center",
+    }
+    assert Village.objects.count() == 403
+    # Every village has exactly one current secretary, and some have a history.
+    open_counts = Village.objects.annotate(
+        n=Count("tenures", filter=Q(tenures__end=None))
+    ).values_list("n", flat=True)
+    assert set(open_counts) == {1}
+    assert Tenure.objects.filter(end__isnull=False).count() > 10
+
+    roles = Membership.objects.values("role").annotate(n=Count("id"))
+    assert {r["role"]: r["n"] for r in roles} == {
+        "district_staff": 1,
+        "street_staff": 9,
+        "judge": 7,
+    }
+    for username in ("admin", "district", "street01", "street09", "judge07"):
+        assert username in out
+        assert authenticate(username=username, password="leitai-demo") is not None
+    assert "leitai-demo" in out
+
+
+def test_seed_demo_twice_is_harmless_and_deterministic(capsys):
+    call_command("seed_demo")
+    first = snapshot()
+    names = list(Village.objects.order_by("code").values_list("code", "name"))
+
+    call_command("seed_demo")
+
+    assert snapshot() == first
+    assert list(Village.objects.order_by("code").values_list("code", "name")) == names
+
+
+def test_demo_roster_is_the_same_every_time():
+    first, changes = demo.rosters()
+    assert (first, changes) == demo.rosters()
+    assert len({r["village_code"] for r in first}) == 403
+    people = [(r["secretary"], r["phone"]) for r in first + changes]
+    assert len(set(people)) == len(people)
