@@ -11,7 +11,11 @@ PROBE = "import django; django.setup(); from django.conf import settings as s; p
 
 
 def load(expression: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "HTTPS")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "HTTPS", "DATABASE_URL")
+    }
     return subprocess.run(  # noqa: S603 - our own settings module, fixed arguments
         [sys.executable, "-c", PROBE.format(expression)],
         cwd=settings.BASE_DIR,

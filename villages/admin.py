@@ -38,11 +38,11 @@ class DistrictAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("streets"), ordering="n_streets")
+    @admin.display(description=_("number of streets"), ordering="n_streets")
     def street_count(self, obj):
         return obj.n_streets
 
-    @admin.display(description=_("villages"), ordering="n_villages")
+    @admin.display(description=_("number of villages"), ordering="n_villages")
     def village_count(self, obj):
         return obj.n_villages
 

@@ -102,8 +102,8 @@ class Tenure(models.Model):
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="tenures", verbose_name=_("village")
     )
-    start = models.DateField(_("from"))
-    end = models.DateField(_("until"), null=True, blank=True)
+    start = models.DateField(_("in office from"))
+    end = models.DateField(_("in office until"), null=True, blank=True)
 
     class Meta:
         ordering = ["village__code", "-start"]

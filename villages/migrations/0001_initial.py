@@ -89,8 +89,8 @@ class Migration(migrations.Migration):
             name='Tenure',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='from')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='until')),
+                ('start', models.DateField(verbose_name='in office from')),
+                ('end', models.DateField(blank=True, null=True, verbose_name='in office until')),
                 ('secretary', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenures', to='villages.secretary', verbose_name='secretary')),
                 ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenures', to='villages.village', verbose_name='village')),
             ],

@@ -1,0 +1,71 @@
+"""Playwright driving Debian's Chromium against the live test server."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="package")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    # Playwright's sync API runs an event loop in the tests' thread; the ORM calls the tests
+    # make there (creating data, checking rows) are still plain synchronous calls.
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        sync_api.sync_playwright() as playwright,
+    ):
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_at(browser, live_server):
+    """A new page of the given viewport; every request it makes must stay on the test server."""
+    contexts, pages = [], []
+
+    def make(viewport=PHONE, language="zh-CN"):
+        context = browser.new_context(viewport=viewport, locale=language)
+        contexts.append(context)
+        page = context.new_page()
+        page.outside = []
+        page.on(
+            "request",
+            lambda request: (
+                None
+                if request.url.startswith((live_server.url, "data:"))
+                else page.outside.append(request.url)
+            ),
+        )
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        assert page.outside == [], f"requests left the server: {page.outside}"
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
