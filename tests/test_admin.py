@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import MembershipFactory, TenureFactory
+from tests.factories import MembershipFactory, StreetFactory, TenureFactory, UserFactory
 from tests.villages.rosterfiles import row, write
 from tests.villages.test_roster_import import snapshot
 from villages.models import Tenure, Village
@@ -163,3 +163,45 @@ def test_admin_roster_import_is_refused_to_staff_without_permissions(client, str
     client.force_login(street_staff_carol)
     response = client.get(reverse("admin:villages_village_import"))
     assert response.url == reverse("admin:villages_village_changelist")
+
+
+def _user_form(user, **membership) -> dict:
+    return {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "membership-TOTAL_FORMS": "1",
+        "membership-INITIAL_FORMS": "0",
+        "membership-MIN_NUM_FORMS": "0",
+        "membership-MAX_NUM_FORMS": "1",
+        **{f"membership-0-{k}": v for k, v in membership.items()},
+    }
+
+
+def test_admin_gives_a_user_a_role(client, admin_alice, street):
+    user = UserFactory(username="erin")
+    client.force_login(admin_alice)
+    response = client.post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        _user_form(user, role="street_staff", district=street.district_id, street=street.pk),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    user.refresh_from_db()
+    assert (user.membership.role, user.membership.street) == ("street_staff", street)
+
+
+def test_admin_refuses_a_street_of_another_district(client, admin_alice, street):
+    user = UserFactory(username="erin")
+    foreign = StreetFactory()
+    client.force_login(admin_alice)
+    response = client.post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        _user_form(user, role="street_staff", district=street.district_id, street=foreign.pk),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "The street must belong to the chosen district." in response.content.decode()
+    assert not hasattr(user.__class__.objects.get(pk=user.pk), "membership")
