@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from scoring.demo import seed_competition
 from villages import demo
 from villages.models import District, Membership, Street
 from villages.roster import roster_csv
@@ -13,7 +14,10 @@ JUDGES = ("王建华", "李红梅", "张志强", "刘海燕", "陈国栋", "杨�
 
 
 class Command(BaseCommand):
-    help = "Create the demo district (9 streets, 403 villages and secretaries) and demo users."
+    help = (
+        "Create the demo district (9 streets, 403 villages and secretaries), demo users and "
+        "this quarter's competition of 寒亭街道, in scoring."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -64,7 +68,16 @@ class Command(BaseCommand):
                 )
             rows.append((username, label, street.name if street else district.name))
 
+        competition = seed_competition(
+            street=streets[0],
+            judges=[User.objects.get(username=f"judge{i:02d}") for i in range(1, 8)],
+            staff=User.objects.get(username="street01"),
+        )
         self.stdout.write(_("Demo district “%(name)s” is ready.") % {"name": district.name})
+        self.stdout.write(
+            _("Competition in scoring: %(title)s, %(url)s")
+            % {"title": competition.title, "url": competition.get_absolute_url()}
+        )
         self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": password})
         for username, label, where in rows:
             self.stdout.write(f"  {username:<10} {label} · {where}")

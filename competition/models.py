@@ -1,0 +1,300 @@
+"""The event: competitions, contestants, panels, the lifecycle and the problems raised."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from villages.models import District, Secretary, Street, Village
+
+
+class Competition(models.Model):
+    class Level(models.TextChoices):
+        STREET = "street", pgettext_lazy("competition level", "street")
+        DISTRICT = "district", pgettext_lazy("competition level", "district")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SCORING = "scoring", _("scoring")
+        CLOSED = "closed", _("closed")
+        PUBLISHED = "published", _("published")
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.STREET)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="competitions", verbose_name=_("district")
+    )
+    street = models.ForeignKey(
+        Street,
+        on_delete=models.PROTECT,
+        related_name="competitions",
+        null=True,
+        blank=True,
+        verbose_name=_("street"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-quarter", "street__name"]
+        verbose_name = _("competition")
+        verbose_name_plural = _("competitions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="competition_quarter_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="competition_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(level="street", street__isnull=False)
+                | Q(level="district", street__isnull=True),
+                name="competition_street_matches_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scoring", "closed", "published"]),
+                name="competition_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["street", "year", "quarter"],
+                condition=Q(level="street"),
+                name="competition_one_per_street_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "year", "quarter"],
+                condition=Q(level="district"),
+                name="competition_one_district_level_per_quarter",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "year", "quarter"], name="competition_period")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("scoring:setup", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        where = self.street.name if self.street_id else self.district.name
+        return _("%(where)s %(year)s Q%(quarter)s ring competition") % {
+            "where": where,
+            "year": self.year,
+            "quarter": self.quarter,
+        }
+
+    @property
+    def is_editable_setup(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def accepts_scores(self) -> bool:
+        return self.status == self.Status.SCORING
+
+
+class Event(models.Model):
+    """The competition's log: every transition, draw and setup change, with who and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        OPENED = "opened", _("scoring opened")
+        CLOSED = "closed", _("closed")
+        REOPENED = "reopened", _("reopened")
+        PUBLISHED = "published", _("published")
+        ORDER_DRAWN = "order_drawn", _("speaking order drawn by lot")
+        ORDER_SET = "order_set", _("speaking order set by hand")
+        CONTESTANTS = "contestants", _("contestants changed")
+        PANEL = "panel", _("panel changed")
+        CARD = "card", _("sign-in card issued or revoked")
+
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="events", verbose_name=_("competition")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["competition", "at", "id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class Contestant(models.Model):
+    competition = models.ForeignKey(
+        Competition,
+        on_delete=models.CASCADE,
+        related_name="contestants",
+        verbose_name=_("competition"),
+    )
+    secretary = models.ForeignKey(
+        Secretary, on_delete=models.PROTECT, related_name="contests", verbose_name=_("secretary")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="contests", verbose_name=_("village")
+    )
+    order = models.PositiveSmallIntegerField(_("speaking order"), null=True, blank=True)
+    absent = models.BooleanField(_("absent"), default=False)
+
+    class Meta:
+        ordering = ["competition", "order", "village__code"]
+        verbose_name = _("contestant")
+        verbose_name_plural = _("contestants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competition", "secretary"], name="contestant_unique_secretary"
+            ),
+            models.UniqueConstraint(
+                fields=["competition", "village"], name="contestant_unique_village"
+            ),
+            models.UniqueConstraint(
+                fields=["competition", "order"],
+                condition=Q(order__isnull=False),
+                name="contestant_unique_order",
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="contestant_order_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.secretary} · {self.village}"
+
+
+class Judge(models.Model):
+    """A user on a competition's panel."""
+
+    class Role(models.TextChoices):
+        STREET_SECRETARY = "street_secretary", _("street Party working-committee secretary")
+        AREA_CHIEF = "area_chief", _("area chief")
+        STATION_DIRECTOR = "station_director", _("station director")
+        DISTRICT = "district", _("district representative")
+        OBSERVER = "observer", _("observer")
+
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="judges", verbose_name=_("competition")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="panels",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    recusals = models.ManyToManyField(
+        Contestant,
+        blank=True,
+        related_name="recused_judges",
+        verbose_name=_("recused from"),
+        help_text=_("Contestants this judge does not score, for example a relative."),
+    )
+
+    class Meta:
+        ordering = ["competition", "id"]
+        verbose_name = _("judge")
+        verbose_name_plural = _("judges")
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "user"], name="judge_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.first_name or self.user.username
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == self.Role.OBSERVER
+
+
+class SignInCard(models.Model):
+    """A one-time sign-in link for one judge and one competition, printed as a QR code.
+
+    Only a hash of the token is stored: the printed card is the only copy of the link.
+    """
+
+    judge = models.ForeignKey(
+        Judge, on_delete=models.CASCADE, related_name="cards", verbose_name=_("judge")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["judge", "-created_at"]
+        verbose_name = _("sign-in card")
+        verbose_name_plural = _("sign-in cards")
+
+    def __str__(self) -> str:
+        return f"{self.judge} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Problem(models.Model):
+    """An issue raised about a village during a competition, followed to resolution."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        RESOLVED = "resolved", _("resolved")
+
+    competition = models.ForeignKey(
+        Competition,
+        on_delete=models.CASCADE,
+        related_name="problems",
+        verbose_name=_("competition"),
+    )
+    contestant = models.ForeignKey(
+        Contestant, on_delete=models.CASCADE, related_name="problems", verbose_name=_("contestant")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="problems", verbose_name=_("village")
+    )
+    raised_by = models.ForeignKey(
+        Judge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("raised by"),
+    )
+    text = models.TextField(_("problem"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="open")
+    owner = models.CharField(_("owner"), max_length=100, blank=True)
+    due = models.DateField(_("due"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "in_progress", "resolved"]),
+                name="problem_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="problem_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["status", "due"], name="problem_status_due")]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -1,0 +1,40 @@
+"""Who may see or change a competition and its panel. Every view and template asks here.
+
+Street staff run their own street's competitions; district staff run district-level ones and see
+every competition of their district; judges see the competitions they sit on — and a judge who
+signed in with a card sees only that card's competition.
+"""
+
+from django.http import HttpRequest
+
+from competition.models import Competition, Judge
+from villages import permissions as org
+from villages.context_processors import CARD_SCOPE
+
+
+def can_manage(user, competition: Competition) -> bool:
+    """Set up, run, close and publish: staff of the competition's street (district staff for a
+    district-level competition)."""
+    if competition.level == Competition.Level.STREET:
+        return org.can_change_street(user, competition.street)
+    return org.can_manage_district(user, competition.district)
+
+
+def can_view(user, competition: Competition) -> bool:
+    """Follow a competition's setup and progress: its managers and its district's staff."""
+    return can_manage(user, competition) or org.can_view_district(user, competition.district)
+
+
+def card_scope(request: HttpRequest) -> int | None:
+    """The competition a card sign-in limits this session to, if any."""
+    return request.session.get(CARD_SCOPE)
+
+
+def judge_seat(request: HttpRequest, competition: Competition) -> Judge | None:
+    """The signed-in user's seat on this competition's panel, or None."""
+    if not request.user.is_authenticated:
+        return None
+    scope = card_scope(request)
+    if scope is not None and scope != competition.pk:
+        return None
+    return Judge.objects.filter(competition=competition, user=request.user).first()

@@ -1,0 +1,270 @@
+"""Writes to the event: contestants, speaking order, panel, sign-in cards, lifecycle, problems.
+
+Each function is atomic, locks the competition row it changes, and logs an Event in the same
+transaction. A refused action raises ActionRefused with a message for the user and changes nothing.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
+from villages.models import Tenure
+
+Status = Competition.Status
+
+# Which status each transition leaves from, and where it goes.
+TRANSITIONS = {
+    "open": (Status.DRAFT, Status.SCORING, Event.Kind.OPENED),
+    "close": (Status.SCORING, Status.CLOSED, Event.Kind.CLOSED),
+    "reopen": (Status.CLOSED, Status.SCORING, Event.Kind.REOPENED),
+    "publish": (Status.CLOSED, Status.PUBLISHED, Event.Kind.PUBLISHED),
+}
+
+
+class ActionRefused(Exception):
+    """The action is not allowed now; str() is the message for the user."""
+
+
+def lock(competition: Competition) -> Competition:
+    """The competition's row, locked until the transaction ends; its status is fresh."""
+    return Competition.objects.select_for_update().get(pk=competition.pk)
+
+
+def log(competition: Competition, kind: str, by: User | None, note: str = "") -> Event:
+    return Event.objects.create(competition=competition, kind=kind, by=by, note=note)
+
+
+def _require(competition: Competition, *statuses: str) -> None:
+    if competition.status not in statuses:
+        raise ActionRefused(
+            _("Not possible now: the competition is %(status)s.")
+            % {"status": competition.get_status_display()}
+        )
+
+
+@transaction.atomic
+def transition(*, competition: Competition, action: str, by: User, reason: str = "") -> None:
+    """Move a competition along draft → scoring → closed → published; reopening needs a reason.
+
+    Opening for scoring is checked by scoring.services.open_scoring, which calls this.
+    """
+    source, target, kind = TRANSITIONS[action]
+    locked = lock(competition)
+    _require(locked, source)
+    if action == "reopen" and not reason.strip():
+        raise ActionRefused(_("Give the reason for reopening."))
+    locked.status = target
+    locked.save(update_fields=["status"])
+    log(locked, kind, by, reason.strip())
+    competition.status = target
+
+
+@transaction.atomic
+def add_current_secretaries(*, competition: Competition, by: User) -> int:
+    """Add the current secretary of every active village of the street; returns how many."""
+    locked = lock(competition)
+    _require(locked, Status.DRAFT)
+    if locked.street_id is None:
+        raise ActionRefused(_("A district-level competition takes the streets' recommendations."))
+    present = set(locked.contestants.values_list("village_id", flat=True))
+    tenures = Tenure.objects.filter(
+        end__isnull=True, village__street_id=locked.street_id, village__active=True
+    ).exclude(village_id__in=present)
+    added = Contestant.objects.bulk_create(
+        Contestant(competition=locked, secretary_id=t.secretary_id, village_id=t.village_id)
+        for t in tenures
+    )
+    if added:
+        log(locked, Event.Kind.CONTESTANTS, by, _("%(n)s added") % {"n": len(added)})
+    return len(added)
+
+
+@transaction.atomic
+def remove_contestant(*, contestant: Contestant, by: User) -> None:
+    locked = lock(contestant.competition)
+    _require(locked, Status.DRAFT)
+    Contestant.objects.filter(pk=contestant.pk).delete()
+    log(locked, Event.Kind.CONTESTANTS, by, _("removed: %(who)s") % {"who": contestant})
+
+
+@transaction.atomic
+def set_absent(*, contestant: Contestant, absent: bool, by: User) -> None:
+    locked = lock(contestant.competition)
+    _require(locked, Status.DRAFT, Status.SCORING)
+    Contestant.objects.filter(pk=contestant.pk).update(absent=absent)
+    note = _("absent: %(who)s") if absent else _("present again: %(who)s")
+    log(locked, Event.Kind.CONTESTANTS, by, note % {"who": contestant})
+
+
+def _write_order(competition: Competition, order: dict[int, int]) -> None:
+    # Clear first: the database checks each row's order is unique as it is written.
+    competition.contestants.update(order=None)
+    for contestant_id, position in order.items():
+        Contestant.objects.filter(pk=contestant_id).update(order=position)
+
+
+@transaction.atomic
+def draw_order(*, competition: Competition, by: User) -> list[int]:
+    """Draw the speaking order by lot among present contestants; only while in draft."""
+    locked = lock(competition)
+    _require(locked, Status.DRAFT)
+    ids = list(locked.contestants.filter(absent=False).values_list("pk", flat=True))
+    if not ids:
+        raise ActionRefused(_("There are no contestants to draw."))
+    secrets.SystemRandom().shuffle(ids)
+    _write_order(locked, {pk: n for n, pk in enumerate(ids, start=1)})
+    names = {
+        c.pk: f"{c.village.name} {c.secretary.name}"
+        for c in locked.contestants.select_related("village", "secretary")
+    }
+    log(
+        locked,
+        Event.Kind.ORDER_DRAWN,
+        by,
+        "; ".join(f"{n}. {names[pk]}" for n, pk in enumerate(ids, start=1)),
+    )
+    return ids
+
+
+@transaction.atomic
+def set_order(*, competition: Competition, order: dict[int, int], by: User) -> None:
+    """Set the speaking order by hand: positions 1…n, each used once, for present contestants."""
+    locked = lock(competition)
+    _require(locked, Status.DRAFT)
+    present = set(locked.contestants.filter(absent=False).values_list("pk", flat=True))
+    if set(order) != present:
+        raise ActionRefused(_("Give every present contestant a position."))
+    if sorted(order.values()) != list(range(1, len(present) + 1)):
+        raise ActionRefused(
+            _("Positions must be 1 to %(n)s, each used once.") % {"n": len(present)}
+        )
+    _write_order(locked, order)
+    log(locked, Event.Kind.ORDER_SET, by)
+
+
+@transaction.atomic
+def add_judge(*, competition: Competition, user: User, role: str, by: User) -> Judge:
+    locked = lock(competition)
+    _require(locked, Status.DRAFT, Status.SCORING)
+    if Judge.objects.filter(competition=locked, user=user).exists():
+        raise ActionRefused(_("%(name)s is already on the panel.") % {"name": user})
+    judge = Judge.objects.create(competition=locked, user=user, role=role)
+    log(locked, Event.Kind.PANEL, by, _("added: %(name)s") % {"name": judge.display_name})
+    return judge
+
+
+@transaction.atomic
+def remove_judge(*, judge: Judge, by: User) -> None:
+    locked = lock(judge.competition)
+    _require(locked, Status.DRAFT)
+    judge.delete()
+    log(locked, Event.Kind.PANEL, by, _("removed: %(name)s") % {"name": judge.display_name})
+
+
+@transaction.atomic
+def set_recusals(*, judge: Judge, contestants: Iterable[Contestant], by: User) -> None:
+    locked = lock(judge.competition)
+    _require(locked, Status.DRAFT, Status.SCORING)
+    contestants = list(contestants)
+    if any(c.competition_id != locked.pk for c in contestants):
+        raise ActionRefused(_("A recusal must name a contestant of this competition."))
+    if judge.sheets.filter(contestant__in=contestants).exists():
+        raise ActionRefused(_("The judge has already scored one of these contestants."))
+    judge.recusals.set(contestants)
+    log(
+        locked,
+        Event.Kind.PANEL,
+        by,
+        _("recusals of %(name)s: %(who)s")
+        % {"name": judge.display_name, "who": ", ".join(str(c) for c in contestants) or "—"},
+    )
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_cards(*, competition: Competition, by: User) -> list[tuple[Judge, str]]:
+    """A new sign-in card for every judge; unused older cards stop working.
+
+    Returns (judge, token) pairs: the tokens exist only in this return value and on paper.
+    """
+    locked = lock(competition)
+    _require(locked, Status.DRAFT, Status.SCORING)
+    judges = list(locked.judges.select_related("user").order_by("pk"))
+    now = timezone.now()
+    SignInCard.objects.filter(
+        judge__competition=locked, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    issued = []
+    for judge in judges:
+        token = secrets.token_urlsafe(32)  # 256 bits
+        SignInCard.objects.create(judge=judge, token_hash=_hash(token))
+        issued.append((judge, token))
+    log(locked, Event.Kind.CARD, by, _("%(n)s cards issued") % {"n": len(issued)})
+    return issued
+
+
+@transaction.atomic
+def revoke_cards(*, judge: Judge, by: User) -> int:
+    locked = lock(judge.competition)
+    count = SignInCard.objects.filter(
+        judge=judge, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    log(locked, Event.Kind.CARD, by, _("cards of %(name)s revoked") % {"name": judge.display_name})
+    return count
+
+
+def find_card(token: str) -> SignInCard | None:
+    """The card a token belongs to, if it can still sign someone in."""
+    card = (
+        SignInCard.objects.select_related("judge__competition", "judge__user")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if card is None or card.used_at or card.revoked_at:
+        return None
+    if card.judge.competition.status not in (Status.DRAFT, Status.SCORING):
+        return None
+    return card
+
+
+@transaction.atomic
+def redeem_card(*, token: str) -> Judge | None:
+    """Use a card once: its judge, or None for an unknown, used, revoked or expired card."""
+    card = find_card(token)
+    if card is None:
+        return None
+    # Lock the card: two taps on the same card must sign in once.
+    locked = SignInCard.objects.select_for_update().get(pk=card.pk)
+    if locked.used_at is not None or locked.revoked_at is not None:
+        return None
+    locked.used_at = timezone.now()
+    locked.save(update_fields=["used_at"])
+    return card.judge
+
+
+@transaction.atomic
+def update_problem(
+    *,
+    problem: Problem,
+    status: str,
+    owner: str,
+    due: dt.date | None,
+    resolution: str,
+    by: User,
+) -> Problem:
+    if status == Problem.Status.RESOLVED and not resolution.strip():
+        raise ActionRefused(_("Describe how the problem was resolved."))
+    locked = Problem.objects.select_for_update().get(pk=problem.pk)
+    locked.status, locked.owner, locked.due, locked.resolution = status, owner, due, resolution
+    locked.save()
+    return locked

@@ -1,0 +1,115 @@
+"""Sign-in cards for judges, and the problems raised at competitions."""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from competition import permissions
+from competition.forms import ProblemFilterForm, ProblemForm
+from competition.models import Competition, Problem
+from competition.services import ActionRefused, find_card, issue_cards, redeem_card, update_problem
+from villages import permissions as org
+
+
+def _get_competition_for_manager(request: HttpRequest, pk: int) -> Competition:
+    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
+    if permissions.card_scope(request) is not None or not permissions.can_manage(
+        request.user, competition
+    ):
+        raise Http404(_("No such competition of yours."))
+    return competition
+
+
+@login_required
+@require_POST
+def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a new card for every judge and show them, once, ready to print."""
+    competition = _get_competition_for_manager(request, pk)
+    try:
+        issued = issue_cards(competition=competition, by=request.user)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("scoring:setup", pk)
+    cards = []
+    for judge, token in issued:
+        url = request.build_absolute_uri(reverse("competition:card", args=[token]))
+        qr = segno.make(url, error="m")
+        cards.append({"judge": judge, "url": url, "svg": qr.svg_inline(scale=4, border=2)})
+    return render(
+        request, "competition/cards_print.html", {"competition": competition, "cards": cards}
+    )
+
+
+def card(request: HttpRequest, token: str) -> HttpResponse:
+    """A judge's sign-in card: confirm, then sign in for that one competition."""
+    found = find_card(token)
+    if found is None:
+        return render(request, "competition/card_invalid.html", status=404)
+    if request.method == "POST":
+        judge = redeem_card(token=token)
+        if judge is None:
+            return render(request, "competition/card_invalid.html", status=404)
+        login(request, judge.user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[permissions.CARD_SCOPE] = judge.competition_id
+        return redirect("scoring:contestants", judge.competition_id)
+    return render(request, "competition/card_confirm.html", {"judge": found.judge})
+
+
+def _problems_for(request: HttpRequest):
+    streets = org.streets_visible_to(request.user)
+    problems = Problem.objects.filter(village__street__in=streets).select_related(
+        "competition__street", "village__street", "contestant__secretary", "raised_by__user"
+    )
+    return streets, problems
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    streets, problems = _problems_for(request)
+    form = ProblemFilterForm(request.GET or None, streets=streets)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            problems = problems.filter(status=data["status"])
+        if data["street"]:
+            problems = problems.filter(village__street=data["street"])
+        if data["overdue"]:
+            problems = problems.filter(due__lt=timezone.localdate()).exclude(status="resolved")
+        if data["q"]:
+            problems = problems.filter(text__icontains=data["q"])
+    return render(
+        request,
+        "competition/problem_list.html",
+        {
+            "form": form,
+            "problems": problems.order_by("status", "due", "-created_at")[:500],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _streets, problems = _problems_for(request)
+    problem = get_object_or_404(problems, pk=pk)
+    if not org.can_change_street(request.user, problem.village.street) and not (
+        org.can_view_district(request.user, problem.competition.district)
+    ):
+        raise Http404
+    form = ProblemForm(request.POST or None, instance=problem)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_problem(problem=problem, by=request.user, **form.cleaned_data)
+        except ActionRefused as exc:
+            form.add_error("resolution", str(exc))
+        else:
+            messages.success(request, _("Problem updated."))
+            return redirect("competition:problems")
+    return render(request, "competition/problem_edit.html", {"form": form, "problem": problem})

@@ -1,0 +1,125 @@
+"""Reads for the judge's pages, the staff's setup pages and the progress board."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from competition.models import Competition, Contestant, Judge
+from scoring import domain
+from scoring.models import CompetitionCriterion, Score, ScoreSheet
+
+
+def competition_maximum(criteria: list[CompetitionCriterion]) -> Decimal:
+    return sum((c.max_points for c in criteria), Decimal(0))
+
+
+def contestants_in_order(competition: Competition) -> QuerySet[Contestant]:
+    return competition.contestants.select_related("secretary", "village__street").order_by(
+        "order", "village__code"
+    )
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    contestant: Contestant
+    status: str  # "none", "draft", "submitted", "recused", "absent"
+    total: Decimal | None
+
+
+def judge_progress(judge: Judge) -> list[JudgeRow]:
+    """A judge's contestants in speaking order with their own progress on each. Two queries."""
+    sheets = {
+        s.contestant_id: s
+        for s in ScoreSheet.objects.filter(judge=judge).annotate(total=Sum("scores__points"))
+    }
+    recused = set(judge.recusals.values_list("pk", flat=True))
+    rows = []
+    for contestant in contestants_in_order(judge.competition).filter(order__isnull=False):
+        sheet = sheets.get(contestant.pk)
+        if contestant.absent:
+            status = "absent"
+        elif contestant.pk in recused:
+            status = "recused"
+        else:
+            status = sheet.status if sheet else "none"
+        rows.append(JudgeRow(contestant, status, sheet.total if sheet else None))
+    return rows
+
+
+def judge_seats(user) -> QuerySet[Judge]:
+    """The panels a user sits on, newest first, with how many sheets they submitted."""
+    return (
+        Judge.objects.filter(user=user)
+        .select_related("competition__street", "competition__district")
+        .annotate(
+            submitted=Count("sheets", filter=Q(sheets__status=ScoreSheet.Status.SUBMITTED)),
+            contestants=Count(
+                "competition__contestants",
+                filter=Q(competition__contestants__absent=False),
+                distinct=True,
+            ),
+        )
+        .order_by("-competition__year", "-competition__quarter", "-competition_id")
+    )
+
+
+def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:
+    return (
+        ScoreSheet.objects.filter(judge=judge, contestant=contestant)
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class BoardCell:
+    judge_id: int
+    status: str  # "none", "draft", "submitted", "recused"
+    percent: Decimal | None = None
+    sheet_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Board:
+    judges: list[Judge]
+    rows: list[tuple[Contestant, list[BoardCell]]]
+    submitted: int
+    expected: int
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.submitted / self.expected) if self.expected else 0
+
+
+def progress_board(competition: Competition) -> Board:
+    """Contestants × judges: each sheet's state and percent. Four queries, whatever the size."""
+    criteria = list(competition.criteria.all())
+    maximum = competition_maximum(criteria) or Decimal(1)
+    judges = list(
+        competition.judges.select_related("user").prefetch_related("recusals").order_by("pk")
+    )
+    sheets = {
+        (s.contestant_id, s.judge_id): s
+        for s in ScoreSheet.objects.filter(judge__competition=competition).annotate(
+            total=Sum("scores__points")
+        )
+    }
+    recused = {(c.pk, j.pk) for j in judges for c in j.recusals.all()}
+    rows, submitted, expected = [], 0, 0
+    for contestant in contestants_in_order(competition).filter(absent=False):
+        cells = []
+        for judge in judges:
+            if (contestant.pk, judge.pk) in recused:
+                cells.append(BoardCell(judge.pk, "recused"))
+                continue
+            expected += 1
+            sheet = sheets.get((contestant.pk, judge.pk))
+            if sheet is None:
+                cells.append(BoardCell(judge.pk, "none"))
+                continue
+            submitted += sheet.status == ScoreSheet.Status.SUBMITTED
+            percent = domain.sheet_percent(sheet.total or Decimal(0), maximum)
+            cells.append(BoardCell(judge.pk, sheet.status, percent, sheet.pk))
+        rows.append((contestant, cells))
+    return Board(judges=judges, rows=rows, submitted=submitted, expected=expected)

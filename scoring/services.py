@@ -1,0 +1,290 @@
+"""Writes to the numbers: competitions' criteria, opening for scoring, and every sheet save.
+
+`save_sheet` is the one path by which points reach the database — from a judge's phone, its
+offline outbox, or staff typing in a paper sheet — and it writes the audit record.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competition import services as event
+from competition.models import Competition, Contestant, Event, Judge, Problem
+from competition.services import ActionRefused
+from scoring import domain
+from scoring.models import CompetitionCriterion, Criterion, Scheme, Score, ScoreSheet, SheetRevision
+from villages.models import Street
+
+MAX_PROBLEMS = 20
+MAX_TEXT = 2000
+
+
+def _copy(criterion: Criterion, competition: Competition) -> CompetitionCriterion:
+    return CompetitionCriterion(
+        competition=competition,
+        source=criterion,
+        code=criterion.code,
+        name=criterion.name,
+        name_en=criterion.name_en,
+        guidance=criterion.guidance,
+        guidance_en=criterion.guidance_en,
+        max_points=criterion.max_points,
+        required=criterion.required,
+        position=criterion.position,
+    )
+
+
+def _choose(competition: Competition, scheme: Scheme, optional_codes: list[str]) -> None:
+    criteria = list(scheme.criteria.all())
+    known = {c.code for c in criteria if not c.required}
+    unknown = set(optional_codes) - known
+    if unknown:
+        raise ActionRefused(
+            _("Not an optional item of this scheme: %(codes)s") % {"codes": ", ".join(unknown)}
+        )
+    chosen = [c for c in criteria if c.required or c.code in optional_codes]
+    competition.criteria.all().delete()
+    CompetitionCriterion.objects.bulk_create(_copy(c, competition) for c in chosen)
+
+
+@transaction.atomic
+def create_competition(
+    *,
+    street: Street,
+    year: int,
+    quarter: int,
+    scheme: Scheme,
+    optional_codes: list[str],
+    by: User,
+    held_on=None,
+    venue: str = "",
+) -> Competition:
+    """A street's ring competition for a quarter, in draft, with the scheme's criteria copied:
+    the five required items and the chosen optional ones."""
+    if Competition.objects.filter(
+        level=Competition.Level.STREET, street=street, year=year, quarter=quarter
+    ).exists():
+        raise ActionRefused(
+            _("%(street)s already has a competition for %(year)s Q%(quarter)s.")
+            % {"street": street.name, "year": year, "quarter": quarter}
+        )
+    competition = Competition.objects.create(
+        level=Competition.Level.STREET,
+        district_id=street.district_id,
+        street=street,
+        year=year,
+        quarter=quarter,
+        held_on=held_on,
+        venue=venue,
+    )
+    _choose(competition, scheme, optional_codes)
+    event.log(competition, Event.Kind.CREATED, by, scheme.name)
+    return competition
+
+
+@transaction.atomic
+def choose_criteria(
+    *, competition: Competition, scheme: Scheme, optional_codes: list[str], by: User
+) -> None:
+    """Change the N optional items; only in draft — from scoring on the criteria are frozen."""
+    locked = event.lock(competition)
+    if locked.status != Competition.Status.DRAFT:
+        raise ActionRefused(_("The criteria are frozen once scoring has started."))
+    _choose(locked, scheme, optional_codes)
+    event.log(
+        locked,
+        Event.Kind.CREATED,
+        by,
+        _("criteria: %(codes)s") % {"codes": ", ".join(optional_codes) or "—"},
+    )
+
+
+def open_scoring(*, competition: Competition, by: User) -> None:
+    """Draft → scoring, once criteria, an ordered list of contestants and a panel are set."""
+    with transaction.atomic():
+        locked = event.lock(competition)
+        problems = []
+        if not locked.criteria.exists():
+            problems.append(_("choose the criteria"))
+        present = locked.contestants.filter(absent=False)
+        if not present.exists():
+            problems.append(_("add contestants"))
+        elif present.filter(order__isnull=True).exists():
+            problems.append(_("set the speaking order"))
+        if not locked.judges.exclude(role=Judge.Role.OBSERVER).exists():
+            problems.append(_("add judges"))
+        if problems:
+            raise ActionRefused(_("Before scoring: %(todo)s.") % {"todo": "; ".join(problems)})
+        event.transition(competition=competition, action="open", by=by)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What the server holds after a save: `applied` is False for a repeat or a stale version."""
+
+    sheet: ScoreSheet
+    applied: bool
+    stale: bool
+
+    @property
+    def version(self) -> int:
+        return self.sheet.version
+
+
+class SheetInvalid(Exception):
+    """Bad input: `errors` maps a field (a criterion code, "comment", "problems", "version")
+    to a message for the user. Nothing was stored."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+POINTS_MESSAGES = {
+    "number": lambda c: _("Enter a number."),
+    "negative": lambda c: _("Points cannot be negative."),
+    "over_maximum": lambda c: _("At most %(max)s points.") % {"max": c.max_points.normalize()},
+    "step": lambda c: _("Use steps of 0.5 points."),
+}
+
+
+def snapshot(sheet: ScoreSheet, points: dict[str, Decimal] | None = None) -> dict:
+    """A sheet as plain values, for the audit trail and the judge's device."""
+    if points is None:
+        points = {s.criterion.code: s.points for s in sheet.scores.select_related("criterion")}
+    return {
+        "status": sheet.status,
+        "points": {code: str(value) for code, value in sorted(points.items())},
+        "comment": sheet.comment,
+        "problems": list(sheet.problems),
+        "entered_by": sheet.entered_by_id,
+    }
+
+
+def _clean(
+    criteria: list[CompetitionCriterion],
+    points: dict[str, object],
+    comment: str,
+    problems: list[str],
+    submit: bool,
+) -> dict[str, Decimal]:
+    errors: dict[str, str] = {}
+    by_code = {c.code: c for c in criteria}
+    for code in points:
+        if code not in by_code:
+            errors[code] = _("“%(code)s” is not a criterion of this competition.") % {"code": code}
+    cleaned: dict[str, Decimal] = {}
+    for code, criterion in by_code.items():
+        raw = points.get(code)
+        if raw is None or str(raw).strip() == "":
+            if submit:
+                errors[code] = _("Give points for every item before submitting.")
+            continue
+        try:
+            cleaned[code] = domain.parse_points(raw, criterion.max_points)
+        except domain.PointsError as exc:
+            errors[code] = POINTS_MESSAGES[exc.reason](criterion)
+    if len(comment) > MAX_TEXT or "\x00" in comment:
+        errors["comment"] = _("The comment is too long or holds invalid characters.")
+    if len(problems) > MAX_PROBLEMS or any(len(p) > MAX_TEXT or "\x00" in p for p in problems):
+        errors["problems"] = _("At most %(n)s problems, each a short text.") % {"n": MAX_PROBLEMS}
+    if errors:
+        raise SheetInvalid(errors)
+    return cleaned
+
+
+def _sync_problems(sheet: ScoreSheet, contestant: Contestant, judge: Judge) -> None:
+    """Each line of the sheet's problems is a Problem; lines taken out before anyone acted on
+    them disappear, lines staff have taken up stay."""
+    lines = list(sheet.problems)
+    existing = {p.text: p for p in Problem.objects.filter(contestant=contestant, raised_by=judge)}
+    for text, problem in existing.items():
+        if text not in lines and problem.status == Problem.Status.OPEN and not problem.owner:
+            problem.delete()
+    Problem.objects.bulk_create(
+        Problem(
+            competition_id=contestant.competition_id,
+            contestant=contestant,
+            village_id=contestant.village_id,
+            raised_by=judge,
+            text=text,
+        )
+        for text in dict.fromkeys(lines)
+        if text not in existing
+    )
+
+
+def save_sheet(
+    *,
+    judge: Judge,
+    contestant: Contestant,
+    points: dict[str, object],
+    comment: str = "",
+    problems: list[str] | None = None,
+    version: int,
+    submit: bool,
+    by: User,
+) -> SaveResult:
+    """Save a judge's sheet for a contestant, as a draft or submitted.
+
+    Each save carries a version from the judge's device. A version the server already holds is
+    answered without change (a resend); an older one is refused as stale — an older version never
+    replaces a newer one. Every applied save writes a SheetRevision with the old and new values.
+    Raises ActionRefused (not allowed now) or SheetInvalid (bad input); nothing is stored then.
+    """
+    comment = comment.strip()
+    problems = [p.strip() for p in (problems or []) if p and p.strip()]
+    with transaction.atomic():
+        # Lock the competition: a close waits for a save in progress, and a save after the
+        # close sees the new status and is refused whole.
+        competition = event.lock(contestant.competition)
+        if competition.status != Competition.Status.SCORING:
+            raise ActionRefused(
+                _("Scores are not accepted: the competition is %(status)s.")
+                % {"status": competition.get_status_display()}
+            )
+        if judge.competition_id != competition.pk or contestant.competition_id != competition.pk:
+            raise ActionRefused(_("This judge does not sit on this contestant's competition."))
+        if contestant.absent:
+            raise ActionRefused(_("%(who)s is absent and is not scored.") % {"who": contestant})
+        if judge.recusals.filter(pk=contestant.pk).exists():
+            raise ActionRefused(_("This judge is recused from %(who)s.") % {"who": contestant})
+        criteria = list(competition.criteria.all())
+        cleaned = _clean(criteria, points, comment, problems, submit)
+
+        # Lock the sheet row: a judge's phone may resend the same version, or race itself.
+        sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
+            contestant=contestant, judge=judge
+        )
+        if version <= sheet.version:
+            return SaveResult(sheet=sheet, applied=False, stale=version < sheet.version)
+        if sheet.status == ScoreSheet.Status.SUBMITTED and not submit:
+            # A submitted sheet stays submitted: a later draft save revises it in place.
+            submit = True
+            if len(cleaned) != len(criteria):
+                raise SheetInvalid({"version": _("A submitted sheet needs every item.")})
+
+        old = snapshot(sheet) if sheet.version else None
+        sheet.version = version
+        sheet.comment = comment
+        sheet.problems = problems
+        sheet.entered_by = by if by.pk != judge.user_id else None
+        if submit:
+            sheet.status = ScoreSheet.Status.SUBMITTED
+            sheet.submitted_at = sheet.submitted_at or timezone.now()
+        sheet.save()
+        by_code = {c.code: c for c in criteria}
+        sheet.scores.exclude(criterion__code__in=cleaned.keys()).delete()
+        for code, value in cleaned.items():
+            Score.objects.update_or_create(
+                sheet=sheet, criterion=by_code[code], defaults={"points": value}
+            )
+        SheetRevision.objects.create(
+            sheet=sheet, by=by, version=version, old=old, new=snapshot(sheet, cleaned)
+        )
+        _sync_problems(sheet, contestant, judge)
+    return SaveResult(sheet=sheet, applied=True, stale=False)

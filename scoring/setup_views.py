@@ -1,0 +1,409 @@
+"""Street staff's pages: set up a competition, run it, watch its progress board, close it."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from competition import permissions
+from competition import services as event
+from competition.models import Competition, Contestant, Judge
+from competition.services import ActionRefused
+from scoring import queries
+from scoring.forms import CompetitionForm, CriteriaForm, JudgeForm, ReasonForm
+from scoring.models import ScoreSheet
+from scoring.services import (
+    SheetInvalid,
+    choose_criteria,
+    create_competition,
+    open_scoring,
+    save_sheet,
+)
+from scoring.views import read_sheet_post, sheet_page_context
+from villages import permissions as org
+from villages.models import Membership
+
+
+def _get_competition_for_staff(request: HttpRequest, pk: int, *, manage: bool = True):
+    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
+    # A session opened with a judge's card is for scoring only.
+    allowed = permissions.can_manage if manage else permissions.can_view
+    if permissions.card_scope(request) is not None or not allowed(request.user, competition):
+        raise Http404(_("No such competition of yours."))
+    return competition
+
+
+@login_required
+def competition_list(request: HttpRequest) -> HttpResponse:
+    streets = org.streets_visible_to(request.user)
+    competitions = Competition.objects.filter(
+        Q(street__in=streets) | Q(district__in=[s.district_id for s in streets], level="district")
+    ).select_related("street", "district")
+    may_create = any(org.can_change_street(request.user, s) for s in streets)
+    return render(
+        request,
+        "scoring/competition_list.html",
+        {"competitions": competitions, "may_create": may_create},
+    )
+
+
+@login_required
+def competition_new(request: HttpRequest) -> HttpResponse:
+    streets = org.streets_visible_to(request.user)
+    streets = streets.filter(
+        pk__in=[s.pk for s in streets if org.can_change_street(request.user, s)]
+    )
+    form = CompetitionForm(request.POST or None, streets=streets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            competition = create_competition(
+                street=data["street"],
+                year=data["year"],
+                quarter=data["quarter"],
+                held_on=data["held_on"],
+                venue=data["venue"],
+                scheme=data["scheme"],
+                optional_codes=data["optional"],
+                by=request.user,
+            )
+        except ActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Competition created. Now add contestants and judges."))
+            return redirect("scoring:setup", competition.pk)
+    return render(request, "scoring/competition_new.html", {"form": form})
+
+
+def _panel_candidates(competition: Competition):
+    return (
+        User.objects.filter(is_active=True, membership__district=competition.district_id)
+        .filter(
+            Q(membership__street=competition.street_id)
+            | Q(membership__role=Membership.Role.DISTRICT_STAFF)
+            | Q(membership__street__isnull=True)
+        )
+        .exclude(panels__competition=competition)
+        .order_by("username")
+    )
+
+
+@login_required
+def competition_setup(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk, manage=False)
+    judges = competition.judges.select_related("user").prefetch_related("recusals")
+    return render(
+        request,
+        "scoring/competition_setup.html",
+        {
+            "competition": competition,
+            "may_manage": permissions.can_manage(request.user, competition),
+            "criteria": list(competition.criteria.all()),
+            "maximum": queries.competition_maximum(list(competition.criteria.all())),
+            "criteria_form": CriteriaForm(
+                initial={"optional": [c.code for c in competition.criteria.all() if not c.required]}
+            ),
+            "contestants": queries.contestants_in_order(competition),
+            "judges": judges,
+            "judge_form": JudgeForm(users=_panel_candidates(competition)),
+            "events": competition.events.select_related("by").order_by("-at", "-id")[:50],
+        },
+    )
+
+
+def _act(request: HttpRequest, competition: Competition, action, success: str) -> HttpResponse:
+    try:
+        action()
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("scoring:setup", competition.pk)
+
+
+@login_required
+@require_POST
+def criteria_update(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    form = CriteriaForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a scheme and optional items."))
+        return redirect("scoring:setup", pk)
+    return _act(
+        request,
+        competition,
+        lambda: choose_criteria(
+            competition=competition,
+            scheme=form.cleaned_data["scheme"],
+            optional_codes=form.cleaned_data["optional"],
+            by=request.user,
+        ),
+        _("Criteria updated."),
+    )
+
+
+@login_required
+@require_POST
+def contestants_add_current(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    try:
+        added = event.add_current_secretaries(competition=competition, by=request.user)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(n)s contestants added.") % {"n": added})
+    return redirect("scoring:setup", pk)
+
+
+def _contestant(competition: Competition, contestant_id: int) -> Contestant:
+    return get_object_or_404(
+        Contestant.objects.select_related("secretary", "village"),
+        pk=contestant_id,
+        competition=competition,
+    )
+
+
+@login_required
+@require_POST
+def contestant_remove(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    contestant = _contestant(competition, contestant_id)
+    return _act(
+        request,
+        competition,
+        lambda: event.remove_contestant(contestant=contestant, by=request.user),
+        _("Contestant removed."),
+    )
+
+
+@login_required
+@require_POST
+def contestant_absent(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    contestant = _contestant(competition, contestant_id)
+    absent = request.POST.get("absent") == "1"
+    return _act(
+        request,
+        competition,
+        lambda: event.set_absent(contestant=contestant, absent=absent, by=request.user),
+        _("Marked absent.") if absent else _("Marked present."),
+    )
+
+
+@login_required
+@require_POST
+def order_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    return _act(
+        request,
+        competition,
+        lambda: event.draw_order(competition=competition, by=request.user),
+        _("The speaking order was drawn by lot."),
+    )
+
+
+@login_required
+@require_POST
+def order_set(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    order = {}
+    for key, value in request.POST.items():
+        if key.startswith("order-"):
+            try:
+                order[int(key[6:])] = int(value)
+            except ValueError:
+                messages.error(request, _("Positions must be whole numbers."))
+                return redirect("scoring:setup", pk)
+    return _act(
+        request,
+        competition,
+        lambda: event.set_order(competition=competition, order=order, by=request.user),
+        _("Speaking order saved."),
+    )
+
+
+@login_required
+@require_POST
+def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    form = JudgeForm(request.POST, users=_panel_candidates(competition))
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, error[0])
+        return redirect("scoring:setup", pk)
+    user = form.cleaned_data["user"]
+    if user is None:
+        user = User(username=f"judge-{secrets.token_hex(4)}", first_name=form.cleaned_data["name"])
+        user.set_unusable_password()
+        user.save()
+        Membership.objects.create(
+            user=user,
+            role=Membership.Role.JUDGE,
+            district=competition.district,
+            street=competition.street,
+        )
+    return _act(
+        request,
+        competition,
+        lambda: event.add_judge(
+            competition=competition, user=user, role=form.cleaned_data["role"], by=request.user
+        ),
+        _("Judge added."),
+    )
+
+
+def _judge(competition: Competition, judge_id: int) -> Judge:
+    return get_object_or_404(
+        Judge.objects.select_related("user"), pk=judge_id, competition=competition
+    )
+
+
+@login_required
+@require_POST
+def judge_remove(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    judge = _judge(competition, judge_id)
+    return _act(
+        request,
+        competition,
+        lambda: event.remove_judge(judge=judge, by=request.user),
+        _("Judge removed."),
+    )
+
+
+@login_required
+@require_POST
+def judge_recusals(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    judge = _judge(competition, judge_id)
+    ids = [int(v) for v in request.POST.getlist("recused") if v.isdigit()]
+    contestants = list(competition.contestants.filter(pk__in=ids))
+    if len(contestants) != len(set(ids)):
+        messages.error(request, _("A recusal must name a contestant of this competition."))
+        return redirect("scoring:setup", pk)
+    return _act(
+        request,
+        competition,
+        lambda: event.set_recusals(judge=judge, contestants=contestants, by=request.user),
+        _("Recusals saved."),
+    )
+
+
+TRANSITION_LABELS = {
+    "open": (_("Open for scoring"), _("Judges can score from now on; the criteria are frozen.")),
+    "close": (_("Close scoring"), _("Judges can no longer change their sheets.")),
+    "reopen": (_("Reopen scoring"), _("Judges can change their sheets again. Give the reason.")),
+    "publish": (
+        _("Publish results"),
+        _("Results become visible to the panel and the district and can no longer change."),
+    ),
+}
+
+
+@login_required
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    if action not in TRANSITION_LABELS:
+        raise Http404
+    form = ReasonForm(request.POST or None) if action == "reopen" else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        reason = form.cleaned_data["reason"] if form else ""
+        if action == "open":
+            run = lambda: open_scoring(competition=competition, by=request.user)  # noqa: E731
+        else:
+            run = lambda: event.transition(  # noqa: E731
+                competition=competition, action=action, by=request.user, reason=reason
+            )
+        return _act(
+            request, competition, run, _("Done: %(what)s.") % {"what": TRANSITION_LABELS[action][0]}
+        )
+    title, explanation = TRANSITION_LABELS[action]
+    return render(
+        request,
+        "scoring/competition_transition.html",
+        {
+            "competition": competition,
+            "title": title,
+            "explanation": explanation,
+            "form": form,
+            "action": action,
+        },
+    )
+
+
+@login_required
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk, manage=False)
+    context = {
+        "competition": competition,
+        "board": queries.progress_board(competition),
+        "may_manage": permissions.can_manage(request.user, competition),
+    }
+    if request.GET.get("partial"):
+        return render(request, "scoring/_board.html", context)
+    return render(request, "scoring/competition_board.html", context)
+
+
+@login_required
+def paper_sheets(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    criteria = list(competition.criteria.all())
+    return render(
+        request,
+        "scoring/paper_sheets.html",
+        {
+            "competition": competition,
+            "criteria": criteria,
+            "maximum": queries.competition_maximum(criteria),
+            "judges": competition.judges.select_related("user"),
+            "contestants": queries.contestants_in_order(competition).filter(absent=False),
+        },
+    )
+
+
+@login_required
+def paper_entry(request: HttpRequest, pk: int, judge_id: int, contestant_id: int) -> HttpResponse:
+    """Staff type in a judge's paper sheet; recorded as entered by them."""
+    competition = _get_competition_for_staff(request, pk)
+    judge = _judge(competition, judge_id)
+    judge.competition = competition
+    contestant = _contestant(competition, contestant_id)
+    context = sheet_page_context(judge, contestant) | {"paper": True}
+    if request.method == "POST":
+        try:
+            save_sheet(
+                judge=judge, contestant=contestant, by=request.user, **read_sheet_post(request)
+            )
+        except (ActionRefused, SheetInvalid) as exc:
+            context = sheet_page_context(judge, contestant, request.POST) | {
+                "paper": True,
+                "errors": exc.errors if isinstance(exc, SheetInvalid) else {"refused": str(exc)},
+            }
+            return render(request, "scoring/judge_sheet.html", context, status=400)
+        messages.success(request, _("Paper sheet saved."))
+        return redirect("scoring:board", pk)
+    return render(request, "scoring/judge_sheet.html", context)
+
+
+@login_required
+def sheet_history(request: HttpRequest, pk: int, sheet_id: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    sheet = get_object_or_404(
+        ScoreSheet.objects.select_related(
+            "judge__user", "contestant__secretary", "contestant__village"
+        ),
+        pk=sheet_id,
+        judge__competition=competition,
+    )
+    revisions = sheet.revisions.select_related("by").order_by("-at", "-id")
+    return render(
+        request,
+        "scoring/sheet_history.html",
+        {"competition": competition, "sheet": sheet, "revisions": revisions},
+    )

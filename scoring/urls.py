@@ -1,0 +1,56 @@
+from django.urls import path
+
+from scoring import setup_views as staff
+from scoring import views as judge
+
+app_name = "scoring"
+urlpatterns = [
+    # The judge's phone.
+    path("judge/", judge.my_competitions, name="judge"),
+    path("judge/<int:competition_id>/", judge.my_contestants, name="contestants"),
+    path("judge/<int:competition_id>/<int:contestant_id>/", judge.score_sheet, name="sheet"),
+    # Street staff.
+    path("competitions/", staff.competition_list, name="competitions"),
+    path("competitions/new/", staff.competition_new, name="new"),
+    path("competitions/<int:pk>/", staff.competition_setup, name="setup"),
+    path("competitions/<int:pk>/criteria/", staff.criteria_update, name="criteria"),
+    path(
+        "competitions/<int:pk>/contestants/add-current/",
+        staff.contestants_add_current,
+        name="add_current",
+    ),
+    path(
+        "competitions/<int:pk>/contestants/<int:contestant_id>/remove/",
+        staff.contestant_remove,
+        name="contestant_remove",
+    ),
+    path(
+        "competitions/<int:pk>/contestants/<int:contestant_id>/absent/",
+        staff.contestant_absent,
+        name="contestant_absent",
+    ),
+    path("competitions/<int:pk>/order/draw/", staff.order_draw, name="order_draw"),
+    path("competitions/<int:pk>/order/", staff.order_set, name="order_set"),
+    path("competitions/<int:pk>/judges/add/", staff.judge_add, name="judge_add"),
+    path(
+        "competitions/<int:pk>/judges/<int:judge_id>/remove/",
+        staff.judge_remove,
+        name="judge_remove",
+    ),
+    path(
+        "competitions/<int:pk>/judges/<int:judge_id>/recusals/",
+        staff.judge_recusals,
+        name="judge_recusals",
+    ),
+    path("competitions/<int:pk>/do/<str:action>/", staff.transition, name="transition"),
+    path("competitions/<int:pk>/board/", staff.board, name="board"),
+    path("competitions/<int:pk>/paper/", staff.paper_sheets, name="paper"),
+    path(
+        "competitions/<int:pk>/entry/<int:judge_id>/<int:contestant_id>/",
+        staff.paper_entry,
+        name="entry",
+    ),
+    path(
+        "competitions/<int:pk>/sheets/<int:sheet_id>/history/", staff.sheet_history, name="history"
+    ),
+]

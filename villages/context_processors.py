@@ -1,0 +1,25 @@
+from django.http import HttpRequest
+
+from villages.models import Membership
+from villages.permissions import membership_of
+
+# Set by a judge's sign-in card; such a session is for scoring one competition only.
+CARD_SCOPE = "leitai_card_competition"
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Which sections the navigation bar offers; no query beyond the user's role."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav": {}}
+    role = getattr(membership_of(user), "role", None)
+    carded = CARD_SCOPE in request.session
+    staff = not carded and (
+        user.is_superuser or role in (Membership.Role.STREET_STAFF, Membership.Role.DISTRICT_STAFF)
+    )
+    return {
+        "nav": {
+            "judge": carded or role == Membership.Role.JUDGE or user.is_superuser,
+            "staff": staff,
+        }
+    }
