@@ -37,4 +37,8 @@ def judge_seat(request: HttpRequest, competition: Competition) -> Judge | None:
     scope = card_scope(request)
     if scope is not None and scope != competition.pk:
         return None
-    return Judge.objects.filter(competition=competition, user=request.user).first()
+    return (
+        Judge.objects.select_related("user")
+        .filter(competition=competition, user=request.user)
+        .first()
+    )

@@ -147,7 +147,9 @@ class SheetInvalid(Exception):
 POINTS_MESSAGES = {
     "number": lambda c: _("Enter a number."),
     "negative": lambda c: _("Points cannot be negative."),
-    "over_maximum": lambda c: _("At most %(max)s points.") % {"max": c.max_points.normalize()},
+    "over_maximum": lambda c: (
+        _("At most %(max)s points.") % {"max": f"{c.max_points.normalize():f}"}
+    ),
     "step": lambda c: _("Use steps of 0.5 points."),
 }
 
@@ -249,6 +251,8 @@ def save_sheet(
             )
         if judge.competition_id != competition.pk or contestant.competition_id != competition.pk:
             raise ActionRefused(_("This judge does not sit on this contestant's competition."))
+        # Fresh from the database: staff may have marked the contestant absent meanwhile.
+        contestant = Contestant.objects.select_related("secretary", "village").get(pk=contestant.pk)
         if contestant.absent:
             raise ActionRefused(_("%(who)s is absent and is not scored.") % {"who": contestant})
         if judge.recusals.filter(pk=contestant.pk).exists():

@@ -42,4 +42,6 @@ def competition_in_scoring(
 
 def full_points(competition: Competition, fraction: float = 0.8) -> dict[str, str]:
     """Points for every criterion of a competition: a fraction of each maximum, in 0.5 steps."""
-    return {c.code: str(int(c.max_points * 2 * fraction) / 2) for c in competition.criteria.all()}
+    return {
+        c.code: str(int(float(c.max_points) * 2 * fraction) / 2) for c in competition.criteria.all()
+    }

@@ -4,6 +4,8 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from tests.villages.test_roster_import import snapshot
+from competition.models import Competition
+from scoring.models import ScoreSheet
 from villages import demo
 from villages.models import District, Membership, Street, Tenure, Village
 
@@ -40,6 +42,14 @@ def test_seed_demo_builds_the_district_of_the_source(capsys):
         assert username in out
         assert authenticate(username=username, password="leitai-demo") is not None
     assert "leitai-demo" in out
+
+    # This quarter's competition of the first street, in scoring, with a few sheets in.
+    competition = Competition.objects.get()
+    assert (competition.street.name, competition.status) == ("寒亭街道", "scoring")
+    assert competition.contestants.count() == 52
+    assert competition.judges.count() == 7
+    statuses = list(ScoreSheet.objects.values_list("status", flat=True))
+    assert statuses.count("submitted") == 10 and statuses.count("draft") == 3
 
 
 def test_seed_demo_twice_is_harmless_and_deterministic(capsys):

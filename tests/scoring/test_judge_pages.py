@@ -1,0 +1,173 @@
+"""The judge's pages over HTTP: the JSON reply the outbox reads, the plain form, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from competition import services as event
+from scoring.models import ScoreSheet
+from scoring.services import save_sheet
+from tests.competition_setup import competition_in_scoring, full_points
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture
+def judge_alice(db):
+    return UserFactory(username="alice_judge", first_name="王建华")
+
+
+@pytest.fixture
+def competition(street_staff_carol, judge_alice):
+    return competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=[judge_alice]
+    )
+
+
+def sheet_url(competition, contestant):
+    return reverse("scoring:sheet", args=[competition.pk, contestant.pk])
+
+
+def form(competition, version, action="submit", **points):
+    data = {f"p-{k}": v for k, v in (full_points(competition) | points).items()}
+    return data | {"version": str(version), "action": action, "comment": "好", "problems": ""}
+
+
+def test_outbox_reply_says_which_version_the_server_holds(client, competition, judge_alice):
+    client.force_login(judge_alice)
+    contestant = competition.contestants.order_by("order").first()
+    url = sheet_url(competition, contestant)
+
+    first = client.post(url, form(competition, 1), **JSON)
+    again = client.post(url, form(competition, 1), **JSON)
+    newer = client.post(url, form(competition, 3, political="10"), **JSON)
+    older = client.post(url, form(competition, 2, political="5"), **JSON)
+
+    assert first.json() == {"result": "applied", "version": 1, "status": "submitted"}
+    assert again.json() == {"result": "duplicate", "version": 1, "status": "submitted"}
+    assert newer.json()["version"] == 3
+    assert older.status_code == 409
+    assert older.json() == {"result": "stale", "version": 3, "status": "submitted"}
+    sheet = ScoreSheet.objects.get()
+    assert sheet.scores.get(criterion__code="political").points == 10
+    assert sheet.revisions.count() == 2
+
+
+def test_outbox_reply_lists_bad_points(client, competition, judge_alice):
+    client.force_login(judge_alice)
+    contestant = competition.contestants.order_by("order").first()
+    response = client.post(
+        sheet_url(competition, contestant),
+        form(competition, 1, political="25"),
+        HTTP_ACCEPT_LANGUAGE="en",
+        **JSON,
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"political": "At most 20 points."}
+    assert not ScoreSheet.objects.exists()
+
+
+def test_plain_form_submit_moves_on_to_the_next_contestant(client, competition, judge_alice):
+    client.force_login(judge_alice)
+    first, second = competition.contestants.order_by("order")[:2]
+    response = client.post(sheet_url(competition, first), form(competition, 1))
+    assert response.url == sheet_url(competition, second)
+    assert ScoreSheet.objects.get().status == "submitted"
+
+
+def test_plain_form_with_errors_shows_them_and_keeps_the_typing(client, competition, judge_alice):
+    client.force_login(judge_alice)
+    contestant = competition.contestants.order_by("order").first()
+    response = client.post(
+        sheet_url(competition, contestant),
+        form(competition, 1, political="abc"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter a number." in page
+    assert 'value="abc"' in page
+    assert not ScoreSheet.objects.exists()
+
+
+def test_a_stale_plain_form_says_so_and_changes_nothing(client, competition, judge_alice):
+    client.force_login(judge_alice)
+    contestant = competition.contestants.order_by("order").first()
+    client.post(sheet_url(competition, contestant), form(competition, 2, political="15"))
+    client.post(
+        sheet_url(competition, contestant),
+        form(competition, 1, political="5"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = client.get(sheet_url(competition, contestant), HTTP_ACCEPT_LANGUAGE="en")
+    assert "A newer version of this sheet is already saved." in page.content.decode()
+    assert ScoreSheet.objects.get().scores.get(criterion__code="political").points == 15
+
+
+def test_sheet_page_shows_criteria_with_maximum_and_guidance(client, competition, judge_alice):
+    client.force_login(judge_alice)
+    contestant = competition.contestants.order_by("order").first()
+    page = client.get(sheet_url(competition, contestant)).content.decode()
+    assert contestant.secretary.name in page
+    assert contestant.village.name in page
+    assert 'inputmode="decimal"' in page and 'step="0.5"' in page and 'max="20"' in page
+    assert "坚定理想信念" in page  # guidance
+    assert "/ 110" in page
+
+
+def test_a_judge_never_sees_another_judges_sheet(client, competition, judge_alice,
+                                                 street_staff_carol):  # fmt: skip
+    judge_bob = UserFactory(username="bob_judge")
+    event.add_judge(competition=competition, user=judge_bob, role="area_chief",
+                    by=street_staff_carol)  # fmt: skip
+    contestant = competition.contestants.order_by("order").first()
+    save_sheet(judge=competition.judges.get(user=judge_bob), contestant=contestant,
+               points=full_points(competition, 0.55), comment="鲍勃的秘密点评", version=1,
+               submit=True, by=judge_bob)  # fmt: skip
+    client.force_login(judge_alice)
+    page = client.get(sheet_url(competition, contestant)).content.decode()
+    contestants = client.get(reverse("scoring:contestants", args=[competition.pk]))
+    assert "鲍勃的秘密点评" not in page
+    assert 'value="11' not in page  # Bob's 11.0 on the 20-point items
+    assert "not started" in contestants.content.decode() or "未开始" in contestants.content.decode()
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_contestant_list_makes_a_fixed_number_of_queries(client, street_staff_carol, judge_alice,
+                                                         size):  # fmt: skip
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol, contestants=size,
+                                         judges=[judge_alice])  # fmt: skip
+    seat = competition.judges.get()
+    for contestant in competition.contestants.all()[:2]:
+        save_sheet(judge=seat, contestant=contestant, points=full_points(competition), version=1,
+                   submit=True, by=judge_alice)  # fmt: skip
+    client.force_login(judge_alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("scoring:contestants", args=[competition.pk]))
+    assert len(response.context["rows"]) == size
+    # session, user, membership, competition, seat, sheets with totals, recusals, contestants
+    assert len(queries) == 8, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_progress_board_makes_a_fixed_number_of_queries(client, street_staff_carol, size):
+    judges = [UserFactory() for _ in range(3)]
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol, contestants=size,
+                                         judges=judges)  # fmt: skip
+    for seat in competition.judges.all():
+        for contestant in competition.contestants.all()[:2]:
+            save_sheet(judge=seat, contestant=contestant, points=full_points(competition),
+                       version=1, submit=True, by=seat.user)  # fmt: skip
+    client.force_login(street_staff_carol)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("scoring:board", args=[competition.pk]))
+    board = response.context["board"]
+    assert (board.submitted, board.expected) == (6, 3 * size)
+    # session, user, membership, competition, criteria, judges, recusals, sheets, contestants
+    assert len(queries) == 9, [q["sql"] for q in queries]

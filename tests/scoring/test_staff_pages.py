@@ -1,0 +1,141 @@
+"""Street staff run a competition through the pages: create, set up, open, watch, close."""
+
+import re
+
+import pytest
+import segno
+from django.urls import reverse
+
+from competition.models import Competition
+from scoring.models import ScoreSheet, SheetRevision
+from scoring.services import save_sheet
+from tests.competition_setup import competition_in_scoring, full_points
+from tests.factories import TenureFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_street_staff_create_set_up_and_open_a_competition(client, street_staff_carol):
+    street = street_staff_carol.membership.street
+    TenureFactory.create_batch(3, village__street=street)
+    client.force_login(street_staff_carol)
+
+    response = client.post(
+        reverse("scoring:new"),
+        {"street": street.pk, "year": 2026, "quarter": 4, "held_on": "2026-12-10",
+         "venue": "党群服务中心", "scheme": 1, "optional": ["governance", "reserve"]},
+    )  # fmt: skip
+    competition = Competition.objects.get()
+    assert response.url == reverse("scoring:setup", args=[competition.pk])
+    assert competition.criteria.count() == 7
+
+    client.post(reverse("scoring:add_current", args=[competition.pk]))
+    client.post(reverse("scoring:order_draw", args=[competition.pk]))
+    client.post(reverse("scoring:judge_add", args=[competition.pk]),
+                {"name": "王建华", "role": "street_secretary"})  # fmt: skip
+    page = client.get(reverse("scoring:transition", args=[competition.pk, "open"]))
+    assert "开始评分" in page.content.decode()
+    client.post(reverse("scoring:transition", args=[competition.pk, "open"]))
+
+    competition.refresh_from_db()
+    assert competition.status == "scoring"
+    assert sorted(competition.contestants.values_list("order", flat=True)) == [1, 2, 3]
+    assert competition.judges.get().user.first_name == "王建华"
+    setup = client.get(reverse("scoring:setup", args=[competition.pk])).content.decode()
+    assert "评价项目已锁定" in setup
+
+
+def test_a_refused_action_says_why_and_changes_nothing(client, street_staff_carol):
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol)  # fmt: skip
+    before = list(competition.contestants.values_list("pk", "order"))
+    client.force_login(street_staff_carol)
+    response = client.post(reverse("scoring:order_draw", args=[competition.pk]), follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert "Not possible now: the competition is scoring." in response.content.decode()
+    assert list(competition.contestants.values_list("pk", "order")) == before
+
+
+def test_reopen_asks_for_a_reason(client, street_staff_carol):
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol)  # fmt: skip
+    client.force_login(street_staff_carol)
+    client.post(reverse("scoring:transition", args=[competition.pk, "close"]))
+    response = client.post(reverse("scoring:transition", args=[competition.pk, "reopen"]),
+                           {"reason": ""})  # fmt: skip
+    assert response.status_code == 200 and response.context["form"].errors
+    competition.refresh_from_db()
+    assert competition.status == "closed"
+    client.post(reverse("scoring:transition", args=[competition.pk, "reopen"]),
+                {"reason": "漏评一人"})  # fmt: skip
+    competition.refresh_from_db()
+    assert competition.status == "scoring"
+    assert competition.events.get(kind="reopened").note == "漏评一人"
+
+
+def test_paper_entry_is_saved_as_the_judges_sheet_entered_by_staff(client, street_staff_carol):
+    judge = UserFactory(first_name="李红梅")
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol, judges=[judge])  # fmt: skip
+    seat = competition.judges.get()
+    contestant = competition.contestants.order_by("order").first()
+    client.force_login(street_staff_carol)
+    url = reverse("scoring:entry", args=[competition.pk, seat.pk, contestant.pk])
+    assert "李红梅" in client.get(url).content.decode()
+
+    data = {f"p-{k}": v for k, v in full_points(competition).items()}
+    response = client.post(url, data | {"version": "1", "action": "submit"})
+
+    assert response.url == reverse("scoring:board", args=[competition.pk])
+    sheet = ScoreSheet.objects.get()
+    assert (sheet.judge, sheet.entered_by, sheet.status) == (seat, street_staff_carol, "submitted")
+
+
+def test_sheet_history_shows_who_changed_what(client, street_staff_carol):
+    judge = UserFactory(first_name="李红梅")
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol, judges=[judge])  # fmt: skip
+    seat = competition.judges.get()
+    contestant = competition.contestants.first()
+    for version, fraction in ((1, 0.8), (2, 0.9)):
+        save_sheet(judge=seat, contestant=contestant, points=full_points(competition, fraction),
+                   version=version, submit=True, by=judge)  # fmt: skip
+    client.force_login(street_staff_carol)
+    sheet = ScoreSheet.objects.get()
+    page = client.get(reverse("scoring:history", args=[competition.pk, sheet.pk])).content.decode()
+    assert SheetRevision.objects.filter(sheet=sheet).count() == 2
+    assert "political 16.00" in page and "political 18.00" in page
+    assert page.count("李红梅") >= 2
+
+
+def test_paper_sheets_print_one_page_per_judge_with_a_signature_line(client, street_staff_carol):
+    judges = [UserFactory(first_name=name) for name in ("王建华", "李红梅")]
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol, judges=judges)  # fmt: skip
+    client.force_login(street_staff_carol)
+    page = client.get(reverse("scoring:paper", args=[competition.pk])).content.decode()
+    assert page.count('class="paper-sheet"') == 2
+    assert page.count("评委签字") == 2
+    assert "王建华" in page and "李红梅" in page
+
+
+def test_sign_in_cards_print_a_qr_code_for_each_judge(client, street_staff_carol):
+    judges = [UserFactory(first_name=name) for name in ("王建华", "李红梅")]
+    competition = competition_in_scoring(street=street_staff_carol.membership.street,
+                                         staff=street_staff_carol, judges=judges)  # fmt: skip
+    client.force_login(street_staff_carol)
+    page = client.post(reverse("competition:cards", args=[competition.pk])).content.decode()
+    assert page.count("<svg") == 2
+    urls = re.findall(r"http://testserver/card/[\w-]+/", page)
+    assert len(set(urls)) == 2
+    for url in urls:  # each QR code encodes exactly its card's link
+        assert segno.make(url, error="m").svg_inline(scale=4, border=2) in page
+    client.logout()
+
+    confirm = client.get(urls[0])
+    assert "签到并开始评分" in confirm.content.decode()
+    response = client.post(urls[0])
+    assert response.url == reverse("scoring:contestants", args=[competition.pk])
+    again = client.post(urls[0])
+    assert again.status_code == 404
+    assert "这张签到卡不能使用" in again.content.decode()
