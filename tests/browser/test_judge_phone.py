@@ -11,7 +11,9 @@ from tests.browser.conftest import DESKTOP, screenshot
 from tests.competition_setup import competition_in_scoring
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional, for the live server; the serialized rollback restores the default scheme
+# (a data migration) that the flush after each such test removes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # 5 required items of 20 and one optional item of 10: 110 points.
 SHEETS = [

@@ -7,7 +7,9 @@ from tests.browser.conftest import DESKTOP, screenshot
 from tests.factories import PASSWORD, TenureFactory
 from tests.villages.rosterfiles import row, write
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional, for the live server; the serialized rollback restores the default scheme
+# (a data migration) that the flush after each such test removes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def fits_width(page) -> bool:
