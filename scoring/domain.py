@@ -4,7 +4,9 @@ Every figure is a Decimal; rounding happens in one place, `round2`, half up to t
 """
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
 
 HUNDRED = Decimal(100)
 STEP = Decimal("0.5")
@@ -55,3 +57,226 @@ def sheet_percent(total: Decimal, maximum: Decimal) -> Decimal:
     if maximum <= 0:
         raise ValueError("the competition has no points to give")
     return round2(total / maximum * HUNDRED)
+
+
+# ---- From sheets and ballots to a final score, a grade and a rank (DESIGN.md) ----
+
+
+class Aggregation(StrEnum):
+    TRIMMED_MEAN = "trimmed_mean"
+    MEAN = "mean"
+    MEDIAN = "median"
+
+
+class Grade(StrEnum):
+    """The four grades, best first."""
+
+    EXCELLENT = "excellent"
+    COMPETENT = "competent"
+    BASIC = "basic"
+    INCOMPETENT = "incompetent"
+
+    @property
+    def level(self) -> int:
+        """3 for excellent down to 0 for incompetent: higher is better."""
+        return 3 - list(Grade).index(self)
+
+
+CHOICES = tuple(Grade)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every setting of the rules; the defaults are DESIGN.md's."""
+
+    aggregation: Aggregation = Aggregation.TRIMMED_MEAN
+    trim_min_sheets: int = 5
+    role_weights: tuple[tuple[str, Decimal], ...] = ()
+    panel_weight: Decimal = Decimal("0.70")
+    democratic_weight: Decimal = Decimal("0.30")
+    democratic_points: tuple[tuple[str, Decimal], ...] = (
+        ("excellent", Decimal(100)),
+        ("competent", Decimal(80)),
+        ("basic", Decimal(60)),
+        ("incompetent", Decimal(0)),
+    )
+    band_excellent: Decimal = Decimal(90)
+    band_competent: Decimal = Decimal(70)
+    band_basic: Decimal = Decimal(60)
+    veto_incompetent_share: Decimal | None = Decimal(1) / Decimal(3)
+    veto_approval_share: Decimal | None = Decimal(2) / Decimal(3)
+    excellent_cap: Decimal | None = None
+
+    def weight_of(self, role: str) -> Decimal:
+        return dict(self.role_weights).get(role, Decimal(1))
+
+    def points_of(self, choice: str) -> Decimal:
+        return dict(self.democratic_points)[choice]
+
+
+@dataclass(frozen=True)
+class SheetInput:
+    """One submitted sheet as the rules see it."""
+
+    key: object  # identifies the sheet (a judge), for marking it dropped
+    percent: Decimal
+    weight: Decimal = Decimal(1)
+    observer: bool = False
+
+
+@dataclass(frozen=True)
+class Panel:
+    score: Decimal | None
+    dropped: frozenset
+    disagreement: Decimal | None
+
+
+def weighted_mean(values: list[tuple[Decimal, Decimal]]) -> Decimal:
+    """Σ value·weight ÷ Σ weight; with equal weights, the plain mean."""
+    total_weight = sum((w for _v, w in values), Decimal(0))
+    if total_weight <= 0:
+        raise ValueError("no weight to average over")
+    return sum((v * w for v, w in values), Decimal(0)) / total_weight
+
+
+def median(values: list[Decimal]) -> Decimal:
+    """The middle value; with an even count, the mean of the two middle values."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def spread(values: list[Decimal]) -> Decimal | None:
+    """The population standard deviation: how far the judges disagree. None for no sheets."""
+    if not values:
+        return None
+    mean = sum(values, Decimal(0)) / len(values)
+    variance = sum(((v - mean) ** 2 for v in values), Decimal(0)) / len(values)
+    return round2(variance.sqrt())
+
+
+def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
+    """The panel score of a contestant, from the percents of the submitted sheets.
+
+    Observers' sheets never count. With the trimmed mean and at least `trim_min_sheets` counted
+    sheets, the single highest and single lowest are dropped (among equal percents, the later
+    key is dropped), then the kept sheets are averaged with their role weights; with fewer
+    sheets, all are averaged. The mean averages all counted sheets with their weights; the
+    median takes the middle percent, unweighted. Rounded half up to two places. The
+    disagreement is the standard deviation of the counted percents.
+    """
+    counted = [s for s in sheets if not s.observer]
+    if not counted:
+        return Panel(score=None, dropped=frozenset(), disagreement=None)
+    disagreement = spread([s.percent for s in counted])
+    if policy.aggregation == Aggregation.MEDIAN:
+        return Panel(round2(median([s.percent for s in counted])), frozenset(), disagreement)
+    kept, dropped = counted, frozenset()
+    if policy.aggregation == Aggregation.TRIMMED_MEAN and len(counted) >= policy.trim_min_sheets:
+        ordered = sorted(counted, key=lambda s: (s.percent, str(s.key)))
+        lowest, highest = ordered[0], ordered[-1]
+        dropped = frozenset({lowest.key, highest.key})
+        kept = ordered[1:-1]
+    score = weighted_mean([(s.percent, s.weight) for s in kept])
+    return Panel(round2(score), dropped, disagreement)
+
+
+def democratic_score(counts: dict[str, int], policy: Policy) -> Decimal | None:
+    """(100·excellent + 80·competent + 60·basic + 0·incompetent) ÷ valid ballots, with the
+    policy's points per choice; None when there is no valid ballot."""
+    valid = sum(counts.get(choice, 0) for choice in CHOICES)
+    if valid == 0:
+        return None
+    points = sum((policy.points_of(c) * counts.get(c, 0) for c in CHOICES), Decimal(0))
+    return round2(points / valid)
+
+
+def final_score(
+    panel: Decimal | None, democratic: Decimal | None, policy: Policy
+) -> Decimal | None:
+    """70 % panel + 30 % democratic (the policy's weights); the panel alone when there is no
+    democratic score (evaluation off, or no valid ballot). Rounded half up to two places."""
+    if panel is None:
+        return None
+    if democratic is None:
+        return round2(panel)
+    return round2(panel * policy.panel_weight + democratic * policy.democratic_weight)
+
+
+def grade_for(final: Decimal, policy: Policy) -> Grade:
+    """Excellent ≥ 90, competent ≥ 70, basic competent ≥ 60, else incompetent (policy bands)."""
+    if final >= policy.band_excellent:
+        return Grade.EXCELLENT
+    if final >= policy.band_competent:
+        return Grade.COMPETENT
+    if final >= policy.band_basic:
+        return Grade.BASIC
+    return Grade.INCOMPETENT
+
+
+def democratic_veto(counts: dict[str, int], policy: Policy) -> tuple[Grade | None, str | None]:
+    """The democratic vetoes: incompetent ballots over one third of valid ballots make the grade
+    incompetent ("incompetent_share"); excellent + competent ballots under two thirds make it at
+    most basic competent ("approval_share"). Returns the grade ceiling and which veto, or None."""
+    valid = sum(counts.get(choice, 0) for choice in CHOICES)
+    if valid == 0:
+        return None, None
+    share = policy.veto_incompetent_share
+    if share is not None and Decimal(counts.get("incompetent", 0)) > share * valid:
+        return Grade.INCOMPETENT, "incompetent_share"
+    approval = Decimal(counts.get("excellent", 0) + counts.get("competent", 0))
+    if policy.veto_approval_share is not None and approval < policy.veto_approval_share * valid:
+        return Grade.BASIC, "approval_share"
+    return None, None
+
+
+def at_most(grade: Grade, ceiling: Grade | None) -> Grade:
+    """The lower of a grade and a ceiling."""
+    if ceiling is None or grade.level <= ceiling.level:
+        return grade
+    return ceiling
+
+
+def ranks(finals: list[Decimal | None]) -> list[int | None]:
+    """Rank by final score, descending; equal finals share a rank (1, 2, 2, 4). No final, no
+    rank."""
+    present = sorted((f for f in finals if f is not None), reverse=True)
+    first = {}
+    for position, final in enumerate(present, start=1):
+        first.setdefault(final, position)
+    return [first[f] if f is not None else None for f in finals]
+
+
+def capped(ranked: list[tuple[int | None, Grade]], cap: Decimal | None) -> set[int]:
+    """Which entries (by index) lose excellent to the cap on the share of excellent grades.
+
+    At most floor(cap × contestants) may be excellent; those beyond it, by rank, become
+    competent. Contestants sharing a rank at the boundary are treated alike: if all of them
+    would not fit, all of them become competent (the cap is a maximum).
+    """
+    if cap is None:
+        return set()
+    allowed = int((cap * len(ranked)).to_integral_value(rounding=ROUND_FLOOR))
+    excellent = sorted(
+        (rank, index) for index, (rank, grade) in enumerate(ranked) if grade == Grade.EXCELLENT
+    )
+    kept, demoted = 0, set()
+    by_rank: dict[int | None, list[int]] = {}
+    for rank, index in excellent:
+        by_rank.setdefault(rank, []).append(index)
+    for _rank, indexes in sorted(by_rank.items(), key=lambda item: (item[0] is None, item[0])):
+        if kept + len(indexes) <= allowed:
+            kept += len(indexes)
+        else:
+            demoted.update(indexes)
+            allowed = kept  # nobody below a demoted tie may stay excellent
+    return demoted
+
+
+def annual_final(quarterly: list[Decimal]) -> Decimal | None:
+    """A secretary's annual final: the mean of the year's published quarterly finals."""
+    if not quarterly:
+        return None
+    return round2(sum(quarterly, Decimal(0)) / len(quarterly))

@@ -1,5 +1,8 @@
 """A competition ready to score, for tests: criteria copied, contestants ordered, a panel."""
 
+import importlib
+
+from django.apps import apps
 from django.contrib.auth.models import User
 
 from competition import services as event
@@ -8,6 +11,14 @@ from scoring import services
 from scoring.models import Scheme
 from tests.factories import TenureFactory, UserFactory
 from villages.models import Street
+
+
+def default_scheme() -> Scheme:
+    """The default 5+N scheme. A transactional test's flush removes what the data migration
+    made; this puts it back (the migration's own function, idempotent)."""
+    migration = importlib.import_module("scoring.migrations.0002_default_scheme")
+    migration.create_default_scheme(apps, None)
+    return Scheme.objects.get(name=migration.SCHEME["name"])
 
 
 def competition_in_scoring(
@@ -24,14 +35,13 @@ def competition_in_scoring(
         street=street,
         year=2026,
         quarter=4,
-        scheme=Scheme.objects.get(),
+        scheme=default_scheme(),
         optional_codes=list(optional),
         by=staff,
     )
     event.add_current_secretaries(competition=competition, by=staff)
     ids = competition.contestants.order_by("village__code").values_list("pk", flat=True)
-    event.set_order(competition=competition, order={pk: n for n, pk in enumerate(ids, 1)},
-                    by=staff)  # fmt: skip
+    event.set_order(competition=competition, order={pk: n for n, pk in enumerate(ids, 1)}, by=staff)
     for user in judges or [UserFactory()]:
         event.add_judge(competition=competition, user=user, role=Judge.Role.AREA_CHIEF, by=staff)
     if open_it:

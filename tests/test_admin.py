@@ -43,8 +43,9 @@ def test_every_app_model_is_in_admin():
 
 @pytest.mark.parametrize(("app", "model"), MODELS)
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_admin_changelist_add_and_change_pages_render(client, admin_alice, populated, app, model,
-                                                      language):  # fmt: skip
+def test_admin_changelist_add_and_change_pages_render(
+    client, admin_alice, populated, app, model, language
+):
     client.force_login(admin_alice)
     client.cookies["django_language"] = language
     model_class = next(m for m in admin.site._registry if m._meta.model_name == model)

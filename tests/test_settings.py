@@ -33,8 +33,10 @@ def test_a_debug_value_that_is_not_a_boolean_is_an_error(value):
     assert f"DEBUG={value!r} is not a boolean" in result.stderr
 
 
-@pytest.mark.parametrize(("value", "expected"), [("1", "True"), ("on", "True"), ("No", "False"),
-                                                 ("0", "False"), ("", "False")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", "True"), ("on", "True"), ("No", "False"), ("0", "False"), ("", "False")],
+)
 def test_debug_accepts_the_usual_spellings(value, expected):
     result = load("s.DEBUG", DEBUG=value, SECRET_KEY="x" * 50)
     assert result.stdout.strip() == expected, result.stderr

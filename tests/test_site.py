@@ -59,8 +59,9 @@ def test_admin_speaks_the_chosen_language(client, admin_alice):
     assert "Villages" in client.get(reverse("admin:index")).content.decode()
 
 
-def test_home_greets_each_role_with_what_it_can_do(client, admin_alice, district_dan,
-                                                   street_staff_carol, judge_bob):  # fmt: skip
+def test_home_greets_each_role_with_what_it_can_do(
+    client, admin_alice, district_dan, street_staff_carol, judge_bob
+):
     expected = {
         admin_alice: "administrator",
         district_dan: "You are district staff of",
@@ -84,8 +85,7 @@ def test_street_staff_home_lists_only_their_villages(client, street_staff_carol,
     assert theirs.village.code not in page
 
 
-def test_district_staff_home_counts_villages_per_street(client, district_dan, street,
-                                                        other_street):  # fmt: skip
+def test_district_staff_home_counts_villages_per_street(client, district_dan, street, other_street):
     TenureFactory.create_batch(3, village__street=street)
     VillageFactory(street=street)  # no secretary yet
     VillageFactory(street=other_street, active=False)

@@ -11,19 +11,36 @@ from tests.browser.conftest import DESKTOP, screenshot
 from tests.competition_setup import competition_in_scoring
 from tests.factories import PASSWORD, UserFactory
 
-# Transactional, for the live server; the serialized rollback restores the default scheme
-# (a data migration) that the flush after each such test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional, for the live server.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # 5 required items of 20 and one optional item of 10: 110 points.
 SHEETS = [
-    {"political": "18", "organization": "17.5", "development": "16", "service": "19",
-     "integrity": "20", "governance": "8.5"},
-    {"political": "15", "organization": "16", "development": "14.5", "service": "15",
-     "integrity": "18", "governance": "7"},
-    {"political": "19.5", "organization": "19", "development": "18", "service": "18.5",
-     "integrity": "19", "governance": "9.5"},
-]  # fmt: skip
+    {
+        "political": "18",
+        "organization": "17.5",
+        "development": "16",
+        "service": "19",
+        "integrity": "20",
+        "governance": "8.5",
+    },
+    {
+        "political": "15",
+        "organization": "16",
+        "development": "14.5",
+        "service": "15",
+        "integrity": "18",
+        "governance": "7",
+    },
+    {
+        "political": "19.5",
+        "organization": "19",
+        "development": "18",
+        "service": "18.5",
+        "integrity": "19",
+        "governance": "9.5",
+    },
+]
 
 
 def fill(page, points: dict[str, str]) -> None:
@@ -94,9 +111,9 @@ def test_judge_scores_three_contestants_through_a_dropped_connection(
     page.wait_for_function("document.getElementById('sheet-state').dataset.state === 'sent'")
 
     sheets = {
-        s.contestant_id: s for s in ScoreSheet.objects.filter(judge=seat).prefetch_related(
-            "scores__criterion")
-    }  # fmt: skip
+        s.contestant_id: s
+        for s in ScoreSheet.objects.filter(judge=seat).prefetch_related("scores__criterion")
+    }
     assert set(sheets) == {c.pk for c in contestants}
     for contestant, expected in zip(contestants, SHEETS, strict=True):
         sheet = sheets[contestant.pk]

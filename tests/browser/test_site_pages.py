@@ -7,17 +7,17 @@ from tests.browser.conftest import DESKTOP, screenshot
 from tests.factories import PASSWORD, TenureFactory
 from tests.villages.rosterfiles import row, write
 
-# Transactional, for the live server; the serialized rollback restores the default scheme
-# (a data migration) that the flush after each such test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional, for the live server.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fits_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_street_staff_sign_in_on_a_phone_and_see_their_villages(page_at, live_server,
-                                                                 street_staff_carol):  # fmt: skip
+def test_street_staff_sign_in_on_a_phone_and_see_their_villages(
+    page_at, live_server, street_staff_carol
+):
     street = street_staff_carol.membership.street
     tenures = TenureFactory.create_batch(3, village__street=street)
     page = page_at()
@@ -61,9 +61,11 @@ def test_admin_previews_and_imports_a_roster(page_at, live_server, admin_alice, 
 
     path = write(
         tmp_path / "roster.xlsx",
-        [row(), row(village_code="370703003002", village="东村", secretary="王勇",
-                    phone="13800000002")],
-    )  # fmt: skip
+        [
+            row(),
+            row(village_code="370703003002", village="东村", secretary="王勇", phone="13800000002"),
+        ],
+    )
     page = page_at(DESKTOP)
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("#id_username", "alice")

@@ -25,12 +25,14 @@ def kinds(competition) -> list[str]:
     return list(competition.events.order_by("pk").values_list("kind", flat=True))
 
 
-def test_a_competition_goes_through_its_lifecycle_and_each_step_is_recorded(draft,
-                                                                            street_staff_carol):  # fmt: skip
+def test_a_competition_goes_through_its_lifecycle_and_each_step_is_recorded(
+    draft, street_staff_carol
+):
     services.open_scoring(competition=draft, by=street_staff_carol)
     event.transition(competition=draft, action="close", by=street_staff_carol)
-    event.transition(competition=draft, action="reopen", by=street_staff_carol,
-                     reason="评委王建华的评分表漏填")  # fmt: skip
+    event.transition(
+        competition=draft, action="reopen", by=street_staff_carol, reason="评委王建华的评分表漏填"
+    )
     event.transition(competition=draft, action="close", by=street_staff_carol)
     event.transition(competition=draft, action="publish", by=street_staff_carol)
 
@@ -77,17 +79,23 @@ def test_reopening_needs_a_reason(draft, street_staff_carol):
 
 def test_opening_needs_contestants_in_order_and_judges(street_staff_carol):
     street = street_staff_carol.membership.street
-    competition = services.create_competition(street=street, year=2026, quarter=3,
-                                              scheme=Scheme.objects.get(), optional_codes=[],
-                                              by=street_staff_carol)  # fmt: skip
+    competition = services.create_competition(
+        street=street,
+        year=2026,
+        quarter=3,
+        scheme=Scheme.objects.get(),
+        optional_codes=[],
+        by=street_staff_carol,
+    )
     with translation.override("en"), pytest.raises(ActionRefused) as error:
         services.open_scoring(competition=competition, by=street_staff_carol)
     assert str(error.value) == "Before scoring: add contestants; add judges."
 
     TenureFactory(village__street=street)
     event.add_current_secretaries(competition=competition, by=street_staff_carol)
-    event.add_judge(competition=competition, user=UserFactory(), role="observer",
-                    by=street_staff_carol)  # fmt: skip
+    event.add_judge(
+        competition=competition, user=UserFactory(), role="observer", by=street_staff_carol
+    )
     with translation.override("en"), pytest.raises(ActionRefused) as error:
         services.open_scoring(competition=competition, by=street_staff_carol)
     assert str(error.value) == "Before scoring: set the speaking order; add judges."
@@ -97,10 +105,13 @@ def test_opening_needs_contestants_in_order_and_judges(street_staff_carol):
 
 def test_criteria_are_copied_with_the_chosen_optional_items(street_staff_carol):
     competition = services.create_competition(
-        street=street_staff_carol.membership.street, year=2026, quarter=2,
-        scheme=Scheme.objects.get(), optional_codes=["livelihood", "reserve"],
+        street=street_staff_carol.membership.street,
+        year=2026,
+        quarter=2,
+        scheme=Scheme.objects.get(),
+        optional_codes=["livelihood", "reserve"],
         by=street_staff_carol,
-    )  # fmt: skip
+    )
     assert list(competition.criteria.values_list("code", "required")) == [
         ("political", True),
         ("organization", True),
@@ -121,8 +132,9 @@ def test_criteria_are_frozen_from_scoring_on_and_later_scheme_edits_change_nothi
     scheme.criteria.filter(code="political").update(max_points=30, name="改过的名称")
 
     with pytest.raises(ActionRefused):
-        services.choose_criteria(competition=draft, scheme=scheme, optional_codes=["reserve"],
-                                 by=street_staff_carol)  # fmt: skip
+        services.choose_criteria(
+            competition=draft, scheme=scheme, optional_codes=["reserve"], by=street_staff_carol
+        )
     political = draft.criteria.get(code="political")
     assert (political.max_points, political.name) == (20, "个人政治表现")
     assert list(draft.criteria.filter(required=False).values_list("code", flat=True)) == [
@@ -132,16 +144,25 @@ def test_criteria_are_frozen_from_scoring_on_and_later_scheme_edits_change_nothi
 
 def test_one_competition_per_street_and_quarter(draft, street_staff_carol):
     with translation.override("en"), pytest.raises(ActionRefused, match="already has"):
-        services.create_competition(street=draft.street, year=draft.year, quarter=draft.quarter,
-                                    scheme=Scheme.objects.get(), optional_codes=[],
-                                    by=street_staff_carol)  # fmt: skip
+        services.create_competition(
+            street=draft.street,
+            year=draft.year,
+            quarter=draft.quarter,
+            scheme=Scheme.objects.get(),
+            optional_codes=[],
+            by=street_staff_carol,
+        )
     assert Competition.objects.count() == 1
 
 
 def test_unknown_optional_item_is_refused(street_staff_carol):
     with pytest.raises(ActionRefused):
-        services.create_competition(street=street_staff_carol.membership.street, year=2026,
-                                    quarter=1, scheme=Scheme.objects.get(),
-                                    optional_codes=["political", "nonsense"],
-                                    by=street_staff_carol)  # fmt: skip
+        services.create_competition(
+            street=street_staff_carol.membership.street,
+            year=2026,
+            quarter=1,
+            scheme=Scheme.objects.get(),
+            optional_codes=["political", "nonsense"],
+            by=street_staff_carol,
+        )
     assert not Competition.objects.exists()

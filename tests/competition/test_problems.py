@@ -16,14 +16,29 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def raised(street_staff_carol):
     judge = UserFactory(first_name="王建华")
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol, judges=[judge])  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=[judge]
+    )
     seat = competition.judges.get()
     first, second = competition.contestants.order_by("order")[:2]
-    save_sheet(judge=seat, contestant=first, points=full_points(competition), version=1,
-               submit=True, problems=["村集体收入增长慢", "账目公开不及时"], by=judge)  # fmt: skip
-    save_sheet(judge=seat, contestant=second, points=full_points(competition), version=1,
-               submit=True, problems=["道路破损"], by=judge)  # fmt: skip
+    save_sheet(
+        judge=seat,
+        contestant=first,
+        points=full_points(competition),
+        version=1,
+        submit=True,
+        problems=["村集体收入增长慢", "账目公开不及时"],
+        by=judge,
+    )
+    save_sheet(
+        judge=seat,
+        contestant=second,
+        points=full_points(competition),
+        version=1,
+        submit=True,
+        problems=["道路破损"],
+        by=judge,
+    )
     return competition
 
 
@@ -32,8 +47,7 @@ def texts(response) -> list[str]:
 
 
 def test_problem_list_filters_by_status_overdue_and_text(client, street_staff_carol, raised):
-    Problem.objects.filter(text="道路破损").update(status="in_progress",
-                                                   due=dt.date(2020, 1, 1))  # fmt: skip
+    Problem.objects.filter(text="道路破损").update(status="in_progress", due=dt.date(2020, 1, 1))
     client.force_login(street_staff_carol)
     url = reverse("competition:problems")
     assert texts(client.get(url)) == ["村集体收入增长慢", "账目公开不及时", "道路破损"]
@@ -57,19 +71,34 @@ def test_district_staff_see_the_whole_district(client, raised, district_dan):
     assert len(texts(client.get(reverse("competition:problems")))) == 3
 
 
-def test_following_up_a_problem_records_owner_due_and_resolution(client, street_staff_carol,
-                                                                 raised):  # fmt: skip
+def test_following_up_a_problem_records_owner_due_and_resolution(
+    client, street_staff_carol, raised
+):
     problem = Problem.objects.get(text="道路破损")
     client.force_login(street_staff_carol)
     url = reverse("competition:problem", args=[problem.pk])
-    refused = client.post(url, {"status": "resolved", "owner": "村委会", "due": "2027-01-31",
-                                "resolution": ""}, HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    refused = client.post(
+        url,
+        {"status": "resolved", "owner": "村委会", "due": "2027-01-31", "resolution": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "Describe how the problem was resolved." in refused.content.decode()
     problem.refresh_from_db()
     assert problem.status == "open"
 
-    client.post(url, {"status": "resolved", "owner": "村委会", "due": "2027-01-31",
-                      "resolution": "已修复 300 米"})  # fmt: skip
+    client.post(
+        url,
+        {
+            "status": "resolved",
+            "owner": "村委会",
+            "due": "2027-01-31",
+            "resolution": "已修复 300 米",
+        },
+    )
     problem.refresh_from_db()
     assert (problem.status, problem.owner, problem.due, problem.resolution) == (
-        "resolved", "村委会", dt.date(2027, 1, 31), "已修复 300 米")  # fmt: skip
+        "resolved",
+        "村委会",
+        dt.date(2027, 1, 31),
+        "已修复 300 米",
+    )

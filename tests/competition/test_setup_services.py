@@ -24,8 +24,9 @@ def draft(street_staff_carol):
     )
 
 
-def test_add_current_secretaries_takes_each_active_village_once(draft, street_staff_carol,
-                                                                other_street):  # fmt: skip
+def test_add_current_secretaries_takes_each_active_village_once(
+    draft, street_staff_carol, other_street
+):
     street = draft.street
     newcomer = TenureFactory(village__street=street)
     TenureFactory(village__street=street, village__active=False)
@@ -64,7 +65,7 @@ def test_redraw_and_reorder_only_in_draft(draft, street_staff_carol):
     with pytest.raises(ActionRefused):
         event.draw_order(competition=draft, by=street_staff_carol)
     with pytest.raises(ActionRefused):
-        event.set_order(competition=draft, order={pk: n for pk, n in before}, by=street_staff_carol)
+        event.set_order(competition=draft, order=dict(before), by=street_staff_carol)
     assert list(draft.contestants.values_list("pk", "order")) == before
 
 
@@ -76,15 +77,17 @@ def test_order_by_hand_must_be_a_permutation(draft, street_staff_carol, position
     ids = list(draft.contestants.order_by("pk").values_list("pk", flat=True))
     before = list(draft.contestants.values_list("pk", "order"))
     with translation.override("en"), pytest.raises(ActionRefused, match=message):
-        event.set_order(competition=draft, order=dict(zip(ids, positions, strict=False)),
-                        by=street_staff_carol)  # fmt: skip
+        event.set_order(
+            competition=draft, order=dict(zip(ids, positions, strict=False)), by=street_staff_carol
+        )
     assert list(draft.contestants.values_list("pk", "order")) == before
 
 
 def test_order_by_hand_is_saved(draft, street_staff_carol):
     ids = list(draft.contestants.order_by("pk").values_list("pk", flat=True))
-    event.set_order(competition=draft, order=dict(zip(ids, [4, 3, 2, 1], strict=True)),
-                    by=street_staff_carol)  # fmt: skip
+    event.set_order(
+        competition=draft, order=dict(zip(ids, [4, 3, 2, 1], strict=True)), by=street_staff_carol
+    )
     assert list(draft.contestants.order_by("order").values_list("pk", flat=True)) == ids[::-1]
     assert draft.events.filter(kind="order_set").count() == 2
 
@@ -102,13 +105,13 @@ def test_a_judge_sits_once_per_panel(draft, street_staff_carol):
     assert draft.judges.count() == 1
 
 
-def test_recusals_only_name_this_competitions_contestants(draft, street_staff_carol,
-                                                          other_street):  # fmt: skip
+def test_recusals_only_name_this_competitions_contestants(draft, street_staff_carol, other_street):
     judge = draft.judges.get()
     other = competition_in_scoring(street=other_street, staff=street_staff_carol, open_it=False)
     with pytest.raises(ActionRefused):
-        event.set_recusals(judge=judge, contestants=[other.contestants.first()],
-                           by=street_staff_carol)  # fmt: skip
+        event.set_recusals(
+            judge=judge, contestants=[other.contestants.first()], by=street_staff_carol
+        )
     assert not judge.recusals.exists()
     mine = draft.contestants.first()
     event.set_recusals(judge=judge, contestants=[mine], by=street_staff_carol)
@@ -145,13 +148,14 @@ def test_new_cards_revoke_unused_ones_and_close_expires_them(draft, street_staff
     assert Event.objects.filter(kind="card").count() == 4
 
 
-def test_new_judges_from_a_name_get_an_account_without_password(client, draft,
-                                                                street_staff_carol):  # fmt: skip
+def test_new_judges_from_a_name_get_an_account_without_password(client, draft, street_staff_carol):
     from django.urls import reverse
 
     client.force_login(street_staff_carol)
-    client.post(reverse("scoring:judge_add", args=[draft.pk]),
-                {"name": "李红梅", "role": "station_director"})  # fmt: skip
+    client.post(
+        reverse("scoring:judge_add", args=[draft.pk]),
+        {"name": "李红梅", "role": "station_director"},
+    )
     judge = draft.judges.get(user__first_name="李红梅")
     assert judge.role == "station_director"
     assert not judge.user.has_usable_password()

@@ -26,9 +26,9 @@ from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import StreetFactory, UserFactory
 
 # Transactional: each thread commits on its own connection, which one test-wide transaction would
-# hide. The default scheme comes from a data migration and a transactional test's flush removes
-# it; the serialized rollback puts it back before each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# hide. (The flush after each such test removes the default scheme; competition_in_scoring puts
+# it back.)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",

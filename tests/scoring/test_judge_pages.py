@@ -119,15 +119,23 @@ def test_sheet_page_shows_criteria_with_maximum_and_guidance(client, competition
     assert "/ 110" in page
 
 
-def test_a_judge_never_sees_another_judges_sheet(client, competition, judge_alice,
-                                                 street_staff_carol):  # fmt: skip
+def test_a_judge_never_sees_another_judges_sheet(
+    client, competition, judge_alice, street_staff_carol
+):
     judge_bob = UserFactory(username="bob_judge")
-    event.add_judge(competition=competition, user=judge_bob, role="area_chief",
-                    by=street_staff_carol)  # fmt: skip
+    event.add_judge(
+        competition=competition, user=judge_bob, role="area_chief", by=street_staff_carol
+    )
     contestant = competition.contestants.order_by("order").first()
-    save_sheet(judge=competition.judges.get(user=judge_bob), contestant=contestant,
-               points=full_points(competition, 0.55), comment="鲍勃的秘密点评", version=1,
-               submit=True, by=judge_bob)  # fmt: skip
+    save_sheet(
+        judge=competition.judges.get(user=judge_bob),
+        contestant=contestant,
+        points=full_points(competition, 0.55),
+        comment="鲍勃的秘密点评",
+        version=1,
+        submit=True,
+        by=judge_bob,
+    )
     client.force_login(judge_alice)
     page = client.get(sheet_url(competition, contestant)).content.decode()
     contestants = client.get(reverse("scoring:contestants", args=[competition.pk]))
@@ -137,15 +145,25 @@ def test_a_judge_never_sees_another_judges_sheet(client, competition, judge_alic
 
 
 @pytest.mark.parametrize("size", [3, 12])
-def test_contestant_list_makes_a_fixed_number_of_queries(client, street_staff_carol, judge_alice,
-                                                         size):  # fmt: skip
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol, contestants=size,
-                                         judges=[judge_alice])  # fmt: skip
+def test_contestant_list_makes_a_fixed_number_of_queries(
+    client, street_staff_carol, judge_alice, size
+):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        contestants=size,
+        judges=[judge_alice],
+    )
     seat = competition.judges.get()
     for contestant in competition.contestants.all()[:2]:
-        save_sheet(judge=seat, contestant=contestant, points=full_points(competition), version=1,
-                   submit=True, by=judge_alice)  # fmt: skip
+        save_sheet(
+            judge=seat,
+            contestant=contestant,
+            points=full_points(competition),
+            version=1,
+            submit=True,
+            by=judge_alice,
+        )
     client.force_login(judge_alice)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:contestants", args=[competition.pk]))
@@ -157,13 +175,22 @@ def test_contestant_list_makes_a_fixed_number_of_queries(client, street_staff_ca
 @pytest.mark.parametrize("size", [3, 12])
 def test_progress_board_makes_a_fixed_number_of_queries(client, street_staff_carol, size):
     judges = [UserFactory() for _ in range(3)]
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol, contestants=size,
-                                         judges=judges)  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        contestants=size,
+        judges=judges,
+    )
     for seat in competition.judges.all():
         for contestant in competition.contestants.all()[:2]:
-            save_sheet(judge=seat, contestant=contestant, points=full_points(competition),
-                       version=1, submit=True, by=seat.user)  # fmt: skip
+            save_sheet(
+                judge=seat,
+                contestant=contestant,
+                points=full_points(competition),
+                version=1,
+                submit=True,
+                by=seat.user,
+            )
     client.force_login(street_staff_carol)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:board", args=[competition.pk]))

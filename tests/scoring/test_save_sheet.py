@@ -75,8 +75,11 @@ def test_submit_stores_every_point_and_an_audit_revision(competition, seat, firs
     assert revision.new["points"]["political"] == "16.00"
     # Repeated lines are one problem, tied to the contestant's village.
     problem = Problem.objects.get()
-    assert (problem.text, problem.village_id, problem.raised_by) == ("道路破损", first.village_id,
-                                                                    seat)  # fmt: skip
+    assert (problem.text, problem.village_id, problem.raised_by) == (
+        "道路破损",
+        first.village_id,
+        seat,
+    )
 
 
 def test_revision_keeps_old_and_new_values(competition, seat, first):
@@ -158,8 +161,9 @@ def test_a_submitted_sheet_stays_submitted_when_revised_as_draft(competition, se
 
 
 @pytest.mark.parametrize("action", ["close"])
-def test_a_write_after_close_is_refused_and_changes_nothing(competition, seat, first,
-                                                            street_staff_carol, action):  # fmt: skip
+def test_a_write_after_close_is_refused_and_changes_nothing(
+    competition, seat, first, street_staff_carol, action
+):
     save(seat, first, full_points(competition))
     event.transition(competition=competition, action=action, by=street_staff_carol)
     before = stored()
@@ -171,8 +175,9 @@ def test_a_write_after_close_is_refused_and_changes_nothing(competition, seat, f
     assert stored() == before
 
 
-def test_a_recused_or_absent_contestant_cannot_be_scored(competition, seat, first,
-                                                         street_staff_carol):  # fmt: skip
+def test_a_recused_or_absent_contestant_cannot_be_scored(
+    competition, seat, first, street_staff_carol
+):
     event.set_recusals(judge=seat, contestants=[first], by=street_staff_carol)
     second = competition.contestants.order_by("order")[1]
     event.set_absent(contestant=second, absent=True, by=street_staff_carol)
@@ -185,8 +190,9 @@ def test_a_recused_or_absent_contestant_cannot_be_scored(competition, seat, firs
     assert stored()[0] == []
 
 
-def test_a_judge_cannot_score_another_competitions_contestant(competition, seat, other_street,
-                                                              street_staff_carol):  # fmt: skip
+def test_a_judge_cannot_score_another_competitions_contestant(
+    competition, seat, other_street, street_staff_carol
+):
     other = competition_in_scoring(street=other_street, staff=street_staff_carol)
     stranger = other.contestants.first()
     with pytest.raises(ActionRefused):

@@ -22,17 +22,26 @@ def test_street_staff_create_set_up_and_open_a_competition(client, street_staff_
 
     response = client.post(
         reverse("scoring:new"),
-        {"street": street.pk, "year": 2026, "quarter": 4, "held_on": "2026-12-10",
-         "venue": "党群服务中心", "scheme": 1, "optional": ["governance", "reserve"]},
-    )  # fmt: skip
+        {
+            "street": street.pk,
+            "year": 2026,
+            "quarter": 4,
+            "held_on": "2026-12-10",
+            "venue": "党群服务中心",
+            "scheme": 1,
+            "optional": ["governance", "reserve"],
+        },
+    )
     competition = Competition.objects.get()
     assert response.url == reverse("scoring:setup", args=[competition.pk])
     assert competition.criteria.count() == 7
 
     client.post(reverse("scoring:add_current", args=[competition.pk]))
     client.post(reverse("scoring:order_draw", args=[competition.pk]))
-    client.post(reverse("scoring:judge_add", args=[competition.pk]),
-                {"name": "王建华", "role": "street_secretary"})  # fmt: skip
+    client.post(
+        reverse("scoring:judge_add", args=[competition.pk]),
+        {"name": "王建华", "role": "street_secretary"},
+    )
     page = client.get(reverse("scoring:transition", args=[competition.pk, "open"]))
     assert "开始评分" in page.content.decode()
     client.post(reverse("scoring:transition", args=[competition.pk, "open"]))
@@ -46,28 +55,33 @@ def test_street_staff_create_set_up_and_open_a_competition(client, street_staff_
 
 
 def test_a_refused_action_says_why_and_changes_nothing(client, street_staff_carol):
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol)  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol
+    )
     before = list(competition.contestants.values_list("pk", "order"))
     client.force_login(street_staff_carol)
-    response = client.post(reverse("scoring:order_draw", args=[competition.pk]), follow=True,
-                           HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    response = client.post(
+        reverse("scoring:order_draw", args=[competition.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Not possible now: the competition is scoring." in response.content.decode()
     assert list(competition.contestants.values_list("pk", "order")) == before
 
 
 def test_reopen_asks_for_a_reason(client, street_staff_carol):
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol)  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol
+    )
     client.force_login(street_staff_carol)
     client.post(reverse("scoring:transition", args=[competition.pk, "close"]))
-    response = client.post(reverse("scoring:transition", args=[competition.pk, "reopen"]),
-                           {"reason": ""})  # fmt: skip
+    response = client.post(
+        reverse("scoring:transition", args=[competition.pk, "reopen"]), {"reason": ""}
+    )
     assert response.status_code == 200 and response.context["form"].errors
     competition.refresh_from_db()
     assert competition.status == "closed"
-    client.post(reverse("scoring:transition", args=[competition.pk, "reopen"]),
-                {"reason": "漏评一人"})  # fmt: skip
+    client.post(
+        reverse("scoring:transition", args=[competition.pk, "reopen"]), {"reason": "漏评一人"}
+    )
     competition.refresh_from_db()
     assert competition.status == "scoring"
     assert competition.events.get(kind="reopened").note == "漏评一人"
@@ -75,8 +89,9 @@ def test_reopen_asks_for_a_reason(client, street_staff_carol):
 
 def test_paper_entry_is_saved_as_the_judges_sheet_entered_by_staff(client, street_staff_carol):
     judge = UserFactory(first_name="李红梅")
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol, judges=[judge])  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=[judge]
+    )
     seat = competition.judges.get()
     contestant = competition.contestants.order_by("order").first()
     client.force_login(street_staff_carol)
@@ -93,13 +108,20 @@ def test_paper_entry_is_saved_as_the_judges_sheet_entered_by_staff(client, stree
 
 def test_sheet_history_shows_who_changed_what(client, street_staff_carol):
     judge = UserFactory(first_name="李红梅")
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol, judges=[judge])  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=[judge]
+    )
     seat = competition.judges.get()
     contestant = competition.contestants.first()
     for version, fraction in ((1, 0.8), (2, 0.9)):
-        save_sheet(judge=seat, contestant=contestant, points=full_points(competition, fraction),
-                   version=version, submit=True, by=judge)  # fmt: skip
+        save_sheet(
+            judge=seat,
+            contestant=contestant,
+            points=full_points(competition, fraction),
+            version=version,
+            submit=True,
+            by=judge,
+        )
     client.force_login(street_staff_carol)
     sheet = ScoreSheet.objects.get()
     page = client.get(reverse("scoring:history", args=[competition.pk, sheet.pk])).content.decode()
@@ -110,8 +132,9 @@ def test_sheet_history_shows_who_changed_what(client, street_staff_carol):
 
 def test_paper_sheets_print_one_page_per_judge_with_a_signature_line(client, street_staff_carol):
     judges = [UserFactory(first_name=name) for name in ("王建华", "李红梅")]
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol, judges=judges)  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=judges
+    )
     client.force_login(street_staff_carol)
     page = client.get(reverse("scoring:paper", args=[competition.pk])).content.decode()
     assert page.count('class="paper-sheet"') == 2
@@ -121,8 +144,9 @@ def test_paper_sheets_print_one_page_per_judge_with_a_signature_line(client, str
 
 def test_sign_in_cards_print_a_qr_code_for_each_judge(client, street_staff_carol):
     judges = [UserFactory(first_name=name) for name in ("王建华", "李红梅")]
-    competition = competition_in_scoring(street=street_staff_carol.membership.street,
-                                         staff=street_staff_carol, judges=judges)  # fmt: skip
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=judges
+    )
     client.force_login(street_staff_carol)
     page = client.post(reverse("competition:cards", args=[competition.pk])).content.decode()
     assert page.count("<svg") == 2

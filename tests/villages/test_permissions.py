@@ -7,8 +7,9 @@ from villages import permissions
 pytestmark = pytest.mark.django_db
 
 
-def test_who_sees_and_changes_a_street(admin_alice, district_dan, street_staff_carol, judge_bob,
-                                       street, other_street):  # fmt: skip
+def test_who_sees_and_changes_a_street(
+    admin_alice, district_dan, street_staff_carol, judge_bob, street, other_street
+):
     foreign = StreetFactory()  # another district
     anonymous = AnonymousUser()
     table = {
@@ -33,9 +34,9 @@ def test_district_staff_manage_only_their_district(district_dan, street):
     assert not permissions.can_manage_district(district_dan, StreetFactory().district)
 
 
-def test_visible_streets_and_villages_follow_the_role(admin_alice, district_dan,
-                                                      street_staff_carol, judge_bob, street,
-                                                      other_street):  # fmt: skip
+def test_visible_streets_and_villages_follow_the_role(
+    admin_alice, district_dan, street_staff_carol, judge_bob, street, other_street
+):
     foreign = StreetFactory()
     mine = VillageFactory(street=street)
     VillageFactory(street=foreign)

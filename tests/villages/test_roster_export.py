@@ -19,11 +19,20 @@ def roster(tmp_path):
         row(),
         row(village_code="370703003002", village="东村", secretary="王勇", phone="13800000002"),
         # A phone number that a spreadsheet would take for a formula.
-        row(village_code="370703003003", village="西村", secretary="李娟", gender="female",
-            phone="+86 138 0000 0003"),
-        row(village_code="370703003004", village="=HYPERLINK(\"x\")村", secretary="赵强",
-            phone="13800000004"),
-    ]  # fmt: skip
+        row(
+            village_code="370703003003",
+            village="西村",
+            secretary="李娟",
+            gender="female",
+            phone="+86 138 0000 0003",
+        ),
+        row(
+            village_code="370703003004",
+            village='=HYPERLINK("x")村',
+            secretary="赵强",
+            phone="13800000004",
+        ),
+    ]
     call_command("import_roster", str(write(tmp_path / "in.csv", rows)))
     return rows
 

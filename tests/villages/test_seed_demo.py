@@ -3,9 +3,9 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from tests.villages.test_roster_import import snapshot
 from competition.models import Competition
 from scoring.models import ScoreSheet
+from tests.villages.test_roster_import import snapshot
 from villages import demo
 from villages.models import District, Membership, Street, Tenure, Village
 
