@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 
 HUNDRED = Decimal(100)
 STEP = Decimal("0.5")
@@ -103,8 +104,9 @@ class Policy:
     band_excellent: Decimal = Decimal(90)
     band_competent: Decimal = Decimal(70)
     band_basic: Decimal = Decimal(60)
-    veto_incompetent_share: Decimal | None = Decimal(1) / Decimal(3)
-    veto_approval_share: Decimal | None = Decimal(2) / Decimal(3)
+    # Shares as exact fractions: one third of 30 ballots is 10, not 9.999….
+    veto_incompetent_share: Fraction | None = Fraction(1, 3)
+    veto_approval_share: Fraction | None = Fraction(2, 3)
     excellent_cap: Decimal | None = None
 
     def weight_of(self, role: str) -> Decimal:
@@ -224,9 +226,9 @@ def democratic_veto(counts: dict[str, int], policy: Policy) -> tuple[Grade | Non
     if valid == 0:
         return None, None
     share = policy.veto_incompetent_share
-    if share is not None and Decimal(counts.get("incompetent", 0)) > share * valid:
+    if share is not None and counts.get("incompetent", 0) > share * valid:
         return Grade.INCOMPETENT, "incompetent_share"
-    approval = Decimal(counts.get("excellent", 0) + counts.get("competent", 0))
+    approval = counts.get("excellent", 0) + counts.get("competent", 0)
     if policy.veto_approval_share is not None and approval < policy.veto_approval_share * valid:
         return Grade.BASIC, "approval_share"
     return None, None
