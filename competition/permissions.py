@@ -42,3 +42,15 @@ def judge_seat(request: HttpRequest, competition: Competition) -> Judge | None:
         .filter(competition=competition, user=request.user)
         .first()
     )
+
+
+def can_view_results(request: HttpRequest, competition: Competition) -> bool:
+    """Street staff see results from the close; the panel and district staff after publication."""
+    user = request.user
+    if competition.status == Competition.Status.CLOSED:
+        return card_scope(request) is None and can_manage(user, competition)
+    if competition.status == Competition.Status.PUBLISHED:
+        return (card_scope(request) is None and can_view(user, competition)) or (
+            judge_seat(request, competition) is not None
+        )
+    return False

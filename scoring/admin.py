@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from scoring.models import Criterion, Scheme
+from scoring.models import Criterion, GradingPolicy, Publication, Scheme
 
 
 class CriterionInline(admin.StackedInline):
@@ -65,3 +65,33 @@ class CriterionAdmin(admin.ModelAdmin):
     list_filter = ["scheme", "required"]
     search_fields = ["code", "name", "name_en", "guidance"]
     list_select_related = ["scheme"]
+
+
+@admin.register(GradingPolicy)
+class GradingPolicyAdmin(admin.ModelAdmin):
+    """District defaults are edited freely; a competition's copy only while it is a draft."""
+
+    list_display = ["__str__", "aggregation", "panel_weight", "democratic_weight", "excellent_cap"]
+    list_select_related = ["district", "competition__street", "competition__district"]
+    raw_id_fields = ["competition"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.competition_id and obj.competition.status != "draft":
+            return False
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["competition", "version", "digest", "by", "at"]
+    list_select_related = ["competition__street", "competition__district", "by"]
+    readonly_fields = ["competition", "version", "document", "digest", "reason", "by", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

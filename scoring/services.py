@@ -16,7 +16,17 @@ from competition import services as event
 from competition.models import Competition, Contestant, Event, Judge, Problem
 from competition.services import ActionRefused
 from scoring import domain
-from scoring.models import CompetitionCriterion, Criterion, Scheme, Score, ScoreSheet, SheetRevision
+from scoring.models import (
+    CompetitionCriterion,
+    Criterion,
+    GradeOverride,
+    GradingPolicy,
+    Publication,
+    Scheme,
+    Score,
+    ScoreSheet,
+    SheetRevision,
+)
 from villages.models import Street
 
 MAX_PROBLEMS = 20
@@ -82,8 +92,15 @@ def create_competition(
         venue=venue,
     )
     _choose(competition, scheme, optional_codes)
+    district_policy(street.district).copy_for(competition).save()
     event.log(competition, Event.Kind.CREATED, by, scheme.name)
     return competition
+
+
+def district_policy(district) -> GradingPolicy:
+    """The district's default grading policy, created with DESIGN.md's defaults if missing."""
+    policy, _created = GradingPolicy.objects.get_or_create(district=district)
+    return policy
 
 
 @transaction.atomic
@@ -292,3 +309,33 @@ def save_sheet(
         )
         _sync_problems(sheet, contestant, judge)
     return SaveResult(sheet=sheet, applied=True, stale=False)
+
+
+def publish_competition(*, competition: Competition, by: User) -> Publication:
+    """Closed → published: the results document is frozen with its SHA-256 digest."""
+    from scoring import results
+
+    with transaction.atomic():
+        event.transition(competition=competition, action="publish", by=by)
+        document = results.build_document(competition)
+        document["competition"]["digest"] = results.digest(document)
+        return Publication.objects.create(
+            competition=competition,
+            version=1,
+            document=document,
+            digest=document["competition"]["digest"],
+            by=by,
+        )
+
+
+def override_grade(*, contestant: Contestant, grade: str, reason: str, by: User):
+    """Set a grade by hand, with a written reason, before publication (after it: `amend`)."""
+    if not reason.strip():
+        raise ActionRefused(_("A grade set by hand needs a written reason."))
+    with transaction.atomic():
+        competition = event.lock(contestant.competition)
+        if competition.status != Competition.Status.CLOSED:
+            raise ActionRefused(_("Grades are set by hand after closing and before publishing."))
+        GradeOverride.objects.update_or_create(
+            contestant=contestant, defaults={"grade": grade, "reason": reason.strip(), "by": by}
+        )

@@ -23,6 +23,7 @@ from scoring.services import (
     choose_criteria,
     create_competition,
     open_scoring,
+    publish_competition,
     save_sheet,
 )
 from scoring.views import read_sheet_post, sheet_page_context
@@ -316,6 +317,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         reason = form.cleaned_data["reason"] if form else ""
         if action == "open":
             run = lambda: open_scoring(competition=competition, by=request.user)  # noqa: E731
+        elif action == "publish":
+            run = lambda: publish_competition(competition=competition, by=request.user)  # noqa: E731
         else:
             run = lambda: event.transition(  # noqa: E731
                 competition=competition, action=action, by=request.user, reason=reason

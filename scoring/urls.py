@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scoring import results_views as results
 from scoring import setup_views as staff
 from scoring import views as judge
 
@@ -52,5 +53,11 @@ urlpatterns = [
     ),
     path(
         "competitions/<int:pk>/sheets/<int:sheet_id>/history/", staff.sheet_history, name="history"
+    ),
+    path("competitions/<int:pk>/results/", results.results_page, name="results"),
+    path(
+        "competitions/<int:pk>/results/override/<int:contestant_id>/",
+        results.grade_override,
+        name="override",
     ),
 ]

@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
+from scoring.services import save_sheet
+from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, StreetFactory, TenureFactory, UserFactory
 from tests.villages.rosterfiles import row, write
 from tests.villages.test_roster_import import snapshot
@@ -16,7 +18,9 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in ("villages", "scoring", "auth")
+    if model._meta.app_label in ("villages", "scoring", "auth", "competition")
+    # Publications exist only by publishing: admin shows them, never adds them.
+    and model._meta.model_name != "publication"
 ]
 
 
@@ -25,6 +29,16 @@ def populated(street_staff_carol):
     tenure = TenureFactory(village__street=street_staff_carol.membership.street)
     MembershipFactory(role="judge", street=tenure.village.street)
     Group.objects.create(name="评委")
+    competition = competition_in_scoring(street=tenure.village.street, staff=street_staff_carol)
+    save_sheet(
+        judge=competition.judges.get(),
+        contestant=competition.contestants.first(),
+        points={"political": "10"},
+        problems=["道路破损"],
+        version=1,
+        submit=False,
+        by=competition.judges.get().user,
+    )
     return tenure
 
 

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from competition.models import Competition
+from scoring import results
+
+
+class Command(BaseCommand):
+    help = "Write a competition's results document as JSON, CSV or Excel."
+
+    def add_arguments(self, parser):
+        parser.add_argument("competition_id", type=int)
+        parser.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
+        parser.add_argument("--output", type=Path, help="A file; standard output by default.")
+
+    def handle(self, *args, competition_id: int, format: str, output: Path | None, **options):
+        competition = (
+            Competition.objects.select_related("street", "district")
+            .filter(pk=competition_id)
+            .first()
+        )
+        if competition is None:
+            raise CommandError(_("No competition %(id)s.") % {"id": competition_id})
+        document = results.document_for(competition)
+        if format == "json":
+            data = results.to_json(document).encode()
+        elif format == "csv":
+            data = results.to_csv(document)
+        else:
+            data = results.to_xlsx(document)
+        if output is None:
+            if format == "xlsx":
+                raise CommandError(_("Excel output needs --output FILE."))
+            self.stdout.write(data.decode("utf-8-sig"), ending="")
+            return
+        output.write_bytes(data)
+        self.stderr.write(_("Written to %(file)s.") % {"file": output})

@@ -1,0 +1,88 @@
+"""The results page and its downloads, all from the one results document."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from competition import permissions
+from competition.models import Competition, Contestant
+from competition.services import ActionRefused
+from scoring import results
+from scoring.services import override_grade
+
+DOWNLOADS = {
+    "json": ("application/json; charset=utf-8", lambda d: results.to_json(d).encode()),
+    "csv": ("text/csv; charset=utf-8", results.to_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        results.to_xlsx,
+    ),
+}
+
+
+def _get_competition_for_results(request: HttpRequest, pk: int) -> Competition:
+    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
+    if not permissions.can_view_results(request, competition):
+        raise Http404(_("These results are not open to you."))
+    return competition
+
+
+@login_required
+def results_page(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_results(request, pk)
+    document = results.document_for(competition)
+    fmt = request.GET.get("format")
+    if fmt in DOWNLOADS:
+        content_type, render_as = DOWNLOADS[fmt]
+        response = HttpResponse(render_as(document), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="results-{pk}.{fmt}"'
+        return response
+    ids = dict(competition.contestants.values_list("village__code", "pk"))
+    rows = [
+        row
+        | {
+            "averages": results.criterion_averages(document, row),
+            "pk": ids.get(row["village_code"]),
+        }
+        for row in document["contestants"]
+    ]
+    return render(
+        request,
+        "scoring/results.html",
+        {
+            "competition": competition,
+            "document": document,
+            "rows": rows,
+            "may_manage": permissions.can_manage(request.user, competition)
+            and permissions.card_scope(request) is None,
+            "grades": results.GRADE_LABELS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def grade_override(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
+    competition = _get_competition_for_results(request, pk)
+    if not permissions.can_manage(request.user, competition):
+        raise Http404
+    contestant = get_object_or_404(Contestant, pk=contestant_id, competition=competition)
+    grade = request.POST.get("grade", "")
+    if grade not in results.GRADE_LABELS:
+        messages.error(request, _("Choose a grade."))
+        return redirect("scoring:results", pk)
+    try:
+        override_grade(
+            contestant=contestant,
+            grade=grade,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Grade set by hand."))
+    return redirect("scoring:results", pk)

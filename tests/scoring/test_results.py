@@ -1,0 +1,265 @@
+"""The results document: its exact shape, its numbers, publication with a digest, exports."""
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from competition import services as event
+from competition.models import Competition
+from competition.services import ActionRefused
+from scoring import results
+from scoring.models import GradingPolicy, Publication, Score
+from scoring.services import override_grade, publish_competition, save_sheet
+from tests.competition_setup import competition_in_scoring
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Percent of the maximum each judge gives each contestant; the last judge is an observer.
+GIVEN = {
+    0: [90, 95, 100, 85, 80, 10],  # five counted sheets: 100 and 80 are dropped → 90.00
+    1: [70, 75, 80, 65, 60, 100],  # → 70.00
+    2: [90, 95, 100, 85, 80, 10],  # ties contestant 0
+}
+
+
+@pytest.fixture
+def closed(street_staff_carol):
+    judges = [UserFactory(first_name=f"评委{i}") for i in range(6)]
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        judges=judges,
+        optional=(),
+    )
+    seats = list(competition.judges.order_by("pk"))
+    seats[-1].role = "observer"
+    seats[-1].save()
+    contestants = list(competition.contestants.order_by("order"))
+    for index, percents in GIVEN.items():
+        for seat, percent in zip(seats, percents, strict=True):
+            # Five items of 20 points: percent p is p/5 points on each item.
+            points = {c.code: str(Decimal(percent) / 5) for c in competition.criteria.all()}
+            save_sheet(
+                judge=seat,
+                contestant=contestants[index],
+                points=points,
+                version=1,
+                submit=True,
+                by=seat.user,
+            )
+    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition.refresh_from_db()
+    return competition
+
+
+def test_document_has_exactly_the_documented_shape(closed):
+    document = results.build_document(closed)
+
+    assert set(document) == {"competition", "policy", "criteria", "contestants"}
+    assert set(document["competition"]) == {
+        "id",
+        "title",
+        "level",
+        "district",
+        "street",
+        "year",
+        "quarter",
+        "status",
+        "digest",
+    }
+    assert document["policy"] == {
+        "aggregation": "trimmed_mean",
+        "trim_min_sheets": 5,
+        "panel_weight": "0.70",
+        "democratic_weight": "0.30",
+        "democratic_points": {
+            "excellent": "100.00",
+            "competent": "80.00",
+            "basic": "60.00",
+            "incompetent": "0.00",
+        },
+        "bands": {"excellent": "90.00", "competent": "70.00", "basic": "60.00"},
+        "excellent_cap": None,
+    }
+    assert document["criteria"][0] == {
+        "code": "political",
+        "name": "个人政治表现",
+        "max_points": "20.00",
+        "required": True,
+    }
+    row = document["contestants"][0]
+    assert set(row) == {
+        "rank",
+        "secretary",
+        "village",
+        "village_code",
+        "street",
+        "order",
+        "sheets",
+        "panel_score",
+        "disagreement",
+        "democratic",
+        "final_score",
+        "grade",
+        "reasons",
+    }
+    assert set(row["sheets"][0]) == {
+        "judge",
+        "role",
+        "weight",
+        "observer",
+        "points",
+        "total",
+        "percent",
+        "dropped",
+    }
+
+
+def test_document_numbers_follow_the_rules(closed):
+    rows = results.build_document(closed)["contestants"]
+
+    assert [(r["rank"], r["final_score"], r["grade"]) for r in rows] == [
+        (1, "90.00", "excellent"),
+        (1, "90.00", "excellent"),
+        (3, "70.00", "competent"),
+    ]
+    # Ties are shown in speaking order.
+    assert [r["order"] for r in rows] == [1, 3, 2]
+    first = rows[0]
+    assert [(s["percent"], s["dropped"], s["observer"]) for s in first["sheets"]] == [
+        ("90.00", False, False),
+        ("95.00", False, False),
+        ("100.00", True, False),
+        ("85.00", False, False),
+        ("80.00", True, False),
+        ("10.00", False, True),
+    ]
+    assert first["panel_score"] == "90.00"
+    assert first["disagreement"] == "7.07"
+    assert first["democratic"] is None  # no democratic evaluation yet
+    assert first["sheets"][0]["points"]["political"] == "18.00"
+
+
+def test_anyone_can_recompute_the_results_from_the_json(closed):
+    document = json.loads(results.to_json(results.build_document(closed)))
+    for row in document["contestants"]:
+        kept = [
+            Decimal(s["percent"]) for s in row["sheets"] if not s["dropped"] and not s["observer"]
+        ]
+        for sheet in row["sheets"]:
+            total = sum(Decimal(v) for v in sheet["points"].values())
+            assert Decimal(sheet["total"]) == total
+            assert Decimal(sheet["percent"]) == (total / 100 * 100).quantize(Decimal("0.01"))
+        assert Decimal(row["panel_score"]) == (sum(kept) / len(kept)).quantize(Decimal("0.01"))
+        assert row["final_score"] == row["panel_score"]
+
+
+def test_publishing_freezes_the_document_with_its_digest(closed, street_staff_carol):
+    publication = publish_competition(competition=closed, by=street_staff_carol)
+
+    document = publication.document
+    assert document["competition"]["status"] == "published"
+    assert document["competition"]["digest"] == publication.digest
+    assert results.digest(document) == publication.digest
+    assert len(publication.digest) == 64
+
+    # Later changes in the database do not change the published results.
+    Score.objects.update(points=1)
+    assert results.document_for(closed) == document
+    with pytest.raises(ActionRefused):
+        publish_competition(competition=closed, by=street_staff_carol)
+    assert Publication.objects.count() == 1
+
+
+def test_export_results_command_writes_json_csv_and_xlsx(closed, tmp_path, capsys):
+    call_command("export_results", closed.pk, "--format", "json")
+    exported = json.loads(capsys.readouterr().out)
+    assert exported == json.loads(results.to_json(results.build_document(closed)))
+
+    call_command("export_results", closed.pk, "--format", "csv", "--output", tmp_path / "r.csv")
+    lines = (tmp_path / "r.csv").read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("rank,secretary,village,village_code,street,order,political,")
+    assert lines[1].split(",")[6] == "18.00"  # political average over the kept sheets
+    call_command("export_results", closed.pk, "--format", "xlsx", "--output", tmp_path / "r.xlsx")
+    workbook = load_workbook(io.BytesIO((tmp_path / "r.xlsx").read_bytes()))
+    assert len(workbook.sheetnames) == 1 + 6  # the ranking and one sheet per judge
+    assert workbook.worksheets[0].cell(2, 9).value == "90.00"
+
+
+def test_a_grade_set_by_hand_needs_a_reason_and_is_explained(closed, street_staff_carol):
+    contestant = closed.contestants.get(order=2)
+    with pytest.raises(ActionRefused):
+        override_grade(contestant=contestant, grade="basic", reason=" ", by=street_staff_carol)
+    override_grade(
+        contestant=contestant, grade="basic", reason="信访问题核实", by=street_staff_carol
+    )
+    row = next(r for r in results.build_document(closed)["contestants"] if r["order"] == 2)
+    assert row["grade"] == "basic"
+    assert row["reasons"] == ["等次由“称职”手动调整为“基本称职”：信访问题核实"]
+
+
+def test_the_cap_turns_excellent_beyond_it_into_competent_with_a_reason(closed):
+    GradingPolicy.objects.filter(competition=closed).update(excellent_cap=Decimal("0.34"))
+    rows = results.build_document(closed)["contestants"]
+    # One of three may be excellent; the first two share rank 1, so neither fits alone.
+    assert [r["grade"] for r in rows] == ["competent", "competent", "competent"]
+    assert "34" in rows[0]["reasons"][0]
+
+
+def test_results_page_is_for_street_staff_from_close_and_the_panel_after_publication(
+    client, closed, street_staff_carol, district_dan
+):
+    judge = closed.judges.first().user
+    url = reverse("scoring:results", args=[closed.pk])
+    client.force_login(judge)
+    assert client.get(url).status_code == 404
+    client.force_login(district_dan)
+    assert client.get(url).status_code == 404
+    client.force_login(street_staff_carol)
+    page = client.get(url).content.decode()
+    assert "90.00" in page and "<s>100.00</s>" in page
+
+    publish_competition(competition=closed, by=street_staff_carol)
+    for user in (judge, district_dan):
+        client.force_login(user)
+        assert Publication.objects.get().digest in client.get(url).content.decode()
+    response = client.get(url, {"format": "json"})
+    assert json.loads(response.content)["competition"]["digest"] == Publication.objects.get().digest
+
+
+@pytest.mark.parametrize("size", [3, 10])
+def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol, size):
+    judges = [UserFactory() for _ in range(3)]
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        contestants=size,
+        judges=judges,
+    )
+    for seat in competition.judges.all():
+        for contestant in competition.contestants.all():
+            points = {c.code: "10" for c in competition.criteria.all()}
+            save_sheet(
+                judge=seat,
+                contestant=contestant,
+                points=points,
+                version=1,
+                submit=True,
+                by=seat.user,
+            )
+    Competition.objects.filter(pk=competition.pk).update(status="closed")
+    client.force_login(street_staff_carol)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("scoring:results", args=[competition.pk]))
+    assert len(response.context["rows"]) == size
+    # session, user, membership, competition, publication, policy, criteria, judges, sheets,
+    # scores, overrides, contestants, contestant ids
+    assert len(queries) == 13, [q["sql"][:80] for q in queries]
