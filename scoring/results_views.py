@@ -1,5 +1,7 @@
 """The results page and its downloads, all from the one results document."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +13,9 @@ from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
 from scoring import results
-from scoring.services import override_grade
+from scoring.services import amend_published, override_grade
+
+NOTICE_DAYS = 5  # the public notice period
 
 DOWNLOADS = {
     "json": ("application/json; charset=utf-8", lambda d: results.to_json(d).encode()),
@@ -59,6 +63,51 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": permissions.can_manage(request.user, competition)
             and permissions.card_scope(request) is None,
             "grades": results.GRADE_LABELS,
+            "publications": competition.publications.select_related("by").order_by("version"),
+        },
+    )
+
+
+@login_required
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable public notice (公示) of published results, with the digest."""
+    competition = _get_competition_for_results(request, pk)
+    publication = competition.publications.order_by("-version").first()
+    if publication is None:
+        raise Http404(_("Results are not published yet."))
+    ends = publication.at + timedelta(days=NOTICE_DAYS)
+    return render(
+        request,
+        "scoring/notice.html",
+        {
+            "competition": competition,
+            "document": publication.document,
+            "publication": publication,
+            "ends": ends,
+            "grades": results.GRADE_LABELS,
+        },
+    )
+
+
+@login_required
+def judge_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """One printable page per judge: their sheets' totals and percents, and a signature line."""
+    competition = _get_competition_for_results(request, pk)
+    if not permissions.can_manage(request.user, competition):
+        raise Http404
+    document = results.document_for(competition)
+    judges: dict[str, list] = {}
+    for row in sorted(document["contestants"], key=lambda r: r["order"] or 0):
+        for sheet in row["sheets"]:
+            judges.setdefault(sheet["judge"], []).append((row, sheet))
+    return render(
+        request,
+        "scoring/judge_summary.html",
+        {
+            "competition": competition,
+            "document": document,
+            "judges": judges,
+            "codes": [c["code"] for c in document["criteria"]],
         },
     )
 
@@ -74,13 +123,18 @@ def grade_override(request: HttpRequest, pk: int, contestant_id: int) -> HttpRes
     if grade not in results.GRADE_LABELS:
         messages.error(request, _("Choose a grade."))
         return redirect("scoring:results", pk)
+    reason = request.POST.get("reason", "")
     try:
-        override_grade(
-            contestant=contestant,
-            grade=grade,
-            reason=request.POST.get("reason", ""),
-            by=request.user,
-        )
+        if competition.status == Competition.Status.PUBLISHED:
+            amend_published(
+                competition=competition,
+                contestant=contestant,
+                grade=grade,
+                reason=reason,
+                by=request.user,
+            )
+        else:
+            override_grade(contestant=contestant, grade=grade, reason=reason, by=request.user)
     except ActionRefused as exc:
         messages.error(request, str(exc))
     else:

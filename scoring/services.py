@@ -339,3 +339,70 @@ def override_grade(*, contestant: Contestant, grade: str, reason: str, by: User)
         GradeOverride.objects.update_or_create(
             contestant=contestant, defaults={"grade": grade, "reason": reason.strip(), "by": by}
         )
+
+
+def amend_published(
+    *,
+    competition: Competition,
+    by: User,
+    reason: str,
+    contestant: Contestant,
+    grade: str | None = None,
+    judge: Judge | None = None,
+    points: dict[str, object] | None = None,
+) -> Publication:
+    """Correct published results: a grade set by hand, or a fix to one judge's sheet.
+
+    Needs a written reason. The change is recorded (the grade override, or a sheet revision),
+    and a new version of the results document is published with its own digest; earlier
+    versions stay as they were.
+    """
+    from scoring import results
+
+    if not reason.strip():
+        raise ActionRefused(_("A correction needs a written reason."))
+    with transaction.atomic():
+        locked = event.lock(competition)
+        if locked.status != Competition.Status.PUBLISHED:
+            raise ActionRefused(_("Only published results are corrected this way."))
+        if contestant.competition_id != locked.pk:
+            raise ActionRefused(_("This contestant is not in this competition."))
+        if grade is not None:
+            GradeOverride.objects.update_or_create(
+                contestant=contestant, defaults={"grade": grade, "reason": reason.strip(), "by": by}
+            )
+        if points is not None:
+            if judge is None or judge.competition_id != locked.pk:
+                raise ActionRefused(_("Choose a judge of this competition."))
+            sheet = (
+                ScoreSheet.objects.select_for_update()
+                .filter(judge=judge, contestant=contestant, status=ScoreSheet.Status.SUBMITTED)
+                .first()
+            )
+            if sheet is None:
+                raise ActionRefused(_("Only a submitted sheet can be corrected."))
+            criteria = list(locked.criteria.all())
+            cleaned = _clean(criteria, points, sheet.comment, list(sheet.problems), True)
+            old = snapshot(sheet)
+            by_code = {c.code: c for c in criteria}
+            for code, value in cleaned.items():
+                Score.objects.update_or_create(
+                    sheet=sheet, criterion=by_code[code], defaults={"points": value}
+                )
+            sheet.version += 1
+            sheet.save(update_fields=["version", "updated_at"])
+            new = snapshot(sheet, cleaned) | {"correction": reason.strip()}
+            SheetRevision.objects.create(
+                sheet=sheet, by=by, version=sheet.version, old=old, new=new
+            )
+        document = results.build_document(locked)
+        document["competition"]["digest"] = results.digest(document)
+        last = locked.publications.order_by("-version").first()
+        return Publication.objects.create(
+            competition=locked,
+            version=(last.version if last else 0) + 1,
+            document=document,
+            digest=document["competition"]["digest"],
+            reason=reason.strip(),
+            by=by,
+        )

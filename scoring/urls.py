@@ -55,6 +55,8 @@ urlpatterns = [
         "competitions/<int:pk>/sheets/<int:sheet_id>/history/", staff.sheet_history, name="history"
     ),
     path("competitions/<int:pk>/results/", results.results_page, name="results"),
+    path("competitions/<int:pk>/results/notice/", results.notice, name="notice"),
+    path("competitions/<int:pk>/results/judges/", results.judge_summary, name="judge_summary"),
     path(
         "competitions/<int:pk>/results/override/<int:contestant_id>/",
         results.grade_override,

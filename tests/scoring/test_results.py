@@ -261,5 +261,69 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
         response = client.get(reverse("scoring:results", args=[competition.pk]))
     assert len(response.context["rows"]) == size
     # session, user, membership, competition, publication, policy, criteria, judges, sheets,
-    # scores, overrides, contestants, contestant ids
-    assert len(queries) == 13, [q["sql"][:80] for q in queries]
+    # scores, overrides, contestants, contestant ids, published versions
+    assert len(queries) == 14, [q["sql"][:80] for q in queries]
+
+
+def test_a_correction_after_publication_is_a_new_version_with_its_own_digest(
+    client, closed, street_staff_carol
+):
+    first = publish_competition(competition=closed, by=street_staff_carol)
+    contestant = closed.contestants.get(order=2)
+    client.force_login(street_staff_carol)
+    url = reverse("scoring:override", args=[closed.pk, contestant.pk])
+
+    client.post(url, {"grade": "basic", "reason": ""})
+    assert Publication.objects.count() == 1
+
+    client.post(url, {"grade": "basic", "reason": "群众反映属实"})
+    second = Publication.objects.get(version=2)
+    assert second.digest != first.digest
+    assert results.digest(second.document) == second.digest
+    assert second.reason == "群众反映属实"
+    row = next(r for r in second.document["contestants"] if r["order"] == 2)
+    assert row["grade"] == "basic"
+    first.refresh_from_db()
+    assert next(r for r in first.document["contestants"] if r["order"] == 2)["grade"] == "competent"
+    page = client.get(reverse("scoring:results", args=[closed.pk])).content.decode()
+    assert "群众反映属实" in page and first.digest in page and second.digest in page
+
+
+def test_a_sheet_fix_after_publication_is_audited_and_republished(closed, street_staff_carol):
+    from scoring.models import ScoreSheet, SheetRevision
+    from scoring.services import amend_published
+
+    publish_competition(competition=closed, by=street_staff_carol)
+    contestant = closed.contestants.get(order=2)
+    judge = closed.judges.order_by("pk").first()
+    points = {c.code: "20" for c in closed.criteria.all()}
+    amend_published(
+        competition=closed,
+        contestant=contestant,
+        judge=judge,
+        points=points,
+        reason="评委誊写错误",
+        by=street_staff_carol,
+    )
+    sheet = ScoreSheet.objects.get(judge=judge, contestant=contestant)
+    revision = SheetRevision.objects.filter(sheet=sheet).latest("version")
+    assert (revision.by, revision.old["points"]["political"], revision.new["correction"]) == (
+        street_staff_carol,
+        "14.00",
+        "评委誊写错误",
+    )
+    document = Publication.objects.get(version=2).document
+    row = next(r for r in document["contestants"] if r["order"] == 2)
+    assert row["sheets"][0]["percent"] == "100.00"
+
+
+def test_public_notice_shows_ranking_grades_and_digest(client, closed, street_staff_carol):
+    publication = publish_competition(competition=closed, by=street_staff_carol)
+    client.force_login(street_staff_carol)
+    page = client.get(reverse("scoring:notice", args=[closed.pk])).content.decode()
+    assert publication.digest in page
+    assert page.count("<tr>") == 4  # header and three contestants
+    assert "优秀" in page and "称职" in page
+    summary = client.get(reverse("scoring:judge_summary", args=[closed.pk])).content.decode()
+    assert summary.count('class="paper-sheet"') == 6
+    assert summary.count("评委签字") == 6
