@@ -152,6 +152,15 @@ class Contestant(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("speaking order"), null=True, blank=True)
     absent = models.BooleanField(_("absent"), default=False)
+    recommended_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("recommended from"),
+        help_text=_("For a district-level contestant: their result in the street competition."),
+    )
 
     class Meta:
         ordering = ["competition", "order", "village__code"]

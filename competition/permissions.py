@@ -54,3 +54,11 @@ def can_view_results(request: HttpRequest, competition: Competition) -> bool:
             judge_seat(request, competition) is not None
         )
     return False
+
+
+def is_staff_session(request: HttpRequest) -> bool:
+    """Street or district staff (or an administrator), not signed in with a judge's card."""
+    if card_scope(request) is not None or not request.user.is_authenticated:
+        return False
+    role = org.role_of(request.user)
+    return request.user.is_superuser or role in ("street_staff", "district_staff")

@@ -63,6 +63,8 @@ def card(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _problems_for(request: HttpRequest):
+    if not permissions.is_staff_session(request):
+        raise Http404(_("These pages are for street and district staff."))
     streets = org.streets_visible_to(request.user)
     problems = Problem.objects.filter(village__street__in=streets).select_related(
         "competition__street", "village__street", "contestant__secretary", "raised_by__user"

@@ -72,3 +72,109 @@ def seed_competition(*, street: Street, judges: list[User], staff: User) -> Comp
                 by=seats[index].user,
             )
     return competition
+
+
+def seed_history(*, district, year: int, staff: User) -> int:
+    """A year of published street competitions — four quarters, every street — whose grades
+    come out near the source's spread (about 31 % excellent, 56 % competent, 13 % below), and
+    the district-level competition of its last quarter. Once; later runs change nothing.
+    Sheets are written in bulk: this is history, entered long ago."""
+    from django.contrib.auth.hashers import make_password
+
+    from scoring.models import CompetitionCriterion, Score, ScoreSheet
+    from villages.models import Membership
+
+    if Competition.objects.filter(district=district, year=year).exists():
+        return 0
+    rng = random.Random(year)  # noqa: S311 - demo data, not secrets
+    scheme = Scheme.objects.order_by("pk").first()
+    unusable = make_password(None)
+    created = 0
+    for street in Street.objects.filter(district=district).order_by("pk"):
+        judges = []
+        for n, role in enumerate(PANEL, start=1):
+            user, _new = User.objects.get_or_create(
+                username=f"panel-{street.pk}-{n}",
+                defaults={"first_name": f"{street.name[:2]}评委{n}", "password": unusable},
+            )
+            Membership.objects.get_or_create(
+                user=user,
+                defaults={"role": Membership.Role.JUDGE, "district": district, "street": street},
+            )
+            judges.append((user, role))
+        # A secretary's standing for the year, and how each judge leans.
+        quality: dict[int, float] = {}
+        lean = [rng.gauss(0, 2) for _ in judges]
+        for quarter in range(1, 5):
+            competition = services.create_competition(
+                street=street,
+                year=year,
+                quarter=quarter,
+                scheme=scheme,
+                optional_codes=rng.sample(
+                    ["governance", "livelihood", "reserve", "environment"], rng.choice((1, 2, 3))
+                ),
+                held_on=timezone.datetime(year, quarter * 3, 20).date(),
+                venue=street.name,
+                by=staff,
+            )
+            event.add_current_secretaries(competition=competition, by=staff)
+            ids = list(competition.contestants.values_list("pk", "secretary_id"))
+            rng.shuffle(ids)
+            event.set_order(
+                competition=competition,
+                order={pk: n for n, (pk, _s) in enumerate(ids, 1)},
+                by=staff,
+            )
+            seats = [
+                event.add_judge(competition=competition, user=u, role=r, by=staff)
+                for u, r in judges
+            ]
+            services.open_scoring(competition=competition, by=staff)
+            criteria = list(CompetitionCriterion.objects.filter(competition=competition))
+            now = timezone.now()
+            sheets = []
+            for pk, secretary_id in ids:
+                base = quality.setdefault(secretary_id, rng.gauss(83.9, 12.3))
+                for seat, judge_lean in zip(seats, lean, strict=True):
+                    percent = max(35.0, min(100.0, base + judge_lean + rng.gauss(0, 3)))
+                    sheets.append(
+                        (
+                            ScoreSheet(
+                                contestant_id=pk,
+                                judge=seat,
+                                status="submitted",
+                                version=1,
+                                submitted_at=now,
+                            ),
+                            percent,
+                        )
+                    )
+            ScoreSheet.objects.bulk_create([s for s, _p in sheets])
+            saved = {
+                (s.contestant_id, s.judge_id): s.pk
+                for s in ScoreSheet.objects.filter(judge__competition=competition)
+            }
+            Score.objects.bulk_create(
+                Score(
+                    sheet_id=saved[(sheet.contestant_id, sheet.judge_id)],
+                    criterion=c,
+                    points=min(
+                        c.max_points, Decimal(round(float(c.max_points) * percent / 50)) / 2
+                    ),
+                )
+                for sheet, percent in sheets
+                for c in criteria
+            )
+            event.transition(competition=competition, action="close", by=staff)
+            services.publish_competition(competition=competition, by=staff)
+            created += 1
+    services.create_district_competition(
+        district=district,
+        year=year,
+        quarter=4,
+        scheme=scheme,
+        optional_codes=["governance"],
+        by=staff,
+    )
+    return created

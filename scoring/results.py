@@ -284,7 +284,7 @@ def criterion_averages(document: dict, contestant: dict) -> dict[str, str | None
 CSV_COLUMNS = ["rank", "secretary", "village", "village_code", "street", "order"]
 
 
-def _escape(value) -> str:
+def escape_cell(value) -> str:
     from villages.roster import escape_formula
 
     return escape_formula("" if value is None else str(value))
@@ -304,10 +304,10 @@ def to_csv(document: dict) -> bytes:
         averages = criterion_averages(document, row)
         democratic = row["democratic"]["score"] if row["democratic"] else None
         writer.writerow(
-            [_escape(row[c]) for c in CSV_COLUMNS]
-            + [_escape(averages[c]) for c in codes]
+            [escape_cell(row[c]) for c in CSV_COLUMNS]
+            + [escape_cell(averages[c]) for c in codes]
             + [
-                _escape(v)
+                escape_cell(v)
                 for v in (
                     row["panel_score"],
                     row["disagreement"],
@@ -345,7 +345,7 @@ def to_xlsx(document: dict) -> bytes:
     for row in document["contestants"]:
         ranking.append(
             [
-                _escape(v)
+                escape_cell(v)
                 for v in (
                     row["rank"],
                     row["secretary"],
@@ -376,7 +376,7 @@ def to_xlsx(document: dict) -> bytes:
                 if sheet["judge"] == judge:
                     page.append(
                         [
-                            _escape(v)
+                            escape_cell(v)
                             for v in (
                                 row["order"],
                                 row["secretary"],

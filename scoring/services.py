@@ -406,3 +406,43 @@ def amend_published(
             reason=reason.strip(),
             by=by,
         )
+
+
+@transaction.atomic
+def create_district_competition(
+    *, district, year: int, quarter: int, scheme: Scheme, optional_codes: list[str], by: User
+) -> Competition:
+    """The district-level competition of a period, with the contestants the period's published
+    street competitions recommend (excellent, top K by rank per street), each linked to their
+    street result."""
+    from scoring import rankings
+
+    if Competition.objects.filter(
+        level=Competition.Level.DISTRICT, district=district, year=year, quarter=quarter
+    ).exists():
+        raise ActionRefused(_("The district-level competition of this period exists already."))
+    picks = rankings.recommended(district_id=district.pk, year=year, quarter=quarter)
+    if not picks:
+        raise ActionRefused(_("No published street competition of this period recommends anyone."))
+    competition = Competition.objects.create(
+        level=Competition.Level.DISTRICT, district=district, year=year, quarter=quarter
+    )
+    _choose(competition, scheme, optional_codes)
+    district_policy(district).copy_for(competition).save()
+    sources = {
+        (c.competition_id, c.village.code): c
+        for c in Contestant.objects.select_related("village").filter(
+            competition_id__in={competition_id for competition_id, _row in picks}
+        )
+    }
+    Contestant.objects.bulk_create(
+        Contestant(
+            competition=competition,
+            secretary_id=source.secretary_id,
+            village_id=source.village_id,
+            recommended_from=source,
+        )
+        for source in (sources[(cid, row["village_code"])] for cid, row in picks)
+    )
+    event.log(competition, Event.Kind.CREATED, by, _("%(n)s recommended") % {"n": len(picks)})
+    return competition

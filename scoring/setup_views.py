@@ -5,6 +5,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,11 +41,18 @@ def _get_competition_for_staff(request: HttpRequest, pk: int, *, manage: bool = 
     return competition
 
 
+def _require_staff(request: HttpRequest) -> None:
+    if not permissions.is_staff_session(request):
+        raise Http404(_("These pages are for street and district staff."))
+
+
 @login_required
 def competition_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
     streets = org.streets_visible_to(request.user)
+    districts = [d for d in {s.district for s in streets} if org.can_view_district(request.user, d)]
     competitions = Competition.objects.filter(
-        Q(street__in=streets) | Q(district__in=[s.district_id for s in streets], level="district")
+        Q(street__in=streets) | Q(district__in=districts, level=Competition.Level.DISTRICT)
     ).select_related("street", "district")
     may_create = any(org.can_change_street(request.user, s) for s in streets)
     return render(
@@ -56,10 +64,13 @@ def competition_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def competition_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
     streets = org.streets_visible_to(request.user)
     streets = streets.filter(
         pk__in=[s.pk for s in streets if org.can_change_street(request.user, s)]
     )
+    if not streets.exists():
+        raise Http404(_("Street competitions are created by the street's staff."))
     form = CompetitionForm(request.POST or None, streets=streets)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -238,9 +249,20 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
         for error in form.errors.values():
             messages.error(request, error[0])
         return redirect("scoring:setup", pk)
-    user = form.cleaned_data["user"]
+    return _act(
+        request,
+        competition,
+        lambda: _add_judge(competition, form.cleaned_data, request.user),
+        _("Judge added."),
+    )
+
+
+@transaction.atomic
+def _add_judge(competition: Competition, data: dict, by: User) -> None:
+    """A judge from an account, or a new account from a name; a refusal leaves no account."""
+    user = data["user"]
     if user is None:
-        user = User(username=f"judge-{secrets.token_hex(4)}", first_name=form.cleaned_data["name"])
+        user = User(username=f"judge-{secrets.token_hex(4)}", first_name=data["name"])
         user.set_unusable_password()
         user.save()
         Membership.objects.create(
@@ -249,14 +271,7 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
             district=competition.district,
             street=competition.street,
         )
-    return _act(
-        request,
-        competition,
-        lambda: event.add_judge(
-            competition=competition, user=user, role=form.cleaned_data["role"], by=request.user
-        ),
-        _("Judge added."),
-    )
+    event.add_judge(competition=competition, user=user, role=data["role"], by=by)
 
 
 def _judge(competition: Competition, judge_id: int) -> Judge:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scoring import report_views as reports
 from scoring import results_views as results
 from scoring import setup_views as staff
 from scoring import views as judge
@@ -10,6 +11,10 @@ urlpatterns = [
     path("judge/", judge.my_competitions, name="judge"),
     path("judge/<int:competition_id>/", judge.my_contestants, name="contestants"),
     path("judge/<int:competition_id>/<int:contestant_id>/", judge.score_sheet, name="sheet"),
+    # District staff.
+    path("rankings/", reports.district_rankings, name="rankings"),
+    path("rankings/annual/", reports.annual_report, name="annual"),
+    path("rankings/advance/", reports.advance, name="advance"),
     # Street staff.
     path("competitions/", staff.competition_list, name="competitions"),
     path("competitions/new/", staff.competition_new, name="new"),

@@ -21,5 +21,7 @@ def navigation(request: HttpRequest) -> dict:
         "nav": {
             "judge": carded or role == Membership.Role.JUDGE or user.is_superuser,
             "staff": staff,
+            "district": not carded
+            and (user.is_superuser or role == Membership.Role.DISTRICT_STAFF),
         }
     }

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from competition.models import Competition
+from scoring import rankings
 from scoring.models import ScoreSheet
 from tests.villages.test_roster_import import snapshot
 from villages import demo
@@ -36,7 +37,7 @@ def test_seed_demo_builds_the_district_of_the_source(capsys):
     assert {r["role"]: r["n"] for r in roles} == {
         "district_staff": 1,
         "street_staff": 9,
-        "judge": 7,
+        "judge": 7 + 9 * 7,  # the demo panel, and last year's panel of each street
     }
     for username in ("admin", "district", "street01", "street09", "judge07"):
         assert username in out
@@ -44,12 +45,26 @@ def test_seed_demo_builds_the_district_of_the_source(capsys):
     assert "leitai-demo" in out
 
     # This quarter's competition of the first street, in scoring, with a few sheets in.
-    competition = Competition.objects.get()
+    competition = Competition.objects.get(status="scoring")
     assert (competition.street.name, competition.status) == ("寒亭街道", "scoring")
     assert competition.contestants.count() == 52
     assert competition.judges.count() == 7
-    statuses = list(ScoreSheet.objects.values_list("status", flat=True))
+    statuses = list(
+        ScoreSheet.objects.filter(judge__competition=competition).values_list("status", flat=True)
+    )
     assert statuses.count("submitted") == 10 and statuses.count("draft") == 3
+
+    # Last year: four published quarters for every street, graded near the source's spread.
+    last_year = competition.year - 1
+    assert Competition.objects.filter(year=last_year, status="published").count() == 36
+    result = rankings.district_rankings(district_id=district.pk, year=last_year, quarter=4)
+    counts = result.grade_counts
+    assert sum(counts.values()) == 403
+    assert 0.25 < counts["excellent"] / 403 < 0.37
+    assert 0.50 < counts["competent"] / 403 < 0.62
+    assert 0.08 < (counts["basic"] + counts["incompetent"]) / 403 < 0.18
+    district_level = Competition.objects.get(level="district")
+    assert district_level.contestants.filter(recommended_from__isnull=False).count() == 18
 
 
 def test_seed_demo_twice_is_harmless_and_deterministic(capsys):

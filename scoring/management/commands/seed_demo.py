@@ -2,9 +2,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scoring.demo import seed_competition
+from scoring.demo import seed_competition, seed_history
 from villages import demo
 from villages.models import District, Membership, Street
 from villages.roster import roster_csv
@@ -73,7 +74,16 @@ class Command(BaseCommand):
             judges=[User.objects.get(username=f"judge{i:02d}") for i in range(1, 8)],
             staff=User.objects.get(username="street01"),
         )
+        last_year = timezone.localdate().year - 1
+        seed_history(district=district, year=last_year, staff=User.objects.get(username="district"))
         self.stdout.write(_("Demo district “%(name)s” is ready.") % {"name": district.name})
+        self.stdout.write(
+            _(
+                "%(year)s: four quarters of published results for every street, and the "
+                "district-level competition of Q4."
+            )
+            % {"year": last_year}
+        )
         self.stdout.write(
             _("Competition in scoring: %(title)s, %(url)s")
             % {"title": competition.title, "url": competition.get_absolute_url()}

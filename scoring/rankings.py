@@ -1,0 +1,206 @@
+"""District-wide rankings and the annual "double hook" report, read from published documents.
+
+Published documents are immutable, so they are read as stored: a fixed number of queries for
+any number of contestants, and no score is computed twice.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from scoring import domain
+from scoring.models import GradingPolicy, Publication
+
+
+def latest_documents(
+    district_id: int, year: int, quarter: int | None = None, level: str = "street"
+) -> list[dict]:
+    """The latest published document of each competition of a period. One query."""
+    publications = Publication.objects.filter(
+        competition__district_id=district_id, competition__year=year, competition__level=level
+    )
+    if quarter is not None:
+        publications = publications.filter(competition__quarter=quarter)
+    latest: dict[int, Publication] = {}
+    for publication in publications.order_by("competition_id", "version").only(
+        "competition_id", "version", "document"
+    ):
+        latest[publication.competition_id] = publication
+    return [p.document for p in latest.values()]
+
+
+def _key(row: dict) -> tuple[str, str]:
+    """A secretary across quarters: the village they led and their name."""
+    return (row["village_code"], row["secretary"])
+
+
+@dataclass
+class RankedRow:
+    rank: int | None
+    secretary: str
+    village: str
+    village_code: str
+    street: str
+    street_rank: int | None
+    final: Decimal | None
+    grade: str | None
+    competition_id: int
+    movement: str = "new"  # "up", "down", "same" or "new"
+    previous_rank: int | None = None
+
+
+def _ranked(documents: list[dict]) -> list[RankedRow]:
+    rows = []
+    for document in documents:
+        for row in document["contestants"]:
+            rows.append(
+                RankedRow(
+                    rank=None,
+                    secretary=row["secretary"],
+                    village=row["village"],
+                    village_code=row["village_code"],
+                    street=row["street"],
+                    street_rank=row["rank"],
+                    final=Decimal(row["final_score"]) if row["final_score"] else None,
+                    grade=row["grade"],
+                    competition_id=document["competition"]["id"],
+                )
+            )
+    for row, rank in zip(rows, domain.ranks([r.final for r in rows]), strict=True):
+        row.rank = rank
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.street, r.village_code))
+    return rows
+
+
+def previous_period(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+@dataclass
+class Rankings:
+    rows: list[RankedRow]
+    grade_counts: dict[str, int]
+    competitions: int
+
+
+def district_rankings(
+    *,
+    district_id: int,
+    year: int,
+    quarter: int,
+    street: str | None = None,
+    grade: str | None = None,
+) -> Rankings:
+    """Every contestant of the period's published street competitions, ranked district-wide,
+    with the movement of their district rank since the previous quarter. Two queries."""
+    documents = latest_documents(district_id, year, quarter)
+    rows = _ranked(documents)
+    before = {
+        _key_of(r): r.rank
+        for r in _ranked(latest_documents(district_id, *previous_period(year, quarter)))
+    }
+    for row in rows:
+        previous = before.get(_key_of(row))
+        row.previous_rank = previous
+        if previous is None or row.rank is None:
+            row.movement = "new"
+        elif row.rank < previous:
+            row.movement = "up"
+        elif row.rank > previous:
+            row.movement = "down"
+        else:
+            row.movement = "same"
+    counts = {g.value: 0 for g in domain.Grade}
+    for row in rows:
+        if row.grade:
+            counts[row.grade] += 1
+    if street:
+        rows = [r for r in rows if r.street == street]
+    if grade:
+        rows = [r for r in rows if r.grade == grade]
+    return Rankings(rows=rows, grade_counts=counts, competitions=len(documents))
+
+
+def _key_of(row: RankedRow) -> tuple[str, str]:
+    return (row.village_code, row.secretary)
+
+
+@dataclass
+class AnnualRow:
+    secretary: str
+    village: str
+    village_code: str
+    street: str
+    quarters: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    annual: Decimal | None = None
+    grade: str | None = None
+    pay: Decimal | None = None
+    commendation: bool = False
+    reserve_pool: bool = False
+    incompetent_two_years: bool = False
+
+
+def _annual(district_id: int, year: int, policy: domain.Policy) -> dict[tuple, AnnualRow]:
+    rows: dict[tuple, AnnualRow] = {}
+    finals: dict[tuple, list[Decimal]] = defaultdict(list)
+    for document in latest_documents(district_id, year):
+        quarter = document["competition"]["quarter"]
+        for row in document["contestants"]:
+            key = _key(row)
+            entry = rows.setdefault(
+                key, AnnualRow(row["secretary"], row["village"], row["village_code"], row["street"])
+            )
+            entry.quarters[quarter] = (row["final_score"], row["grade"])
+            if row["final_score"]:
+                finals[key].append(Decimal(row["final_score"]))
+    for key, entry in rows.items():
+        entry.annual = domain.annual_final(finals[key])
+        if entry.annual is not None:
+            entry.grade = domain.grade_for(entry.annual, policy).value
+    return rows
+
+
+def annual_report(*, district_id: int, year: int) -> list[AnnualRow]:
+    """Each secretary's quarterly finals and grades of a year, the annual final (their mean)
+    and grade, the pay coefficient of that grade ("double hook"), eligibility for commendation
+    (an excellent year) and for the reserve-cadre pool (an excellent or competent year with no
+    quarter below competent), and a flag for two consecutive incompetent years. Two queries
+    for the documents, one for the district's policy."""
+    policy_row = GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
+    policy = policy_row.to_domain()
+    rows = _annual(district_id, year, policy)
+    last_year = _annual(district_id, year - 1, policy)
+    for key, entry in rows.items():
+        if entry.grade is None:
+            continue
+        entry.pay = policy_row.pay_coefficient(entry.grade)
+        entry.commendation = entry.grade == domain.Grade.EXCELLENT
+        quarter_grades = [g for _f, g in entry.quarters.values() if g]
+        entry.reserve_pool = entry.grade in ("excellent", "competent") and all(
+            g in ("excellent", "competent") for g in quarter_grades
+        )
+        before = last_year.get(key)
+        entry.incompetent_two_years = (
+            entry.grade == "incompetent" and before is not None and before.grade == "incompetent"
+        )
+    return sorted(rows.values(), key=lambda r: (r.annual is None, -(r.annual or 0), r.village_code))
+
+
+def recommended(*, district_id: int, year: int, quarter: int) -> list[tuple[int, dict]]:
+    """Who the period's published street competitions recommend to the district level: their
+    excellent contestants, the top K by rank (K from each competition's policy).
+    Returns (street competition id, contestant row) pairs."""
+    documents = latest_documents(district_id, year, quarter)
+    k_of = dict(
+        GradingPolicy.objects.filter(
+            competition_id__in=[d["competition"]["id"] for d in documents]
+        ).values_list("competition_id", "advancement_k")
+    )
+    picks = []
+    for document in documents:
+        competition_id = document["competition"]["id"]
+        k = k_of.get(competition_id, 2)
+        excellent = [r for r in document["contestants"] if r["grade"] == "excellent"]
+        excellent.sort(key=lambda r: (r["rank"] or 10**6, r["order"] or 0))
+        picks += [(competition_id, row) for row in excellent[:k]]
+    return picks

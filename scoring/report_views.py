@@ -1,0 +1,196 @@
+"""District staff's pages: quarterly rankings, the annual "double hook" report, advancement."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from competition.permissions import card_scope
+from competition.services import ActionRefused
+from scoring import rankings
+from scoring.models import Scheme
+from scoring.results import GRADE_LABELS, escape_cell
+from scoring.services import create_district_competition
+from villages import permissions as org
+from villages.models import District, Street
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _get_district_for_user(request: HttpRequest) -> District:
+    if card_scope(request) is not None:
+        raise Http404
+    membership = org.membership_of(request.user)
+    district = membership.district if membership else None
+    if request.user.is_superuser:
+        chosen = request.GET.get("district") or request.POST.get("district")
+        district = (
+            District.objects.filter(pk=chosen).first()
+            if chosen and chosen.isdigit()
+            else District.objects.order_by("pk").first()
+        )
+    if district is None or not org.can_view_district(request.user, district):
+        raise Http404(_("District reports are for district staff."))
+    return district
+
+
+def _period(request: HttpRequest) -> tuple[int, int]:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))
+    except ValueError:
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+    return max(2000, min(year, 2100)), max(1, min(quarter, 4))
+
+
+def _xlsx(title: str, header: list[str], rows: list[list]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([escape_cell(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="report.xlsx"'
+    return response
+
+
+@login_required
+def district_rankings(request: HttpRequest) -> HttpResponse:
+    district = _get_district_for_user(request)
+    year, quarter = _period(request)
+    street = request.GET.get("street") or None
+    grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
+    result = rankings.district_rankings(
+        district_id=district.pk, year=year, quarter=quarter, street=street, grade=grade
+    )
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            f"{year}Q{quarter}",
+            [
+                _("Rank"),
+                _("Street"),
+                _("Village"),
+                _("Secretary"),
+                _("Final"),
+                _("Grade"),
+                _("Movement"),
+            ],
+            [
+                [
+                    r.rank,
+                    r.street,
+                    r.village,
+                    r.secretary,
+                    r.final,
+                    GRADE_LABELS.get(r.grade or "", ""),
+                    r.movement,
+                ]
+                for r in result.rows
+            ],
+        )
+    return render(
+        request,
+        "scoring/district_rankings.html",
+        {
+            "district": district,
+            "year": year,
+            "quarter": quarter,
+            "street": street,
+            "grade": grade,
+            "result": result,
+            "grades": GRADE_LABELS,
+            "streets": Street.objects.filter(district=district).order_by("name"),
+            "quarters": range(1, 5),
+        },
+    )
+
+
+@login_required
+def annual_report(request: HttpRequest) -> HttpResponse:
+    district = _get_district_for_user(request)
+    year, _quarter = _period(request)
+    rows = rankings.annual_report(district_id=district.pk, year=year)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            str(year),
+            [
+                _("Street"),
+                _("Village"),
+                _("Secretary"),
+                "Q1",
+                "Q2",
+                "Q3",
+                "Q4",
+                _("Annual final"),
+                _("Annual grade"),
+                _("Pay coefficient"),
+                _("Commendation"),
+                _("Reserve-cadre pool"),
+                _("Incompetent two years running"),
+            ],
+            [
+                [
+                    r.street,
+                    r.village,
+                    r.secretary,
+                    *(r.quarters.get(q, (None, None))[0] for q in range(1, 5)),
+                    r.annual,
+                    GRADE_LABELS.get(r.grade or "", ""),
+                    r.pay,
+                    r.commendation,
+                    r.reserve_pool,
+                    r.incompetent_two_years,
+                ]
+                for r in rows
+            ],
+        )
+    return render(
+        request,
+        "scoring/annual_report.html",
+        {
+            "district": district,
+            "year": year,
+            "rows": rows,
+            "grades": GRADE_LABELS,
+            "quarters": range(1, 5),
+        },
+    )
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest) -> HttpResponse:
+    district = _get_district_for_user(request)
+    if not org.can_manage_district(request.user, district):
+        raise Http404
+    try:
+        year, quarter = int(request.POST["year"]), int(request.POST["quarter"])
+        competition = create_district_competition(
+            district=district,
+            year=year,
+            quarter=quarter,
+            scheme=Scheme.objects.order_by("pk").first(),
+            optional_codes=[],
+            by=request.user,
+        )
+    except (KeyError, ValueError):
+        messages.error(request, _("Choose a year and a quarter."))
+        return redirect("scoring:rankings")
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('scoring:rankings')}?year={year}&quarter={quarter}")
+    messages.success(
+        request, _("District-level competition created with the recommended secretaries.")
+    )
+    return redirect("scoring:setup", competition.pk)

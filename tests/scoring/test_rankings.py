@@ -1,0 +1,204 @@
+"""District rankings, the annual report and advancement, read from published documents."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from competition.models import Competition, Contestant
+from scoring import rankings
+from scoring.models import GradingPolicy, Publication, Scheme
+from scoring.services import create_district_competition
+from tests.factories import StreetFactory, TenureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(street, year, quarter, finals: dict[str, str], staff, grades=None) -> Competition:
+    """A published street competition whose document holds the given finals, by village code.
+
+    Rankings read only the stored documents, so a document is all a test needs."""
+    competition = Competition.objects.create(
+        district=street.district, street=street, year=year, quarter=quarter, status="published"
+    )
+    GradingPolicy.objects.create(competition=competition)
+    rows = []
+    policy = GradingPolicy().to_domain()
+    from scoring import domain
+
+    for order, (code, final) in enumerate(finals.items(), start=1):
+        grade = (grades or {}).get(code) or domain.grade_for(Decimal(final), policy).value
+        rows.append(
+            {
+                "rank": None,
+                "secretary": f"书记{code}",
+                "village": f"村{code}",
+                "village_code": code,
+                "street": street.name,
+                "order": order,
+                "sheets": [],
+                "panel_score": final,
+                "disagreement": "0.00",
+                "democratic": None,
+                "final_score": final,
+                "grade": grade,
+                "reasons": [],
+            }
+        )
+    for row, rank in zip(
+        rows, domain.ranks([Decimal(r["final_score"]) for r in rows]), strict=True
+    ):
+        row["rank"] = rank
+    document = {
+        "competition": {
+            "id": competition.pk,
+            "title": "",
+            "level": "street",
+            "district": street.district.name,
+            "street": street.name,
+            "year": year,
+            "quarter": quarter,
+            "status": "published",
+            "digest": None,
+        },
+        "policy": {},
+        "criteria": [],
+        "contestants": rows,
+    }
+    Publication.objects.create(
+        competition=competition, version=1, document=document, digest="0" * 64, by=staff
+    )
+    return competition
+
+
+def test_rankings_rank_the_whole_district_with_movement(street, other_street, district_dan):
+    publish(street, 2026, 1, {"A": "91.00", "B": "80.00"}, district_dan)
+    publish(other_street, 2026, 1, {"C": "85.00"}, district_dan)
+    publish(street, 2026, 2, {"A": "84.00", "B": "92.00"}, district_dan)
+    publish(other_street, 2026, 2, {"C": "84.00", "D": "60.00"}, district_dan)
+
+    result = rankings.district_rankings(district_id=street.district_id, year=2026, quarter=2)
+
+    assert [(r.village_code, r.rank, r.final, r.grade, r.movement) for r in result.rows] == [
+        ("B", 1, Decimal("92.00"), "excellent", "up"),
+        ("A", 2, Decimal("84.00"), "competent", "down"),
+        ("C", 2, Decimal("84.00"), "competent", "same"),
+        ("D", 4, Decimal("60.00"), "basic", "new"),
+    ]
+    assert result.grade_counts == {"excellent": 1, "competent": 2, "basic": 1, "incompetent": 0}
+    only = rankings.district_rankings(
+        district_id=street.district_id,
+        year=2026,
+        quarter=2,
+        street=other_street.name,
+        grade="competent",
+    )
+    assert [r.village_code for r in only.rows] == ["C"]
+
+
+def test_a_correction_replaces_the_ranked_document(street, district_dan):
+    competition = publish(street, 2026, 1, {"A": "91.00"}, district_dan)
+    corrected = json.loads(json.dumps(competition.publications.get().document))
+    corrected["contestants"][0]["final_score"] = "70.00"
+    Publication.objects.create(
+        competition=competition,
+        version=2,
+        document=corrected,
+        digest="1" * 64,
+        by=district_dan,
+        reason="更正",
+    )
+    [row] = rankings.district_rankings(district_id=street.district_id, year=2026, quarter=1).rows
+    assert row.final == Decimal("70.00")
+
+
+@pytest.mark.parametrize("size", [40, 400])
+def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_dan, size):
+    streets = [street, *StreetFactory.create_batch(3, district=street.district)]
+    for index, each in enumerate(streets):
+        codes = range(index * size // 4, (index + 1) * size // 4)
+        publish(each, 2026, 3, {f"V{c}": f"{60 + c % 40}.00" for c in codes}, district_dan)
+        publish(each, 2026, 2, {f"V{c}": f"{61 + c % 39}.00" for c in codes}, district_dan)
+    client.force_login(district_dan)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
+    assert len(response.context["result"].rows) == size
+    # session, user, membership, this quarter's documents, last quarter's, streets
+    assert len(queries) == 6, [q["sql"][:60] for q in queries]
+
+
+def test_annual_report_rolls_up_the_quarters(street, district_dan):
+    for quarter, finals in enumerate(
+        [
+            {"A": "92", "B": "55", "C": "88"},
+            {"A": "90", "B": "50", "C": "65"},
+            {"A": "88", "B": "58", "C": "91"},
+            {"A": "94", "B": "59", "C": "90"},
+        ],
+        start=1,
+    ):
+        publish(street, 2026, quarter, {k: f"{v}.00" for k, v in finals.items()}, district_dan)
+    publish(street, 2025, 4, {"B": "50.00"}, district_dan)
+
+    rows = {
+        r.village_code: r for r in rankings.annual_report(district_id=street.district_id, year=2026)
+    }
+    a, b, c = rows["A"], rows["B"], rows["C"]
+    assert (a.annual, a.grade, a.pay, a.commendation, a.reserve_pool) == (
+        Decimal("91.00"),
+        "excellent",
+        Decimal("1.20"),
+        True,
+        True,
+    )
+    assert (c.annual, c.grade, c.reserve_pool) == (Decimal("83.50"), "competent", False)
+    assert (b.annual, b.grade, b.pay, b.incompetent_two_years) == (
+        Decimal("55.50"),
+        "incompetent",
+        Decimal("0.50"),
+        True,
+    )
+    assert a.quarters[2] == ("90.00", "excellent")
+
+
+def test_advancement_pulls_the_recommended_into_a_district_competition(
+    street, other_street, district_dan
+):
+    finals = {"A": "95.00", "B": "93.00", "C": "91.00", "D": "80.00"}
+    competitions = []
+    for each, prefix in ((street, "S"), (other_street, "T")):
+        codes = {f"{prefix}{k}": v for k, v in finals.items()}
+        competition = publish(each, 2026, 2, codes, district_dan)
+        for code in codes:  # the street contestants the documents speak of
+            tenure = TenureFactory(village__street=each, village__code=code)
+            Contestant.objects.create(
+                competition=competition, secretary=tenure.secretary, village=tenure.village
+            )
+        competitions.append(competition)
+    GradingPolicy.objects.filter(competition=competitions[1]).update(advancement_k=1)
+
+    district = create_district_competition(
+        district=street.district,
+        year=2026,
+        quarter=2,
+        scheme=Scheme.objects.get(),
+        optional_codes=[],
+        by=district_dan,
+    )
+
+    picked = district.contestants.select_related("village", "recommended_from")
+    assert sorted(c.village.code for c in picked) == ["SA", "SB", "TA"]
+    assert all(c.recommended_from.competition in competitions for c in picked)
+    assert district.level == "district" and district.street is None
+    assert district.criteria.count() == 5
+
+
+def test_district_reports_are_for_district_staff(client, street_staff_carol, district_dan):
+    client.force_login(street_staff_carol)
+    assert client.get(reverse("scoring:rankings")).status_code == 404
+    assert client.get(reverse("scoring:annual")).status_code == 404
+    client.force_login(district_dan)
+    assert client.get(reverse("scoring:annual"), {"year": 2026}).status_code == 200
