@@ -74,6 +74,12 @@ def seed_competition(*, street: Street, judges: list[User], staff: User) -> Comp
     return competition
 
 
+def _points(maximum: Decimal, percent: float) -> Decimal:
+    """A percent of an item's maximum, in half points, within 0 and the maximum."""
+    halves = round(float(maximum) * 2 * max(0.0, min(100.0, percent)) / 100)
+    return Decimal(halves) / 2
+
+
 def seed_history(*, district, year: int, staff: User) -> int:
     """A year of published street competitions — four quarters, every street — whose grades
     come out near the source's spread (about 31 % excellent, 56 % competent, 13 % below), and
@@ -135,7 +141,10 @@ def seed_history(*, district, year: int, staff: User) -> int:
             now = timezone.now()
             sheets = []
             for pk, secretary_id in ids:
-                base = quality.setdefault(secretary_id, rng.gauss(83.9, 12.3))
+                # Few are perfect: the best stand a little below 100.
+                base = quality.setdefault(
+                    secretary_id, min(rng.gauss(83.9, 12.3), 95 + rng.random() * 3)
+                )
                 for seat, judge_lean in zip(seats, lean, strict=True):
                     percent = max(35.0, min(100.0, base + judge_lean + rng.gauss(0, 3)))
                     sheets.append(
@@ -159,9 +168,7 @@ def seed_history(*, district, year: int, staff: User) -> int:
                 Score(
                     sheet_id=saved[(sheet.contestant_id, sheet.judge_id)],
                     criterion=c,
-                    points=min(
-                        c.max_points, Decimal(round(float(c.max_points) * percent / 50)) / 2
-                    ),
+                    points=_points(c.max_points, percent + rng.gauss(0, 4)),
                 )
                 for sheet, percent in sheets
                 for c in criteria

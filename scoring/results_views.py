@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from competition import permissions
@@ -16,6 +17,11 @@ from scoring import results
 from scoring.services import amend_published, override_grade
 
 NOTICE_DAYS = 5  # the public notice period
+AGGREGATIONS = {
+    "trimmed_mean": gettext_lazy("the mean without the single highest and lowest (from 5 sheets)"),
+    "mean": gettext_lazy("the mean"),
+    "median": gettext_lazy("the median"),
+}
 
 DOWNLOADS = {
     "json": ("application/json; charset=utf-8", lambda d: results.to_json(d).encode()),
@@ -63,6 +69,8 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": permissions.can_manage(request.user, competition)
             and permissions.card_scope(request) is None,
             "grades": results.GRADE_LABELS,
+            "aggregation": AGGREGATIONS.get(document["policy"].get("aggregation"), ""),
+            "names": {c["code"]: c["name"] for c in document["criteria"]},
             "publications": competition.publications.select_related("by").order_by("version"),
         },
     )

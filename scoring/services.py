@@ -374,9 +374,11 @@ def amend_published(
         if points is not None:
             if judge is None or judge.competition_id != locked.pk:
                 raise ActionRefused(_("Choose a judge of this competition."))
+            # Ordered by the key alone: the default ordering joins tables that cannot be locked.
             sheet = (
                 ScoreSheet.objects.select_for_update()
                 .filter(judge=judge, contestant=contestant, status=ScoreSheet.Status.SUBMITTED)
+                .order_by("pk")
                 .first()
             )
             if sheet is None:
