@@ -235,27 +235,40 @@ def test_results_page_is_for_street_staff_from_close_and_the_panel_after_publica
     assert json.loads(response.content)["competition"]["digest"] == Publication.objects.get().digest
 
 
-@pytest.mark.parametrize("size", [3, 10])
-def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol, size):
-    judges = [UserFactory() for _ in range(3)]
+def bulk_scored(street, staff, size: int, judges: int = 3) -> Competition:
+    """A competition with `size` contestants, each scored by every judge: written in bulk, the
+    way a large quarter would be imported, so that a test at 400 stays quick."""
+    from scoring.models import ScoreSheet
+
     competition = competition_in_scoring(
-        street=street_staff_carol.membership.street,
-        staff=street_staff_carol,
-        contestants=size,
-        judges=judges,
+        street=street, staff=staff, contestants=size, judges=[UserFactory() for _ in range(judges)]
     )
-    for seat in competition.judges.all():
-        for contestant in competition.contestants.all():
-            points = {c.code: "10" for c in competition.criteria.all()}
-            save_sheet(
-                judge=seat,
-                contestant=contestant,
-                points=points,
-                version=1,
-                submit=True,
-                by=seat.user,
-            )
+    criteria = list(competition.criteria.all())
+    seats = list(competition.judges.all())
+    contestants = list(competition.contestants.all())
+    ScoreSheet.objects.bulk_create(
+        ScoreSheet(
+            contestant=c,
+            judge=j,
+            status="submitted",
+            version=1,
+            submitted_at=competition.created_at,
+        )
+        for c in contestants
+        for j in seats
+    )
+    Score.objects.bulk_create(
+        Score(sheet=sheet, criterion=criterion, points=(sheet.pk % 20) / 2 + 5)
+        for sheet in ScoreSheet.objects.filter(judge__competition=competition)
+        for criterion in criteria
+    )
     Competition.objects.filter(pk=competition.pk).update(status="closed")
+    return competition
+
+
+@pytest.mark.parametrize("size", [40, 400])
+def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol, size):
+    competition = bulk_scored(street_staff_carol.membership.street, street_staff_carol, size)
     client.force_login(street_staff_carol)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:results", args=[competition.pk]))
@@ -263,6 +276,16 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
     # session, user, membership, competition, publication, policy, criteria, judges, sheets,
     # scores, overrides, contestants, contestant ids, published versions
     assert len(queries) == 14, [q["sql"][:80] for q in queries]
+
+
+def test_competition_policy_is_frozen_in_admin_once_scoring_starts(client, admin_alice, closed):
+    policy = GradingPolicy.objects.get(competition=closed)
+    client.force_login(admin_alice)
+    url = reverse("admin:scoring_gradingpolicy_change", args=[policy.pk])
+    response = client.post(url, {"aggregation": "mean"})
+    policy.refresh_from_db()
+    assert response.status_code == 403
+    assert policy.aggregation == "trimmed_mean"
 
 
 def test_a_correction_after_publication_is_a_new_version_with_its_own_digest(
