@@ -1,5 +1,6 @@
 """The numbers: criteria schemes ("5+N") and, in later parts, sheets, ballots and policies."""
 
+import uuid
 from decimal import Decimal
 from fractions import Fraction
 
@@ -522,3 +523,139 @@ class GradeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contestant}: {self.get_grade_display()}"
+
+
+class BallotToken(models.Model):
+    """A one-time right to cast one anonymous rating for one contestant.
+
+    Only a hash of the token is kept: the printed slip is the only copy. Nothing here says when
+    or whether it was used beyond a flag, and the ballot keeps no link to it.
+    """
+
+    contestant = models.ForeignKey(
+        "competition.Contestant",
+        on_delete=models.CASCADE,
+        related_name="ballot_tokens",
+        verbose_name=_("contestant"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(_("used"), default=False)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("ballot token")
+        verbose_name_plural = _("ballot tokens")
+        indexes = [models.Index(fields=["contestant", "used"], name="token_contestant_used")]
+
+    def __str__(self) -> str:
+        return f"{self.contestant} · {self.token_hash[:8]}"
+
+
+class Ballot(models.Model):
+    """One anonymous democratic rating: the contestant, the choice and the day — nothing else.
+
+    The key is random, so the order of casting cannot be read from it.
+    """
+
+    class Choice(models.TextChoices):
+        EXCELLENT = "excellent", _("excellent")
+        COMPETENT = "competent", _("competent")
+        BASIC = "basic", _("basic competent")
+        INCOMPETENT = "incompetent", _("incompetent")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contestant = models.ForeignKey(
+        "competition.Contestant",
+        on_delete=models.CASCADE,
+        related_name="ballots",
+        verbose_name=_("contestant"),
+    )
+    choice = models.CharField(_("choice"), max_length=12, choices=Choice.choices)
+    cast_on = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(choice__in=["excellent", "competent", "basic", "incompetent"]),
+                name="ballot_choice_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contestant} · {self.get_choice_display()}"
+
+
+class PaperTally(models.Model):
+    """Counts from the paper ballots of one contestant's villager representatives' meeting.
+
+    It counts only when the meeting had its quorum, no more ballots came back than were handed
+    out, and a second staff member confirmed it as entered (double entry).
+    """
+
+    contestant = models.OneToOneField(
+        "competition.Contestant",
+        on_delete=models.CASCADE,
+        related_name="paper_tally",
+        verbose_name=_("contestant"),
+    )
+    representatives_due = models.PositiveIntegerField(_("representatives due"))
+    representatives_present = models.PositiveIntegerField(_("representatives present"))
+    ballots_issued = models.PositiveIntegerField(_("ballots handed out"))
+    ballots_returned = models.PositiveIntegerField(_("ballots returned"))
+    excellent = models.PositiveIntegerField(_("excellent"))
+    competent = models.PositiveIntegerField(_("competent"))
+    basic = models.PositiveIntegerField(_("basic competent"))
+    incompetent = models.PositiveIntegerField(_("incompetent"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("paper tally")
+        verbose_name_plural = _("paper tallies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(representatives_present__lte=F("representatives_due")),
+                name="tally_present_within_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("entered_by")),
+                name="tally_confirmed_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contestant)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {c: getattr(self, c) for c in ("excellent", "competent", "basic", "incompetent")}
+
+    @property
+    def has_quorum(self) -> bool:
+        """More than two thirds of the representatives were present."""
+        return self.representatives_present * 3 > self.representatives_due * 2
+
+    @property
+    def returns_valid(self) -> bool:
+        """More ballots returned than handed out voids the vote."""
+        return self.ballots_returned <= self.ballots_issued
+
+    @property
+    def counts_valid(self) -> bool:
+        return self.has_quorum and self.returns_valid and self.confirmed_by_id is not None

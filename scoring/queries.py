@@ -107,7 +107,16 @@ def progress_board(competition: Competition) -> Board:
     }
     recused = {(c.pk, j.pk) for j in judges for c in j.recusals.all()}
     rows, submitted, expected = [], 0, 0
-    for contestant in contestants_in_order(competition).filter(absent=False):
+    with_ballots = (
+        contestants_in_order(competition)
+        .filter(absent=False)
+        .select_related("paper_tally")
+        .annotate(
+            tokens_issued=Count("ballot_tokens", distinct=True),
+            tokens_used=Count("ballot_tokens", filter=Q(ballot_tokens__used=True), distinct=True),
+        )
+    )
+    for contestant in with_ballots:
         cells = []
         for judge in judges:
             if (contestant.pk, judge.pk) in recused:

@@ -13,13 +13,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from competition.models import Competition
 from scoring import domain
-from scoring.models import GradeOverride, GradingPolicy, Score, ScoreSheet
+from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
 from scoring.queries import contestants_in_order
 
 GRADE_LABELS = {
@@ -42,11 +42,24 @@ def policy_of(competition: Competition) -> GradingPolicy:
 
 
 def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:
-    """Valid ballots per contestant and choice: online ballots and confirmed paper tallies.
-
-    Democratic evaluation is not in place yet, so there are none.
-    """
-    return {}
+    """Valid ballots per contestant and choice: online ballots and paper tallies together —
+    a tally only once confirmed, with its quorum and no more ballots returned than issued.
+    Two queries."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(domain.CHOICES, 0))
+    for contestant_id, choice, n in (
+        Ballot.objects.filter(contestant__competition=competition)
+        .values_list("contestant_id", "choice")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[contestant_id][choice] += n
+    for tally in PaperTally.objects.filter(
+        contestant__competition=competition, confirmed_by__isnull=False
+    ):
+        if tally.counts_valid:
+            for choice, n in tally.counts.items():
+                counts[tally.contestant_id][choice] += n
+    return {pk: {str(c): n for c, n in row.items()} for pk, row in counts.items()}
 
 
 def _policy_json(policy: GradingPolicy) -> dict:

@@ -4,6 +4,9 @@
 offline outbox, or staff typing in a paper sheet — and it writes the audit record.
 """
 
+import base64
+import hashlib
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,10 +20,13 @@ from competition.models import Competition, Contestant, Event, Judge, Problem
 from competition.services import ActionRefused
 from scoring import domain
 from scoring.models import (
+    Ballot,
+    BallotToken,
     CompetitionCriterion,
     Criterion,
     GradeOverride,
     GradingPolicy,
+    PaperTally,
     Publication,
     Scheme,
     Score,
@@ -448,3 +454,206 @@ def create_district_competition(
     )
     event.log(competition, Event.Kind.CREATED, by, _("%(n)s recommended") % {"n": len(picks)})
     return competition
+
+
+# ---- Democratic evaluation: anonymous one-time ballots and paper tallies ----
+
+BALLOT_OPEN = (Competition.Status.DRAFT, Competition.Status.SCORING)
+
+
+def _ballot_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def normalise_code(raw: str) -> str:
+    """A typed code as issued: capitals, no separators; look-alikes read as base32 letters."""
+    code = "".join(ch for ch in raw.upper() if ch.isalnum())
+    return code.translate(str.maketrans({"0": "O", "1": "I", "8": "B"}))
+
+
+def new_code() -> str:
+    """128 random bits in base32: 26 letters and digits, easy to read aloud and to type."""
+    return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+
+
+def display_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@transaction.atomic
+def issue_ballot_tokens(
+    *, competition: Competition, per_contestant: int, by: User
+) -> list[tuple[Contestant, str]]:
+    """`per_contestant` new tokens for every present contestant; returns them, once."""
+    locked = event.lock(competition)
+    if locked.status not in BALLOT_OPEN:
+        raise ActionRefused(_("Ballots can only be issued before scoring closes."))
+    if not 1 <= per_contestant <= 200:
+        raise ActionRefused(_("Issue between 1 and 200 ballots per contestant."))
+    issued = []
+    for contestant in (
+        locked.contestants.filter(absent=False)
+        .select_related("secretary", "village")
+        .order_by("order", "village__code")
+    ):
+        for _n in range(per_contestant):
+            code = new_code()
+            issued.append((contestant, code))
+    BallotToken.objects.bulk_create(
+        BallotToken(contestant=contestant, token_hash=_ballot_hash(code))
+        for contestant, code in issued
+    )
+    event.log(locked, Event.Kind.CARD, by, _("%(n)s ballot tokens issued") % {"n": len(issued)})
+    return issued
+
+
+@transaction.atomic
+def revoke_ballot_tokens(*, contestant: Contestant, by: User) -> int:
+    locked = event.lock(contestant.competition)
+    count = BallotToken.objects.filter(contestant=contestant, used=False, revoked=False).update(
+        revoked=True
+    )
+    event.log(
+        locked,
+        Event.Kind.CARD,
+        by,
+        _("%(n)s unused ballot tokens of %(who)s revoked") % {"n": count, "who": contestant},
+    )
+    return count
+
+
+class BallotRefused(Exception):
+    """Why a token cannot be used: "unknown", "used", "revoked", "closed" or "off"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def ballot_for(code: str) -> BallotToken:
+    """The token a code belongs to, if it can still cast a ballot; else BallotRefused."""
+    token = (
+        BallotToken.objects.select_related(
+            "contestant__competition__policy", "contestant__secretary", "contestant__village"
+        )
+        .filter(token_hash=_ballot_hash(normalise_code(code)))
+        .first()
+    )
+    _check_token(token)
+    return token
+
+
+def _check_token(token: BallotToken | None) -> None:
+    if token is None:
+        raise BallotRefused("unknown")
+    if token.revoked:
+        raise BallotRefused("revoked")
+    if token.used:
+        raise BallotRefused("used")
+    competition = token.contestant.competition
+    if competition.status not in BALLOT_OPEN:
+        raise BallotRefused("closed")
+    policy = GradingPolicy.objects.filter(competition=competition).first()
+    if policy is not None and not policy.democratic_enabled:
+        raise BallotRefused("off")
+
+
+def cast_ballot(*, code: str, choice: str) -> Ballot:
+    """Use a token once: one ballot for its contestant, keeping no link to the token.
+
+    The token row is locked, so of two casts at once exactly one lands; the other is refused
+    as "used". The used flag and the ballot are written together: their counts always agree.
+    """
+    if choice not in Ballot.Choice.values:
+        raise BallotRefused("choice")
+    with transaction.atomic():
+        token = (
+            BallotToken.objects.select_for_update()
+            .filter(token_hash=_ballot_hash(normalise_code(code)))
+            .order_by("pk")
+            .first()
+        )
+        _check_token(token)
+        token.used = True
+        token.save(update_fields=["used"])
+        return Ballot.objects.create(
+            contestant_id=token.contestant_id, choice=choice, cast_on=timezone.localdate()
+        )
+
+
+TALLY_FIELDS = (
+    "representatives_due",
+    "representatives_present",
+    "ballots_issued",
+    "ballots_returned",
+    "excellent",
+    "competent",
+    "basic",
+    "incompetent",
+)
+
+
+def check_tally(values: dict[str, int]) -> dict[str, str]:
+    """What is wrong with a paper tally, field by field; empty when it can be stored."""
+    errors = {}
+    for name in TALLY_FIELDS:
+        if not isinstance(values.get(name), int) or values[name] < 0:
+            errors[name] = _("Enter a whole number, 0 or more.")
+    if errors:
+        return errors
+    if values["representatives_present"] > values["representatives_due"]:
+        errors["representatives_present"] = _("More present than due.")
+    counted = sum(values[c] for c in ("excellent", "competent", "basic", "incompetent"))
+    if counted > values["ballots_returned"]:
+        errors["excellent"] = _(
+            "The choices add up to %(n)s, more than the %(returned)s ballots returned."
+        ) % {"n": counted, "returned": values["ballots_returned"]}
+    if values["ballots_issued"] > values["representatives_present"]:
+        errors["ballots_issued"] = _("More ballots handed out than representatives present.")
+    return errors
+
+
+@transaction.atomic
+def enter_tally(*, contestant: Contestant, values: dict[str, int], by: User) -> PaperTally:
+    """Store (or replace) a contestant's paper tally; it waits for another's confirmation."""
+    locked = event.lock(contestant.competition)
+    if locked.status not in BALLOT_OPEN:
+        raise ActionRefused(_("Tallies are entered before scoring closes."))
+    errors = check_tally(values)
+    if errors:
+        raise SheetInvalid(errors)
+    tally, _created = PaperTally.objects.update_or_create(
+        contestant=contestant,
+        defaults={**values, "entered_by": by, "confirmed_by": None, "confirmed_at": None},
+    )
+    return tally
+
+
+@transaction.atomic
+def confirm_tally(*, contestant: Contestant, by: User, seen: dict[str, int]) -> PaperTally:
+    """A second staff member confirms the tally exactly as entered (double entry)."""
+    event.lock(contestant.competition)
+    tally = PaperTally.objects.select_for_update().filter(contestant=contestant).first()
+    if tally is None:
+        raise ActionRefused(_("There is no tally to confirm."))
+    if tally.entered_by_id == by.pk:
+        raise ActionRefused(_("The tally must be confirmed by someone other than who entered it."))
+    if any(getattr(tally, name) != seen.get(name) for name in TALLY_FIELDS):
+        raise ActionRefused(_("The tally changed since you read it. Check it again."))
+    tally.confirmed_by, tally.confirmed_at = by, timezone.now()
+    tally.save(update_fields=["confirmed_by", "confirmed_at"])
+    return tally
+
+
+@transaction.atomic
+def set_democratic(*, competition: Competition, enabled: bool, by: User) -> None:
+    locked = event.lock(competition)
+    if locked.status not in BALLOT_OPEN:
+        raise ActionRefused(_("Democratic evaluation is switched before scoring closes."))
+    GradingPolicy.objects.filter(competition=locked).update(democratic_enabled=enabled)
+    event.log(
+        locked,
+        Event.Kind.CREATED,
+        by,
+        _("democratic evaluation on") if enabled else _("democratic evaluation off"),
+    )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scoring import ballot_views as ballots
 from scoring import report_views as reports
 from scoring import results_views as results
 from scoring import setup_views as staff
@@ -11,6 +12,9 @@ urlpatterns = [
     path("judge/", judge.my_competitions, name="judge"),
     path("judge/<int:competition_id>/", judge.my_contestants, name="contestants"),
     path("judge/<int:competition_id>/<int:contestant_id>/", judge.score_sheet, name="sheet"),
+    # Villager representatives.
+    path("ballot/", ballots.ballot, name="ballot"),
+    path("ballot/thanks/", ballots.ballot_thanks, name="ballot_thanks"),
     # District staff.
     path("rankings/", reports.district_rankings, name="rankings"),
     path("rankings/annual/", reports.annual_report, name="annual"),
@@ -60,6 +64,17 @@ urlpatterns = [
         "competitions/<int:pk>/sheets/<int:sheet_id>/history/", staff.sheet_history, name="history"
     ),
     path("competitions/<int:pk>/results/", results.results_page, name="results"),
+    path("competitions/<int:pk>/ballots/", ballots.democratic, name="democratic"),
+    path(
+        "competitions/<int:pk>/ballots/switch/", ballots.democratic_switch, name="democratic_switch"
+    ),
+    path("competitions/<int:pk>/ballots/slips/", ballots.slips, name="slips"),
+    path(
+        "competitions/<int:pk>/ballots/<int:contestant_id>/revoke/",
+        ballots.revoke_tokens,
+        name="revoke_tokens",
+    ),
+    path("competitions/<int:pk>/ballots/<int:contestant_id>/tally/", ballots.tally, name="tally"),
     path("competitions/<int:pk>/results/notice/", results.notice, name="notice"),
     path("competitions/<int:pk>/results/judges/", results.judge_summary, name="judge_summary"),
     path(

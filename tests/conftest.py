@@ -10,6 +10,14 @@ def _static_root(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The cache counts wrong ballot codes per address: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_local(settings, _static_root):
     # Hashing is slow on purpose; tests need it fast. Static files come from the source folders,
     # so tests need no collectstatic (CI runs collectstatic separately).

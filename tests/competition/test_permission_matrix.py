@@ -27,8 +27,12 @@ from competition import services as event
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
 from scoring import services
 from scoring.models import (
+    Ballot,
+    BallotToken,
     CompetitionCriterion,
     GradeOverride,
+    GradingPolicy,
+    PaperTally,
     Publication,
     Scheme,
     Score,
@@ -171,6 +175,10 @@ def snapshot() -> dict[str, object]:
         "problems": rows(Problem, "pk", "status", "owner", "due", "resolution"),
         "overrides": rows(GradeOverride, "contestant_id", "grade", "reason"),
         "publications": rows(Publication, "pk", "competition_id", "version"),
+        "policies": rows(GradingPolicy, "pk", "democratic_enabled"),
+        "tokens": rows(BallotToken, "pk", "used", "revoked"),
+        "ballots": Ballot.objects.count(),
+        "tallies": rows(PaperTally, "pk", "excellent", "confirmed_by_id"),
         "events": Event.objects.count(),
         "users": User.objects.count(),
     }
@@ -242,7 +250,7 @@ PAGES: dict[str, Page] = {
             "scheme": w.scheme.pk,
             "optional": ["governance"],
         },
-        changes="competitions criteria events",
+        changes="competitions criteria policies events",
         effect=lambda w: Competition.objects.filter(street=w.a.street, quarter=3).exists(),
         then=lambda w: reverse("scoring:setup", args=[Competition.objects.latest("pk").pk]),
         shows=None,
@@ -367,6 +375,47 @@ PAGES: dict[str, Page] = {
         effect=lambda w: not Competition.objects.filter(level="district").exists(),
         then=lambda w: reverse("scoring:rankings") + "?year=2026&quarter=4",
     ),
+    # Democratic evaluation: street staff of the competition only.
+    "scoring:democratic": Page(lambda w: w.url("scoring:democratic")),
+    "scoring:democratic_switch": Page(
+        lambda w: w.url("scoring:democratic_switch"),
+        data=lambda w: {"on": "0"},
+        changes="policies events",
+        effect=lambda w: not GradingPolicy.objects.get(competition=w.a).democratic_enabled,
+        then=lambda w: w.url("scoring:democratic"),
+    ),
+    "scoring:slips": Page(
+        lambda w: w.url("scoring:slips"),
+        data=lambda w: {"per_contestant": "2"},
+        changes="tokens events",
+        effect=lambda w: (
+            BallotToken.objects.filter(contestant__competition=w.a).count()
+            == 2 * len(w.contestants)
+        ),
+    ),
+    "scoring:revoke_tokens": Page(
+        lambda w: w.url("scoring:revoke_tokens", w.contestants[0]),
+        changes="events",
+        then=lambda w: w.url("scoring:democratic"),
+    ),
+    "scoring:tally": Page(
+        lambda w: w.url("scoring:tally", w.contestants[0]),
+        data=lambda w: {
+            "representatives_due": 30,
+            "representatives_present": 25,
+            "ballots_issued": 25,
+            "ballots_returned": 25,
+            "excellent": 15,
+            "competent": 8,
+            "basic": 1,
+            "incompetent": 1,
+            "action": "enter",
+        },
+        changes="tallies",
+        effect=lambda w: PaperTally.objects.filter(contestant=w.contestants[0]).exists(),
+        then=lambda w: w.url("scoring:democratic"),
+        shows=lambda r, w: w.contestants[0].secretary.name in r.content.decode(),
+    ),
     "competition:cards": Page(
         lambda w: reverse("competition:cards", args=[w.a.pk]),
         changes="cards events",
@@ -446,6 +495,12 @@ MATRIX = {
     ("scoring:rankings", "GET"):            (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
     ("scoring:annual", "GET"):              (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
     ("scoring:advance", "POST"):            (LOGIN, NO,    NO,    NO,    NO,    DONE,  NO),
+    ("scoring:democratic", "GET"):          (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
+    ("scoring:democratic_switch", "POST"):  (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("scoring:slips", "POST"):              (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("scoring:revoke_tokens", "POST"):      (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("scoring:tally", "GET"):               (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
+    ("scoring:tally", "POST"):              (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
 }
 # fmt: on
 
@@ -578,5 +633,6 @@ def test_the_matrix_covers_every_page_of_both_apps():
     }
     asked = {":".join(page.split(":")[:2]) for page, _method in MATRIX}
 
-    assert not names - asked - {"competition:card"}, "a page has no row in MATRIX"
+    public = {"competition:card", "scoring:ballot", "scoring:ballot_thanks"}
+    assert not names - asked - public, "a page has no row in MATRIX"
     assert not asked - names, "MATRIX has a row for a page that is gone"

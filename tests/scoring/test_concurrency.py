@@ -282,3 +282,24 @@ def test_sign_in_card_tapped_ten_times_at_once_signs_in_once(competition, street
     # Used means used: a later tap changes nothing.
     assert event.redeem_card(token=token) is None
     assert SignInCard.objects.get().used_at == card.used_at
+
+
+@postgresql_only
+def test_one_ballot_token_cast_twenty_times_at_once_makes_one_ballot(
+    competition, street_staff_carol
+):
+    from scoring.models import Ballot, BallotToken
+    from scoring.services import BallotRefused, cast_ballot, issue_ballot_tokens
+
+    [(contestant, code), *_rest] = issue_ballot_tokens(
+        competition=competition, per_contestant=1, by=street_staff_carol
+    )
+
+    outcomes = race(*[lambda: partial(cast_ballot, code=code, choice="excellent")] * 20)
+
+    landed = [o for o in outcomes if o.error is None]
+    refused = [o for o in outcomes if isinstance(o.error, BallotRefused)]
+    assert len(landed) == 1 and len(refused) == 19
+    assert {o.error.reason for o in refused} == {"used"}
+    assert Ballot.objects.filter(contestant=contestant).count() == 1
+    assert BallotToken.objects.filter(used=True).count() == Ballot.objects.count() == 1

@@ -1,0 +1,236 @@
+"""Democratic evaluation: the villager representative's ballot, and the staff's ballots page.
+
+The ballot code never appears in a URL the server sees: a slip's QR code carries it after "#",
+which browsers keep to themselves; the page's script moves it into the form body.
+"""
+
+import logging
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from competition.models import Contestant
+from competition.services import ActionRefused
+from scoring import services
+from scoring.models import Ballot, PaperTally
+from scoring.services import BallotRefused, SheetInvalid
+from scoring.setup_views import _get_competition_for_staff
+
+logger = logging.getLogger(__name__)
+
+GUESS_LIMIT = 20  # wrong codes per address in GUESS_WINDOW seconds
+GUESS_WINDOW = 600
+
+
+def _address(request: HttpRequest) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.HTTPS else ""
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+def _too_many_guesses(request: HttpRequest) -> bool:
+    return cache.get(f"ballot-guess:{_address(request)}", 0) >= GUESS_LIMIT
+
+
+def _count_guess(request: HttpRequest, reason: str) -> None:
+    key = f"ballot-guess:{_address(request)}"
+    cache.add(key, 0, GUESS_WINDOW)
+    cache.incr(key)
+    # The address of a refused code, never a used one: casting stays anonymous.
+    logger.warning("ballot code refused (%s) from %s", reason, _address(request))
+
+
+def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "scoring/ballot_refused.html", {"reason": reason}, status=403)
+
+
+@require_http_methods(["GET", "POST"])
+def ballot(request: HttpRequest) -> HttpResponse:
+    """Type the slip's code (or let the QR code's page do it); then the four choices."""
+    if request.method == "GET":
+        return render(request, "scoring/ballot_entry.html")
+    if _too_many_guesses(request):
+        return render(request, "scoring/ballot_refused.html", {"reason": "limit"}, status=429)
+    code = request.POST.get("code", "")
+    try:
+        token = services.ballot_for(code)
+    except BallotRefused as exc:
+        _count_guess(request, exc.reason)
+        return _refused(request, exc.reason)
+    choice = request.POST.get("choice")
+    if choice is None:
+        return render(
+            request,
+            "scoring/ballot_form.html",
+            {
+                "code": services.normalise_code(code),
+                "contestant": token.contestant,
+                "choices": Ballot.Choice.choices,
+            },
+        )
+    try:
+        services.cast_ballot(code=code, choice=choice)
+    except BallotRefused as exc:
+        return _refused(request, exc.reason)
+    return redirect("scoring:ballot_thanks")
+
+
+def ballot_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "scoring/ballot_thanks.html")
+
+
+@login_required
+def democratic(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: switch democratic evaluation, issue and revoke ballot tokens, tallies."""
+    competition = _get_competition_for_staff(request, pk)
+    contestants = (
+        competition.contestants.filter(absent=False)
+        .select_related("secretary", "village", "paper_tally")
+        .annotate(
+            issued=Count("ballot_tokens", distinct=True),
+            used=Count("ballot_tokens", filter=Q(ballot_tokens__used=True), distinct=True),
+            revoked=Count("ballot_tokens", filter=Q(ballot_tokens__revoked=True), distinct=True),
+            ballot_count=Count("ballots", distinct=True),
+        )
+        .order_by("order", "village__code")
+    )
+    policy = getattr(competition, "policy", None)
+    return render(
+        request,
+        "scoring/democratic.html",
+        {
+            "competition": competition,
+            "contestants": contestants,
+            "enabled": policy is None or policy.democratic_enabled,
+        },
+    )
+
+
+@login_required
+@require_POST
+def democratic_switch(request: HttpRequest, pk: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    try:
+        services.set_democratic(
+            competition=competition, enabled=request.POST.get("on") == "1", by=request.user
+        )
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("scoring:democratic", pk)
+
+
+@login_required
+@require_POST
+def slips(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue tokens and show the printable slips, once."""
+    competition = _get_competition_for_staff(request, pk)
+    try:
+        per = int(request.POST.get("per_contestant", ""))
+        issued = services.issue_ballot_tokens(
+            competition=competition, per_contestant=per, by=request.user
+        )
+    except ValueError:
+        messages.error(request, _("Enter how many ballots each contestant needs."))
+        return redirect("scoring:democratic", pk)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("scoring:democratic", pk)
+    base = request.build_absolute_uri(reverse("scoring:ballot"))
+    rendered = []
+    for contestant, code in issued:
+        url = f"{base}#{code}"
+        rendered.append(
+            {
+                "contestant": contestant,
+                "code": services.display_code(code),
+                "url": url,
+                "svg": segno.make(url, error="m").svg_inline(scale=3, border=2),
+            }
+        )
+    return render(
+        request,
+        "scoring/slips.html",
+        {"competition": competition, "slips": rendered, "entry": base},
+    )
+
+
+@login_required
+@require_POST
+def revoke_tokens(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
+    competition = _get_competition_for_staff(request, pk)
+    contestant = get_object_or_404(Contestant, pk=contestant_id, competition=competition)
+    count = services.revoke_ballot_tokens(contestant=contestant, by=request.user)
+    messages.success(request, _("%(n)s unused ballot tokens revoked.") % {"n": count})
+    return redirect("scoring:democratic", pk)
+
+
+def _tally_values(post) -> dict[str, int | None]:
+    values = {}
+    for name in services.TALLY_FIELDS:
+        raw = post.get(name, "").strip()
+        values[name] = int(raw) if raw.isdigit() else (None if raw == "" else -1)
+    return values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tally(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
+    """Enter a paper tally, or confirm one another staff member entered."""
+    competition = _get_competition_for_staff(request, pk)
+    contestant = get_object_or_404(
+        Contestant.objects.select_related("secretary", "village"),
+        pk=contestant_id,
+        competition=competition,
+    )
+    existing = (
+        PaperTally.objects.filter(contestant=contestant)
+        .select_related("entered_by", "confirmed_by")
+        .first()
+    )
+    errors = {}
+    if request.method == "POST":
+        values = _tally_values(request.POST)
+        try:
+            if request.POST.get("action") == "confirm":
+                services.confirm_tally(contestant=contestant, by=request.user, seen=values)
+                messages.success(request, _("Tally confirmed: it now counts."))
+            else:
+                services.enter_tally(contestant=contestant, values=values, by=request.user)
+                messages.success(request, _("Tally saved; another staff member must confirm it."))
+            return redirect("scoring:democratic", pk)
+        except SheetInvalid as exc:
+            errors = exc.errors
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("scoring:tally", pk, contestant.pk)
+    labels = {f.name: f.verbose_name for f in PaperTally._meta.fields}
+    rows = [
+        (
+            name,
+            labels[name],
+            request.POST.get(name, "") if errors else getattr(existing, name, ""),
+            errors.get(name),
+        )
+        for name in services.TALLY_FIELDS
+    ]
+    return render(
+        request,
+        "scoring/tally.html",
+        {
+            "competition": competition,
+            "contestant": contestant,
+            "tally": existing,
+            "rows": rows,
+            "may_confirm": existing is not None
+            and existing.entered_by_id != request.user.pk
+            and existing.confirmed_by_id is None,
+        },
+    )
