@@ -80,14 +80,36 @@ def _points(maximum: Decimal, percent: float) -> Decimal:
     return Decimal(halves) / 2
 
 
-def seed_history(*, district, year: int, staff: User) -> int:
+def _tally(rng: random.Random, quality: float) -> dict[str, int]:
+    """A villager representatives' meeting whose ratings follow the secretary's standing."""
+    due = rng.randint(25, 40)
+    present = due - rng.randint(0, due // 4)
+    standing = max(0.0, min(1.0, (quality - 60) / 38))
+    weights = {
+        "excellent": 0.05 + 0.85 * standing**1.5,
+        "competent": 0.55 - 0.25 * standing,
+        "basic": 0.12 * (1 - standing) + 0.02,
+        "incompetent": 0.08 * (1 - standing) ** 2 + 0.005,
+    }
+    votes = rng.choices(list(weights), weights=list(weights.values()), k=present)
+    return {
+        "representatives_due": due,
+        "representatives_present": present,
+        "ballots_issued": present,
+        "ballots_returned": present,
+        **{choice: votes.count(choice) for choice in weights},
+    }
+
+
+def seed_history(*, district, year: int, staff: User, confirmer: User) -> int:
     """A year of published street competitions — four quarters, every street — whose grades
-    come out near the source's spread (about 31 % excellent, 56 % competent, 13 % below), and
+    come out near the source's spread (about 31 % excellent, 56 % competent, 13 % below), with
+    the villager representatives' paper tallies entered and confirmed, and
     the district-level competition of its last quarter. Once; later runs change nothing.
     Sheets are written in bulk: this is history, entered long ago."""
     from django.contrib.auth.hashers import make_password
 
-    from scoring.models import CompetitionCriterion, Score, ScoreSheet
+    from scoring.models import CompetitionCriterion, PaperTally, Score, ScoreSheet
     from villages.models import Membership
 
     if Competition.objects.filter(district=district, year=year).exists():
@@ -172,6 +194,16 @@ def seed_history(*, district, year: int, staff: User) -> int:
                 )
                 for sheet, percent in sheets
                 for c in criteria
+            )
+            PaperTally.objects.bulk_create(
+                PaperTally(
+                    contestant_id=pk,
+                    entered_by=staff,
+                    confirmed_by=confirmer,
+                    confirmed_at=now,
+                    **_tally(rng, quality[secretary_id]),
+                )
+                for pk, secretary_id in ids
             )
             event.transition(competition=competition, action="close", by=staff)
             services.publish_competition(competition=competition, by=staff)

@@ -75,7 +75,12 @@ class Command(BaseCommand):
             staff=User.objects.get(username="street01"),
         )
         last_year = timezone.localdate().year - 1
-        seed_history(district=district, year=last_year, staff=User.objects.get(username="district"))
+        seed_history(
+            district=district,
+            year=last_year,
+            staff=User.objects.get(username="district"),
+            confirmer=User.objects.get(username="admin"),
+        )
         self.stdout.write(_("Demo district “%(name)s” is ready.") % {"name": district.name})
         self.stdout.write(
             _(
