@@ -53,12 +53,9 @@ class Scheme(models.Model):
         return _localized(self, "name")
 
 
-class Criterion(models.Model):
-    """One item of a scheme: required (必考) items every quarter, optional (选考) ones chosen."""
+class CriterionFields(models.Model):
+    """What a criterion says: a scheme's item and a competition's frozen copy share it."""
 
-    scheme = models.ForeignKey(
-        Scheme, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("scheme")
-    )
     code = models.SlugField(
         _("code"),
         max_length=32,
@@ -75,17 +72,7 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
-        ordering = ["scheme", "-required", "position", "code"]
-        verbose_name = _("criterion")
-        verbose_name_plural = _("criteria")
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="criterion_unique_code"),
-            models.CheckConstraint(
-                condition=Q(max_points__gt=Decimal(0)) & Q(max_points__lte=Decimal(100)),
-                name="criterion_max_points_range",
-            ),
-            models.CheckConstraint(condition=~Q(code=""), name="criterion_code_not_empty"),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.label} ({self.max_points})"
@@ -99,7 +86,28 @@ class Criterion(models.Model):
         return _localized(self, "guidance")
 
 
-class CompetitionCriterion(models.Model):
+class Criterion(CriterionFields):
+    """One item of a scheme: required (必考) items every quarter, optional (选考) ones chosen."""
+
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("scheme")
+    )
+
+    class Meta:
+        ordering = ["scheme", "-required", "position", "code"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="criterion_unique_code"),
+            models.CheckConstraint(
+                condition=Q(max_points__gt=Decimal(0)) & Q(max_points__lte=Decimal(100)),
+                name="criterion_max_points_range",
+            ),
+            models.CheckConstraint(condition=~Q(code=""), name="criterion_code_not_empty"),
+        ]
+
+
+class CompetitionCriterion(CriterionFields):
     """A competition's own copy of a criterion; frozen once scoring starts."""
 
     competition = models.ForeignKey(
@@ -116,14 +124,6 @@ class CompetitionCriterion(models.Model):
         related_name="copies",
         verbose_name=_("copied from"),
     )
-    code = models.SlugField(_("code"), max_length=32)
-    name = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    guidance = models.TextField(_("guidance (Chinese)"))
-    guidance_en = models.TextField(_("guidance (English)"), blank=True)
-    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=2)
-    required = models.BooleanField(_("required"))
-    position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
         ordering = ["competition", "-required", "position", "code"]
@@ -138,17 +138,6 @@ class CompetitionCriterion(models.Model):
                 name="competition_criterion_max_points_range",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.label} ({self.max_points})"
-
-    @property
-    def label(self) -> str:
-        return _localized(self, "name")
-
-    @property
-    def guidance_text(self) -> str:
-        return _localized(self, "guidance")
 
 
 class ScoreSheet(models.Model):
