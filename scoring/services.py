@@ -243,6 +243,22 @@ def _sync_problems(sheet: ScoreSheet, contestant: Contestant, judge: Judge) -> N
     )
 
 
+def _write_scores(sheet: ScoreSheet, points: dict[CompetitionCriterion, Decimal]) -> None:
+    """Make the sheet's scores exactly `points`, in at most four queries."""
+    sheet.scores.exclude(criterion__in=list(points)).delete()
+    existing = {s.criterion_id: s for s in sheet.scores.all()}
+    changed = []
+    for criterion, value in points.items():
+        score = existing.get(criterion.pk)
+        if score is not None and score.points != value:
+            score.points = value
+            changed.append(score)
+    Score.objects.bulk_update(changed, ["points"])
+    Score.objects.bulk_create(
+        Score(sheet=sheet, criterion=c, points=v) for c, v in points.items() if c.pk not in existing
+    )
+
+
 def save_sheet(
     *,
     judge: Judge,
@@ -305,11 +321,7 @@ def save_sheet(
             sheet.submitted_at = sheet.submitted_at or timezone.now()
         sheet.save()
         by_code = {c.code: c for c in criteria}
-        sheet.scores.exclude(criterion__code__in=cleaned.keys()).delete()
-        for code, value in cleaned.items():
-            Score.objects.update_or_create(
-                sheet=sheet, criterion=by_code[code], defaults={"points": value}
-            )
+        _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()})
         SheetRevision.objects.create(
             sheet=sheet, by=by, version=version, old=old, new=snapshot(sheet, cleaned)
         )
@@ -393,10 +405,7 @@ def amend_published(
             cleaned = _clean(criteria, points, sheet.comment, list(sheet.problems), True)
             old = snapshot(sheet)
             by_code = {c.code: c for c in criteria}
-            for code, value in cleaned.items():
-                Score.objects.update_or_create(
-                    sheet=sheet, criterion=by_code[code], defaults={"points": value}
-                )
+            _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()})
             sheet.version += 1
             sheet.save(update_fields=["version", "updated_at"])
             new = snapshot(sheet, cleaned) | {"correction": reason.strip()}

@@ -214,3 +214,27 @@ def test_problems_taken_out_disappear_unless_staff_took_them_up(competition, sea
     save(seat, first, full_points(competition), version=2, problems=["饮水困难"])
 
     assert sorted(Problem.objects.values_list("text", flat=True)) == ["账目不清", "饮水困难"]
+
+
+@pytest.mark.parametrize("optional", [("governance",), ("governance", "livelihood", "reserve")])
+def test_a_save_makes_the_same_number_of_queries_whatever_the_criteria(
+    street_staff_carol, judge_alice, optional
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        judges=[judge_alice],
+        optional=optional,
+    )
+    seat, first = competition.judges.get(), competition.contestants.order_by("order").first()
+    save(seat, first, full_points(competition, 0.8))
+    points = full_points(competition, 0.9)
+    with CaptureQueriesContext(connection) as queries:
+        save(seat, first, points, version=2)
+    # savepoint, lock competition, contestant, recusal, criteria, lock sheet, old scores,
+    # sheet update, delete stale scores, current scores, bulk update, revision, problems,
+    # release savepoint
+    assert len(queries) == 14, [q["sql"][:70] for q in queries]
