@@ -66,6 +66,14 @@ def ballot(request: HttpRequest) -> HttpResponse:
         _count_guess(request, exc.reason)
         return _refused(request, exc.reason)
     choice = request.POST.get("choice")
+    context = {"code": services.normalise_code(code), "contestant": token.contestant}
+    if choice in Ballot.Choice.values and request.POST.get("confirm") != "1":
+        # One more look before the only chance is used.
+        return render(
+            request,
+            "scoring/ballot_confirm.html",
+            context | {"choice": choice, "label": Ballot.Choice(choice).label},
+        )
     if choice is None:
         return render(
             request,

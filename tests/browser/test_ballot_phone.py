@@ -45,6 +45,9 @@ def test_a_representative_scans_a_slip_and_rates_once(page_at, live_server, stre
     screenshot(phone, "ballot-phone")
     phone.get_by_label("称职", exact=True).check()
     phone.get_by_role("button", name="提交评议").click()
+    assert phone.locator("#chosen").inner_text() == "称职"
+    screenshot(phone, "ballot-confirm")
+    phone.get_by_role("button", name="确认提交").click()
     phone.wait_for_url("**/ballot/thanks/")
     screenshot(phone, "ballot-thanks")
     assert all(code not in url for url in requested)

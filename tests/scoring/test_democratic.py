@@ -113,11 +113,16 @@ def test_ballot_page_takes_the_code_in_the_form_body(client, codes):
     page = form.content.decode()
     assert contestant.secretary.name in page and contestant.village.name in page
     assert code not in form.request["PATH_INFO"]
-    done = client.post(reverse("scoring:ballot"), {"code": code, "choice": "basic"})
+    confirm = client.post(reverse("scoring:ballot"), {"code": code, "choice": "basic"})
+    assert "基本称职" in confirm.content.decode()
+    assert not Ballot.objects.exists()  # not until confirmed
+    done = client.post(reverse("scoring:ballot"), {"code": code, "choice": "basic", "confirm": "1"})
     assert done.url == reverse("scoring:ballot_thanks")
     thanks = client.get(done.url).content.decode()
     assert contestant.secretary.name not in thanks
-    again = client.post(reverse("scoring:ballot"), {"code": code, "choice": "excellent"})
+    again = client.post(
+        reverse("scoring:ballot"), {"code": code, "choice": "excellent", "confirm": "1"}
+    )
     assert again.status_code == 403
     assert "已经" in again.content.decode()
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["basic"]
@@ -211,6 +216,14 @@ def test_a_tally_counts_only_with_quorum_valid_returns_and_a_second_confirmation
     )
     tally = PaperTally.objects.get()
     assert not tally.has_quorum and not tally.counts_valid
+    assert results.democratic_counts(competition) == {}
+
+    # More ballots returned than handed out voids the vote, confirmed or not.
+    void = tally_values(ballots_issued=24, ballots_returned=25)
+    services.enter_tally(contestant=contestant, by=street_staff_carol, values=void)
+    services.confirm_tally(contestant=contestant, by=dave, seen=void)
+    tally = PaperTally.objects.get()
+    assert tally.has_quorum and not tally.returns_valid and not tally.counts_valid
     assert results.democratic_counts(competition) == {}
 
 
