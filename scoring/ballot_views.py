@@ -23,7 +23,7 @@ from competition.services import ActionRefused
 from scoring import services
 from scoring.models import Ballot, PaperTally
 from scoring.services import BallotRefused, SheetInvalid
-from scoring.setup_views import _get_competition_for_staff
+from scoring.setup_views import get_competition_for_staff
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def ballot_thanks(request: HttpRequest) -> HttpResponse:
 @login_required
 def democratic(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff: switch democratic evaluation, issue and revoke ballot tokens, tallies."""
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     contestants = (
         competition.contestants.filter(absent=False)
         .select_related("secretary", "village", "paper_tally")
@@ -125,7 +125,7 @@ def democratic(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def democratic_switch(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     try:
         services.set_democratic(
             competition=competition, enabled=request.POST.get("on") == "1", by=request.user
@@ -139,7 +139,7 @@ def democratic_switch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def slips(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue tokens and show the printable slips, once."""
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     try:
         per = int(request.POST.get("per_contestant", ""))
         issued = services.issue_ballot_tokens(
@@ -173,7 +173,7 @@ def slips(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_tokens(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     contestant = get_object_or_404(Contestant, pk=contestant_id, competition=competition)
     count = services.revoke_ballot_tokens(contestant=contestant, by=request.user)
     messages.success(request, _("%(n)s unused ballot tokens revoked.") % {"n": count})
@@ -192,7 +192,7 @@ def _tally_values(post) -> dict[str, int | None]:
 @require_http_methods(["GET", "POST"])
 def tally(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
     """Enter a paper tally, or confirm one another staff member entered."""
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     contestant = get_object_or_404(
         Contestant.objects.select_related("secretary", "village"),
         pk=contestant_id,

@@ -32,7 +32,7 @@ from villages import permissions as org
 from villages.models import Membership
 
 
-def _get_competition_for_staff(request: HttpRequest, pk: int, *, manage: bool = True):
+def get_competition_for_staff(request: HttpRequest, pk: int, *, manage: bool = True):
     competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
     # A session opened with a judge's card is for scoring only.
     allowed = permissions.can_manage if manage else permissions.can_view
@@ -108,7 +108,7 @@ def _panel_candidates(competition: Competition):
 
 @login_required
 def competition_setup(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk, manage=False)
+    competition = get_competition_for_staff(request, pk, manage=False)
     judges = competition.judges.select_related("user").prefetch_related("recusals")
     return render(
         request,
@@ -142,7 +142,7 @@ def _act(request: HttpRequest, competition: Competition, action, success: str) -
 @login_required
 @require_POST
 def criteria_update(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     form = CriteriaForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a scheme and optional items."))
@@ -163,7 +163,7 @@ def criteria_update(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def contestants_add_current(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     try:
         added = event.add_current_secretaries(competition=competition, by=request.user)
     except ActionRefused as exc:
@@ -184,7 +184,7 @@ def _contestant(competition: Competition, contestant_id: int) -> Contestant:
 @login_required
 @require_POST
 def contestant_remove(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     contestant = _contestant(competition, contestant_id)
     return _act(
         request,
@@ -197,7 +197,7 @@ def contestant_remove(request: HttpRequest, pk: int, contestant_id: int) -> Http
 @login_required
 @require_POST
 def contestant_absent(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     contestant = _contestant(competition, contestant_id)
     absent = request.POST.get("absent") == "1"
     return _act(
@@ -211,7 +211,7 @@ def contestant_absent(request: HttpRequest, pk: int, contestant_id: int) -> Http
 @login_required
 @require_POST
 def order_draw(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     return _act(
         request,
         competition,
@@ -223,7 +223,7 @@ def order_draw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_set(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     order = {}
     for key, value in request.POST.items():
         if key.startswith("order-"):
@@ -243,7 +243,7 @@ def order_set(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     form = JudgeForm(request.POST, users=_panel_candidates(competition))
     if not form.is_valid():
         for error in form.errors.values():
@@ -283,7 +283,7 @@ def _judge(competition: Competition, judge_id: int) -> Judge:
 @login_required
 @require_POST
 def judge_remove(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     judge = _judge(competition, judge_id)
     return _act(
         request,
@@ -296,7 +296,7 @@ def judge_remove(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def judge_recusals(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     judge = _judge(competition, judge_id)
     ids = [int(v) for v in request.POST.getlist("recused") if v.isdigit()]
     contestants = list(competition.contestants.filter(pk__in=ids))
@@ -324,7 +324,7 @@ TRANSITION_LABELS = {
 
 @login_required
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     if action not in TRANSITION_LABELS:
         raise Http404
     form = ReasonForm(request.POST or None) if action == "reopen" else None
@@ -357,7 +357,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk, manage=False)
+    competition = get_competition_for_staff(request, pk, manage=False)
     context = {
         "competition": competition,
         "board": queries.progress_board(competition),
@@ -370,7 +370,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def paper_sheets(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     criteria = list(competition.criteria.all())
     return render(
         request,
@@ -388,7 +388,7 @@ def paper_sheets(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def paper_entry(request: HttpRequest, pk: int, judge_id: int, contestant_id: int) -> HttpResponse:
     """Staff type in a judge's paper sheet; recorded as entered by them."""
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     judge = _judge(competition, judge_id)
     judge.competition = competition
     contestant = _contestant(competition, contestant_id)
@@ -411,7 +411,7 @@ def paper_entry(request: HttpRequest, pk: int, judge_id: int, contestant_id: int
 
 @login_required
 def sheet_history(request: HttpRequest, pk: int, sheet_id: int) -> HttpResponse:
-    competition = _get_competition_for_staff(request, pk)
+    competition = get_competition_for_staff(request, pk)
     sheet = get_object_or_404(
         ScoreSheet.objects.select_related(
             "judge__user", "contestant__secretary", "contestant__village"
