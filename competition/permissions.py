@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from competition.models import Competition, Judge
 from villages import permissions as org
-from villages.context_processors import CARD_SCOPE
+from villages.permissions import CARD_SCOPE, is_staff_session  # noqa: F401 - one rule for all
 
 
 def can_manage(user, competition: Competition) -> bool:
@@ -54,11 +54,3 @@ def can_view_results(request: HttpRequest, competition: Competition) -> bool:
             judge_seat(request, competition) is not None
         )
     return False
-
-
-def is_staff_session(request: HttpRequest) -> bool:
-    """Street or district staff (or an administrator), not signed in with a judge's card."""
-    if card_scope(request) is not None or not request.user.is_authenticated:
-        return False
-    role = org.role_of(request.user)
-    return request.user.is_superuser or role in ("street_staff", "district_staff")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scoring import ballot_views as ballots
+from scoring import consistency_views, dashboard_views, profile_views
 from scoring import report_views as reports
 from scoring import results_views as results
 from scoring import setup_views as staff
@@ -17,6 +18,9 @@ urlpatterns = [
     path("ballot/thanks/", ballots.ballot_thanks, name="ballot_thanks"),
     # District staff.
     path("rankings/", reports.district_rankings, name="rankings"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("secretaries/<int:pk>/", profile_views.secretary_profile, name="secretary"),
+    path("villages/<str:code>/", profile_views.village_profile, name="village"),
     path("rankings/annual/", reports.annual_report, name="annual"),
     path("rankings/advance/", reports.advance, name="advance"),
     # Street staff.
@@ -64,6 +68,7 @@ urlpatterns = [
         "competitions/<int:pk>/sheets/<int:sheet_id>/history/", staff.sheet_history, name="history"
     ),
     path("competitions/<int:pk>/results/", results.results_page, name="results"),
+    path("competitions/<int:pk>/consistency/", consistency_views.report, name="consistency"),
     path("competitions/<int:pk>/ballots/", ballots.democratic, name="democratic"),
     path(
         "competitions/<int:pk>/ballots/switch/", ballots.democratic_switch, name="democratic_switch"

@@ -12,6 +12,7 @@ from villages.forms import RosterConfirmForm, RosterUploadForm
 from villages.models import District, Membership, Secretary, Street, Tenure, Village
 from villages.queries import roster_rows
 from villages.roster import RosterInvalid, roster_csv, roster_xlsx
+from villages.search import initials
 from villages.services import import_roster, preview_roster
 
 
@@ -69,6 +70,17 @@ class StreetAdmin(admin.ModelAdmin):
             .annotate(n_villages=Count("villages", filter=Q(villages__active=True)))
         )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Village:
+            return super().save_formset(request, form, formset, change)
+        # Villages added or renamed here need their initials for the search, like VillageAdmin's.
+        for village in formset.save(commit=False):
+            village.pinyin = initials(village.name)
+            village.save()
+        for village in formset.deleted_objects:
+            village.delete()
+        formset.save_m2m()
+
     @admin.display(description=_("active villages"), ordering="n_villages")
     def village_count(self, obj):
         return obj.n_villages
@@ -98,10 +110,15 @@ def _current(field: str, **outer) -> Subquery:
 class VillageAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "street", "current_secretary", "active"]
     list_filter = ["street__district", "street", "active"]
-    search_fields = ["code", "name", "street__name", "tenures__secretary__name"]
+    search_fields = ["code", "name", "pinyin", "street__name", "tenures__secretary__name"]
     list_select_related = ["street"]
     inlines = [VillageTenureInline]
     change_list_template = "admin/villages/village/change_list.html"
+    readonly_fields = ["pinyin"]
+
+    def save_model(self, request, obj, form, change):
+        obj.pinyin = initials(obj.name)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return (
@@ -214,8 +231,19 @@ class VillageAdmin(admin.ModelAdmin):
 class SecretaryAdmin(admin.ModelAdmin):
     list_display = ["name", "gender", "phone", "current_village"]
     list_filter = ["gender"]
-    search_fields = ["name", "phone", "tenures__village__name", "tenures__village__code"]
+    search_fields = [
+        "name",
+        "pinyin",
+        "phone",
+        "tenures__village__name",
+        "tenures__village__code",
+    ]
     inlines = [SecretaryTenureInline]
+    readonly_fields = ["pinyin"]
+
+    def save_model(self, request, obj, form, change):
+        obj.pinyin = initials(obj.name)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return (

@@ -1,10 +1,7 @@
 from django.http import HttpRequest
 
 from villages.models import Membership
-from villages.permissions import membership_of
-
-# Set by a judge's sign-in card; such a session is for scoring one competition only.
-CARD_SCOPE = "leitai_card_competition"
+from villages.permissions import CARD_SCOPE, membership_of
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -58,6 +58,13 @@ class Village(models.Model):
         help_text=_("A stable code, for example the statistical division code."),
     )
     name = models.CharField(_("name"), max_length=100)
+    pinyin = models.CharField(
+        _("pinyin initials"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("The first letter of each syllable of the name, for search."),
+    )
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive villages take no part in competitions.")
     )
@@ -80,6 +87,13 @@ class Secretary(models.Model):
         FEMALE = "female", _("female")
 
     name = models.CharField(_("name"), max_length=50)
+    pinyin = models.CharField(
+        _("pinyin initials"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("The first letter of each syllable of the name, for search."),
+    )
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 

@@ -11,6 +11,9 @@ from villages.models import District, Membership, Street, Village
 
 AnyUser = User | AnonymousUser
 
+# Set by a judge's sign-in card; such a session is for scoring one competition only.
+CARD_SCOPE = "leitai_card_competition"
+
 
 def membership_of(user: AnyUser) -> Membership | None:
     """The user's role, with its district and street, loaded once per request."""
@@ -79,3 +82,13 @@ def streets_visible_to(user: AnyUser) -> QuerySet[Street]:
 
 def villages_visible_to(user: AnyUser) -> QuerySet[Village]:
     return Village.objects.filter(street__in=streets_visible_to(user))
+
+
+def is_staff_session(request) -> bool:
+    """Street or district staff (or an administrator), not signed in with a judge's card."""
+    if CARD_SCOPE in request.session or not request.user.is_authenticated:
+        return False
+    return request.user.is_superuser or role_of(request.user) in (
+        Membership.Role.STREET_STAFF,
+        Membership.Role.DISTRICT_STAFF,
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from villages.models import District, Secretary, Street, Tenure, Village
 from villages.roster import RosterInvalid, RosterRow, RowError, parse_roster
+from villages.search import initials
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -312,16 +313,21 @@ def _apply(plan: RosterPlan) -> None:
         Street.objects.filter(pk=c.data["pk"]).update(kind=c.data["kind"])
     for c in by_op[Op.CREATE_VILLAGE]:
         Village.objects.create(
-            code=c.data["code"], name=c.data["name"], street=street_for(c.data["street"])
+            code=c.data["code"],
+            name=c.data["name"],
+            pinyin=initials(c.data["name"]),
+            street=street_for(c.data["street"]),
         )
     for c in by_op[Op.UPDATE_VILLAGE]:
         Village.objects.filter(pk=c.data["pk"]).update(
-            name=c.data["name"], street=street_for(c.data["street"])
+            name=c.data["name"],
+            pinyin=initials(c.data["name"]),
+            street=street_for(c.data["street"]),
         )
     for c in by_op[Op.CREATE_SECRETARY]:
         name, phone = c.data["key"]
         secretaries[c.data["key"]] = Secretary.objects.create(
-            name=name, phone=phone, gender=c.data["gender"]
+            name=name, pinyin=initials(name), phone=phone, gender=c.data["gender"]
         )
     for c in by_op[Op.UPDATE_SECRETARY]:
         Secretary.objects.filter(pk=c.data["pk"]).update(

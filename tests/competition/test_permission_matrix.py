@@ -41,7 +41,7 @@ from scoring.models import (
 )
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import MembershipFactory, TenureFactory
-from villages.context_processors import CARD_SCOPE
+from villages.permissions import CARD_SCOPE
 
 pytestmark = pytest.mark.django_db
 
@@ -375,6 +375,17 @@ PAGES: dict[str, Page] = {
         effect=lambda w: not Competition.objects.filter(level="district").exists(),
         then=lambda w: reverse("scoring:rankings") + "?year=2026&quarter=4",
     ),
+    # District staff's dashboard, the consistency report, profiles of A's people and places.
+    "scoring:dashboard": Page(lambda w: reverse("scoring:dashboard"), shows=None),
+    "scoring:consistency": Page(
+        lambda w: w.url("scoring:consistency"), status=PUBLISHED, shows=None
+    ),
+    "scoring:secretary": Page(
+        lambda w: reverse("scoring:secretary", args=[w.contestants[0].secretary_id]), shows=None
+    ),
+    "scoring:village": Page(
+        lambda w: reverse("scoring:village", args=[w.contestants[0].village.code]), shows=None
+    ),
     # Democratic evaluation: street staff of the competition only.
     "scoring:democratic": Page(lambda w: w.url("scoring:democratic")),
     "scoring:democratic_switch": Page(
@@ -496,6 +507,10 @@ MATRIX = {
     ("scoring:annual", "GET"):              (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
     ("scoring:advance", "POST"):            (LOGIN, NO,    NO,    NO,    NO,    DONE,  NO),
     ("scoring:democratic", "GET"):          (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
+    ("scoring:dashboard", "GET"):           (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
+    ("scoring:consistency", "GET"):         (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
+    ("scoring:secretary", "GET"):           (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
+    ("scoring:village", "GET"):             (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
     ("scoring:democratic_switch", "POST"):  (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("scoring:slips", "POST"):              (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("scoring:revoke_tokens", "POST"):      (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),

@@ -1,0 +1,98 @@
+"""District staff's dashboard: one period's numbers as charts, each with its table."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from scoring.dashboard import GRADES, Dashboard, district_dashboard
+from scoring.report_views import _get_district_for_user, _period
+from villages.models import District
+
+GRADE_NAMES = {
+    "excellent": gettext_lazy("excellent"),
+    "competent": gettext_lazy("competent"),
+    "basic": gettext_lazy("basic competent"),
+    "incompetent": gettext_lazy("incompetent"),
+}
+GRADE_BADGES = {
+    "excellent": "text-bg-success",
+    "competent": "text-bg-primary",
+    "basic": "text-bg-warning",
+    "incompetent": "text-bg-danger",
+}
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _chart_data(numbers: Dashboard, year: int) -> dict:
+    """What static/js/dashboard.js draws: the same numbers as the tables, with their labels."""
+    streets = numbers.streets
+    return {
+        "grades": [{"code": code, "label": str(GRADE_NAMES[code])} for code in GRADES],
+        "distribution": [numbers.grade_counts[code] for code in GRADES],
+        "streets": {
+            "labels": [s.name for s in streets],
+            "counts": {code: [s.grade_counts[code] for s in streets] for code in GRADES},
+            "average": [_number(s.average) for s in streets],
+        },
+        "trend": {
+            "labels": [f"Q{q}" for q in range(1, 5)],
+            "series": [
+                {"label": str(year), "values": [_number(v) for v in numbers.averages.values()]},
+                {
+                    "label": str(year - 1),
+                    "values": [_number(v) for v in numbers.previous_averages.values()],
+                },
+            ],
+        },
+        "problems": {
+            "labels": [p.street for p in numbers.problems],
+            "open": [p.open for p in numbers.problems],
+            "in_progress": [p.in_progress for p in numbers.problems],
+            "overdue": [p.overdue for p in numbers.problems],
+        },
+        "completion": {
+            "labels": [c.street or _("district level") for c in numbers.completion],
+            "percent": [c.percent for c in numbers.completion],
+        },
+        "text": {
+            "secretaries": _("Secretaries"),
+            "average": _("Average final"),
+            "open": _("Open"),
+            "in_progress": _("In progress"),
+            "overdue": _("Overdue"),
+            "submitted": _("Sheets submitted (%)"),
+        },
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    district = _get_district_for_user(request)
+    year, quarter = _period(request)
+    numbers = district_dashboard(
+        district_id=district.pk, year=year, quarter=quarter, today=timezone.localdate()
+    )
+    return render(
+        request,
+        "scoring/dashboard.html",
+        {
+            "district": district,
+            "districts": District.objects.order_by("name") if request.user.is_superuser else None,
+            "also": f"&district={district.pk}" if request.user.is_superuser else "",
+            "year": year,
+            "quarter": quarter,
+            "quarters": range(1, 5),
+            "numbers": numbers,
+            "grade_names": [(c, GRADE_NAMES[c], GRADE_BADGES[c]) for c in GRADES],
+            "distribution": [
+                (c, GRADE_NAMES[c], GRADE_BADGES[c], numbers.grade_counts[c]) for c in GRADES
+            ],
+            "chart": _chart_data(numbers, year),
+        },
+    )

@@ -1,0 +1,77 @@
+"""Profiles: a secretary's record and a village's history, for district and street staff."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from competition.permissions import is_staff_session
+from scoring import profiles
+from scoring.models import GradingPolicy
+from scoring.results import GRADE_LABELS
+from villages import permissions as org
+from villages.models import Secretary, Village
+
+FLAGS = {
+    "incompetent_two_years": gettext_lazy("Incompetent two years running"),
+    "fell_two_grades": gettext_lazy("Fell two grades from one quarter to the next"),
+}
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not is_staff_session(request):
+        raise Http404(_("These pages are for street and district staff."))
+
+
+def _polyline(points: list, width: int = 320, height: int = 80) -> str:
+    """The finals (0 to 100) across quarters as SVG polyline points: drawn on the server."""
+    if len(points) < 2:
+        return ""
+    step = width / (len(points) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - float(final) / 100 * height:.1f}"
+        for i, (_label, final) in enumerate(points)
+    )
+
+
+@login_required
+def secretary_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    secretary = get_object_or_404(Secretary, pk=pk)
+    tenures = list(profiles.secretary_tenures(secretary))
+    if not any(org.can_view_village(request.user, t.village) for t in tenures):
+        raise Http404(_("No such secretary of yours."))
+    district_id = tenures[0].village.street.district_id
+    policy = GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
+    record = profiles.secretary_record(secretary, policy.to_domain())
+    return render(
+        request,
+        "scoring/secretary_profile.html",
+        {
+            "secretary": secretary,
+            "tenures": tenures,
+            "record": record,
+            "flags": [FLAGS[f] for f in record.flags],
+            "grades": GRADE_LABELS,
+            "polyline": _polyline(record.trend),
+            "problems": profiles.problems_of([t.village for t in tenures]),
+        },
+    )
+
+
+@login_required
+def village_profile(request: HttpRequest, code: str) -> HttpResponse:
+    _require_staff(request)
+    village = get_object_or_404(Village.objects.select_related("street__district"), code=code)
+    if not org.can_view_village(request.user, village):
+        raise Http404(_("No such village of yours."))
+    return render(
+        request,
+        "scoring/village_profile.html",
+        {
+            "village": village,
+            "tenures": profiles.village_tenures(village),
+            "problems": profiles.problems_of([village]),
+        },
+    )

@@ -1,0 +1,124 @@
+"""A secretary's and a village's record across competitions, from the published documents."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from competition.models import Contestant, Problem
+from scoring import domain
+from scoring.models import Publication
+from villages.models import Secretary, Tenure, Village
+
+
+@dataclass
+class Entry:
+    """One published competition of a secretary."""
+
+    competition_id: int
+    title: str
+    year: int
+    quarter: int
+    level: str
+    village: str
+    rank: int | None
+    final: Decimal | None
+    grade: str | None
+    averages: dict[str, str | None]
+
+
+@dataclass
+class Record:
+    entries: list[Entry]
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def trend(self) -> list[tuple[str, Decimal]]:
+        return [(f"{e.year}Q{e.quarter}", e.final) for e in self.entries if e.final is not None]
+
+
+def _entries(contestants: list[Contestant]) -> list[Entry]:
+    """Each contestant's row in the latest published document of their competition. One query."""
+    from scoring.results import criterion_averages
+
+    latest: dict[int, Publication] = {}
+    for publication in Publication.objects.filter(
+        competition_id__in={c.competition_id for c in contestants}
+    ).order_by("competition_id", "version"):
+        latest[publication.competition_id] = publication
+    entries = []
+    for contestant in contestants:
+        publication = latest.get(contestant.competition_id)
+        if publication is None:
+            continue
+        document = publication.document
+        row = next(
+            (r for r in document["contestants"] if r["village_code"] == contestant.village.code),
+            None,
+        )
+        if row is None:
+            continue
+        names = {c["code"]: c["name"] for c in document["criteria"]}
+        entries.append(
+            Entry(
+                competition_id=contestant.competition_id,
+                title=document["competition"]["title"],
+                year=document["competition"]["year"],
+                quarter=document["competition"]["quarter"],
+                level=document["competition"]["level"],
+                village=row["village"],
+                rank=row["rank"],
+                final=Decimal(row["final_score"]) if row["final_score"] else None,
+                grade=row["grade"],
+                averages={names[k]: v for k, v in criterion_averages(document, row).items()},
+            )
+        )
+    entries.sort(key=lambda e: (e.year, e.quarter, e.level != "street"))
+    return entries
+
+
+def flags(entries: list[Entry], policy: domain.Policy) -> list[str]:
+    """ "incompetent_two_years": two consecutive years whose annual grade is incompetent;
+    "fell_two_grades": a fall of two grades or more from one street quarter to the next."""
+    found = []
+    street = [e for e in entries if e.level == "street" and e.grade]
+    by_year: dict[int, list[Decimal]] = {}
+    for entry in street:
+        if entry.final is not None:
+            by_year.setdefault(entry.year, []).append(entry.final)
+    annual = {
+        year: domain.grade_for(domain.annual_final(finals), policy)
+        for year, finals in by_year.items()
+    }
+    if any(
+        annual.get(year) == domain.Grade.INCOMPETENT
+        and annual.get(year + 1) == domain.Grade.INCOMPETENT
+        for year in annual
+    ):
+        found.append("incompetent_two_years")
+    for before, after in zip(street, street[1:], strict=False):
+        if domain.Grade(before.grade).level - domain.Grade(after.grade).level >= 2:
+            found.append("fell_two_grades")
+            break
+    return found
+
+
+def secretary_record(secretary: Secretary, policy: domain.Policy) -> Record:
+    contestants = list(Contestant.objects.filter(secretary=secretary).select_related("village"))
+    entries = _entries(contestants)
+    return Record(entries=entries, flags=flags(entries, policy))
+
+
+def secretary_tenures(secretary: Secretary):
+    return Tenure.objects.filter(secretary=secretary).select_related("village__street")
+
+
+def village_tenures(village: Village):
+    return Tenure.objects.filter(village=village).select_related("secretary").order_by("-start")
+
+
+def problems_of(villages: list[Village]):
+    """Problems raised about these villages, newest first, with their state. One query."""
+    return (
+        Problem.objects.filter(village__in=villages)
+        .select_related("competition__street", "competition__district", "village")
+        .order_by("-created_at")
+    )
