@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from competition.models import Problem
+from competition.models import Competition, Problem
 
 
 class ProblemForm(forms.ModelForm):
@@ -19,9 +19,19 @@ class ProblemFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("any"))] + Problem.Status.choices
     )
     street = forms.ModelChoiceField(queryset=None, label=_("Street"), required=False)
+    competition = forms.ModelChoiceField(queryset=None, label=_("Competition"), required=False)
+    owner = forms.CharField(label=_("Owner"), required=False, max_length=100)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
     def __init__(self, *args, streets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = streets
+        self.fields["competition"].queryset = Competition.objects.filter(
+            street__in=streets
+        ).select_related("street", "district")
+
+
+class BulkStatusForm(forms.Form):
+    ids = forms.CharField(widget=forms.HiddenInput, required=False)
+    status = forms.ChoiceField(label=_("Set status"), choices=Problem.Status.choices)

@@ -268,3 +268,13 @@ def update_problem(
     locked.status, locked.owner, locked.due, locked.resolution = status, owner, due, resolution
     locked.save()
     return locked
+
+
+@transaction.atomic
+def bulk_set_status(*, problems: list[Problem], status: str, by: User) -> int:
+    """Set one status on several problems; resolving refuses any without a resolution note."""
+    if status == Problem.Status.RESOLVED and any(not p.resolution.strip() for p in problems):
+        raise ActionRefused(
+            _("Problems are resolved one by one with their resolution; some have none yet.")
+        )
+    return Problem.objects.filter(pk__in=[p.pk for p in problems]).update(status=status)

@@ -4,6 +4,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,14 @@ from django.views.decorators.http import require_POST
 from competition import permissions
 from competition.forms import ProblemFilterForm, ProblemForm
 from competition.models import Competition, Problem
-from competition.services import ActionRefused, find_card, issue_cards, redeem_card, update_problem
+from competition.services import (
+    ActionRefused,
+    bulk_set_status,
+    find_card,
+    issue_cards,
+    redeem_card,
+    update_problem,
+)
 from villages import permissions as org
 
 
@@ -82,6 +90,10 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             problems = problems.filter(status=data["status"])
         if data["street"]:
             problems = problems.filter(village__street=data["street"])
+        if data["competition"]:
+            problems = problems.filter(competition=data["competition"])
+        if data["owner"]:
+            problems = problems.filter(owner__icontains=data["owner"])
         if data["overdue"]:
             problems = problems.filter(due__lt=timezone.localdate()).exclude(status="resolved")
         if data["q"]:
@@ -93,8 +105,51 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "problems": problems.order_by("status", "due", "-created_at")[:500],
             "today": timezone.localdate(),
+            "closure": closure_by_street(streets),
+            "statuses": Problem.Status.choices,
         },
     )
+
+
+def closure_by_street(streets):
+    """Per street: problems raised, resolved, and the share resolved. One query."""
+    rows = (
+        Problem.objects.filter(village__street__in=streets)
+        .values("village__street__name")
+        .annotate(raised=Count("id"), resolved=Count("id", filter=Q(status="resolved")))
+        .order_by("village__street__name")
+    )
+    return [
+        {
+            "street": r["village__street__name"],
+            "raised": r["raised"],
+            "resolved": r["resolved"],
+            "rate": round(100 * r["resolved"] / r["raised"]) if r["raised"] else 0,
+        }
+        for r in rows
+    ]
+
+
+@login_required
+@require_POST
+def problem_bulk(request: HttpRequest) -> HttpResponse:
+    """Change the status of several problems at once; resolving needs each one's resolution."""
+    _streets, problems = _problems_for(request)
+    ids = [int(i) for i in request.POST.getlist("problem") if i.isdigit()]
+    status = request.POST.get("status", "")
+    chosen = list(problems.filter(pk__in=ids))
+    if len(chosen) != len(set(ids)):
+        raise Http404(_("No such problem of yours."))
+    if status not in Problem.Status.values or not chosen:
+        messages.error(request, _("Choose problems and a status."))
+        return redirect("competition:problems")
+    try:
+        changed = bulk_set_status(problems=chosen, status=status, by=request.user)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(n)s problems updated.") % {"n": changed})
+    return redirect(request.POST.get("next") or "competition:problems")
 
 
 @login_required

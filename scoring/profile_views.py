@@ -24,15 +24,25 @@ def _require_staff(request: HttpRequest) -> None:
         raise Http404(_("These pages are for street and district staff."))
 
 
-def _polyline(points: list, width: int = 320, height: int = 80) -> str:
-    """The finals (0 to 100) across quarters as SVG polyline points: drawn on the server."""
+def _trend(points: list, width: int = 320, height: int = 80, floor: float = 50) -> dict:
+    """The finals across quarters as SVG coordinates, drawn on the server: x evenly spaced
+    with a margin, y from `floor` (bottom) to 100 (top), lower finals clamped to the floor."""
     if len(points) < 2:
-        return ""
-    step = width / (len(points) - 1)
-    return " ".join(
-        f"{i * step:.1f},{height - float(final) / 100 * height:.1f}"
-        for i, (_label, final) in enumerate(points)
-    )
+        return {}
+    margin = 20
+    step = (width - 2 * margin) / (len(points) - 1)
+    marks = []
+    for i, (label, final) in enumerate(points):
+        share = (max(float(final), floor) - floor) / (100 - floor)
+        marks.append(
+            {
+                "x": f"{margin + i * step:.1f}",
+                "y": f"{height - 12 - share * (height - 24):.1f}",
+                "label": label,
+                "final": final,
+            }
+        )
+    return {"points": " ".join(f"{m['x']},{m['y']}" for m in marks), "marks": marks}
 
 
 @login_required
@@ -54,7 +64,7 @@ def secretary_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "flags": [FLAGS[f] for f in record.flags],
             "grades": GRADE_LABELS,
-            "polyline": _polyline(record.trend),
+            "trend": _trend(record.trend),
             "problems": profiles.problems_of([t.village for t in tenures]),
         },
     )

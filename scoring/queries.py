@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from competition.models import Competition, Contestant, Judge
+from competition.models import Competition, Contestant, Judge, Problem
 from scoring import domain
 from scoring.models import CompetitionCriterion, Score, ScoreSheet
 
@@ -132,3 +132,17 @@ def progress_board(competition: Competition) -> Board:
             cells.append(BoardCell(judge.pk, sheet.status, percent, sheet.pk))
         rows.append((contestant, cells))
     return Board(judges=judges, rows=rows, submitted=submitted, expected=expected)
+
+
+def carried_over(competition: Competition, villages=None):
+    """Problems still open from this village's (or these villages') earlier competitions."""
+    problems = (
+        Problem.objects.exclude(competition=competition)
+        .exclude(status=Problem.Status.RESOLVED)
+        .filter(competition__year__lte=competition.year)
+        .select_related("competition__street", "competition__district")
+        .order_by("competition__year", "competition__quarter", "pk")
+    )
+    if villages is not None:
+        problems = problems.filter(village__in=villages)
+    return problems

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
-from scoring import results
+from scoring import queries, results
 from scoring.services import amend_published, override_grade
 
 NOTICE_DAYS = 5  # the public notice period
@@ -51,11 +52,19 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="results-{pk}.{fmt}"'
         return response
     ids = dict(competition.contestants.values_list("village__code", "pk"))
+    carried = dict(
+        queries.carried_over(competition)
+        .filter(village__contests__competition=competition)
+        .values_list("village__code")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
     rows = [
         row
         | {
             "averages": results.criterion_averages(document, row),
             "pk": ids.get(row["village_code"]),
+            "carried": carried.get(row["village_code"], 0),
         }
         for row in document["contestants"]
     ]

@@ -91,6 +91,7 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
         "version": sheet.version if sheet else 0,
         "comment_text": sheet.comment if sheet else "",
         "problems_text": "\n".join(sheet.problems) if sheet else "",
+        "carried": queries.carried_over(seat.competition, [contestant.village_id]),
     }
     if posted is not None:
         context["criteria"] = [(c, posted.get(f"p-{c.code}", "")) for c in criteria]

@@ -386,6 +386,13 @@ PAGES: dict[str, Page] = {
     "scoring:village": Page(
         lambda w: reverse("scoring:village", args=[w.contestants[0].village.code]), shows=None
     ),
+    "competition:problems_bulk": Page(
+        lambda w: reverse("competition:problems_bulk"),
+        data=lambda w: {"problem": [w.problem.pk], "status": "in_progress"},
+        changes="problems",
+        effect=lambda w: Problem.objects.get(pk=w.problem.pk).status == "in_progress",
+        then=lambda w: reverse("competition:problems"),
+    ),
     # Democratic evaluation: street staff of the competition only.
     "scoring:democratic": Page(lambda w: w.url("scoring:democratic")),
     "scoring:democratic_switch": Page(
@@ -508,6 +515,7 @@ MATRIX = {
     ("scoring:advance", "POST"):            (LOGIN, NO,    NO,    NO,    NO,    DONE,  NO),
     ("scoring:democratic", "GET"):          (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
     ("scoring:dashboard", "GET"):           (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
+    ("competition:problems_bulk", "POST"):  (LOGIN, NO,    NO,    DONE,  NO,    DONE,  NO),
     ("scoring:consistency", "GET"):         (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
     ("scoring:secretary", "GET"):           (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
     ("scoring:village", "GET"):             (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),

@@ -102,3 +102,89 @@ def test_following_up_a_problem_records_owner_due_and_resolution(
         dt.date(2027, 1, 31),
         "已修复 300 米",
     )
+
+
+def test_problems_filter_by_competition_and_owner(client, street_staff_carol, raised):
+    Problem.objects.filter(text="道路破损").update(owner="王村长")
+    client.force_login(street_staff_carol)
+    url = reverse("competition:problems")
+    assert texts(client.get(url, {"owner": "王"})) == ["道路破损"]
+    assert len(texts(client.get(url, {"competition": raised.pk}))) == 3
+
+
+def test_bulk_status_change_and_closure_rate(client, street_staff_carol, raised):
+    client.force_login(street_staff_carol)
+    ids = list(Problem.objects.values_list("pk", flat=True))
+    client.post(reverse("competition:problems_bulk"), {"problem": ids, "status": "in_progress"})
+    assert set(Problem.objects.values_list("status", flat=True)) == {"in_progress"}
+
+    # Resolving needs each problem's resolution: refused whole while one has none.
+    Problem.objects.filter(pk=ids[0]).update(resolution="已处理")
+    response = client.post(
+        reverse("competition:problems_bulk"),
+        {"problem": ids, "status": "resolved"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "resolved one by one" in response.content.decode()
+    assert not Problem.objects.filter(status="resolved").exists()
+    client.post(reverse("competition:problems_bulk"), {"problem": ids[:1], "status": "resolved"})
+    closure = client.get(reverse("competition:problems")).context["closure"]
+    assert closure == [{"street": raised.street.name, "raised": 3, "resolved": 1, "rate": 33}]
+
+
+def test_bulk_change_ignores_problems_of_other_streets(client, raised, other_street):
+    from tests.factories import MembershipFactory
+
+    stranger = MembershipFactory(role="street_staff", street=other_street).user
+    client.force_login(stranger)
+    ids = list(Problem.objects.values_list("pk", flat=True))
+    response = client.post(
+        reverse("competition:problems_bulk"), {"problem": ids, "status": "resolved"}
+    )
+    assert response.status_code == 404
+    assert set(Problem.objects.values_list("status", flat=True)) == {"open"}
+
+
+def test_open_problems_are_carried_over_to_the_villages_next_competition(
+    client, street_staff_carol, raised
+):
+    from competition import services as event
+    from scoring.services import create_competition
+    from tests.competition_setup import default_scheme
+
+    Problem.objects.filter(text="账目公开不及时").update(status="resolved", resolution="已公开")
+    next_one = create_competition(
+        street=raised.street,
+        year=2027,
+        quarter=1,
+        scheme=default_scheme(),
+        optional_codes=[],
+        by=street_staff_carol,
+    )
+    event.add_current_secretaries(competition=next_one, by=street_staff_carol)
+    first = next_one.contestants.get(village=raised.contestants.order_by("order").first().village)
+    judge = UserFactory(first_name="新评委")
+    seat = event.add_judge(
+        competition=next_one, user=judge, role="area_chief", by=street_staff_carol
+    )
+    event.set_order(
+        competition=next_one,
+        order={c.pk: n for n, c in enumerate(next_one.contestants.order_by("pk"), 1)},
+        by=street_staff_carol,
+    )
+    from scoring.services import open_scoring
+
+    open_scoring(competition=next_one, by=street_staff_carol)
+    client.force_login(judge)
+    page = client.get(
+        reverse("scoring:sheet", args=[next_one.pk, first.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Carried over from 2026 Q4: 村集体收入增长慢" in page
+    assert "账目公开不及时" not in page  # resolved
+    assert seat.competition_id == next_one.pk
+
+    event.transition(competition=next_one, action="close", by=street_staff_carol)
+    client.force_login(street_staff_carol)
+    rows = client.get(reverse("scoring:results", args=[next_one.pk])).context["rows"]
+    assert {r["village"]: r["carried"] for r in rows}[first.village.name] == 1

@@ -56,8 +56,9 @@ def test_problem_list(client, street_staff_carol, size):
     client.force_login(street_staff_carol)
     queries, response = count(client, reverse("competition:problems"))
     assert len(response.context["problems"]) == size
-    # session, user, membership, streets (filter form), problems
-    assert queries == 5
+    # session, user, membership, streets and competitions (filter form), closure by street,
+    # problems
+    assert queries == 7
 
 
 @pytest.mark.parametrize("size", [2, 10])

@@ -67,6 +67,7 @@ def test_secretary_profile_shows_every_quarter_flags_and_problems(client, distri
     assert record.flags == ["fell_two_grades"]
     page = response.content.decode()
     assert "集体收入下降" in page and "<polyline" in page
+    assert len(response.context["trend"]["marks"]) == 6
     assert "Fell two grades" in page
 
 

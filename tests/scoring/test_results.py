@@ -274,9 +274,9 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
         response = client.get(reverse("scoring:results", args=[competition.pk]))
     assert len(response.context["rows"]) == size
     # session, user, membership, competition, publication, policy, criteria, judges, sheets,
-    # scores, online ballots, paper tallies, overrides, contestants, contestant ids, published
-    # versions
-    assert len(queries) == 16, [q["sql"][:80] for q in queries]
+    # scores, online ballots, paper tallies, overrides, contestants, contestant ids, problems
+    # carried over, published versions
+    assert len(queries) == 17, [q["sql"][:80] for q in queries]
 
 
 def test_competition_policy_is_frozen_in_admin_once_scoring_starts(client, admin_alice, closed):
