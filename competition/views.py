@@ -24,6 +24,7 @@ from competition.services import (
     update_problem,
 )
 from villages import permissions as org
+from villages import throttle
 
 
 def _get_competition_for_manager(request: HttpRequest, pk: int) -> Competition:
@@ -57,8 +58,11 @@ def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 def card(request: HttpRequest, token: str) -> HttpResponse:
     """A judge's sign-in card: confirm, then sign in for that one competition."""
+    if throttle.blocked(request, "card"):
+        return render(request, "competition/card_invalid.html", {"limit": True}, status=429)
     found = find_card(token)
     if found is None:
+        throttle.count_miss(request, "card", "unknown")
         return render(request, "competition/card_invalid.html", status=404)
     if request.method == "POST":
         judge = redeem_card(token=token)

@@ -4,13 +4,9 @@ The ballot code never appears in a URL the server sees: a slip's QR code carries
 which browsers keep to themselves; the page's script moves it into the form body.
 """
 
-import logging
-
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,28 +20,7 @@ from scoring import services
 from scoring.models import Ballot, PaperTally
 from scoring.services import BallotRefused, SheetInvalid
 from scoring.setup_views import get_competition_for_staff
-
-logger = logging.getLogger(__name__)
-
-GUESS_LIMIT = 20  # wrong codes per address in GUESS_WINDOW seconds
-GUESS_WINDOW = 600
-
-
-def _address(request: HttpRequest) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.HTTPS else ""
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
-
-
-def _too_many_guesses(request: HttpRequest) -> bool:
-    return cache.get(f"ballot-guess:{_address(request)}", 0) >= GUESS_LIMIT
-
-
-def _count_guess(request: HttpRequest, reason: str) -> None:
-    key = f"ballot-guess:{_address(request)}"
-    cache.add(key, 0, GUESS_WINDOW)
-    cache.incr(key)
-    # The address of a refused code, never a used one: casting stays anonymous.
-    logger.warning("ballot code refused (%s) from %s", reason, _address(request))
+from villages import throttle
 
 
 def _refused(request: HttpRequest, reason: str) -> HttpResponse:
@@ -57,13 +32,13 @@ def ballot(request: HttpRequest) -> HttpResponse:
     """Type the slip's code (or let the QR code's page do it); then the four choices."""
     if request.method == "GET":
         return render(request, "scoring/ballot_entry.html")
-    if _too_many_guesses(request):
+    if throttle.blocked(request, "ballot"):
         return render(request, "scoring/ballot_refused.html", {"reason": "limit"}, status=429)
     code = request.POST.get("code", "")
     try:
         token = services.ballot_for(code)
     except BallotRefused as exc:
-        _count_guess(request, exc.reason)
+        throttle.count_miss(request, "ballot", exc.reason)
         return _refused(request, exc.reason)
     choice = request.POST.get("choice")
     context = {"code": services.normalise_code(code), "contestant": token.contestant}

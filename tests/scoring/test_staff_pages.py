@@ -163,3 +163,18 @@ def test_sign_in_cards_print_a_qr_code_for_each_judge(client, street_staff_carol
     again = client.post(urls[0])
     assert again.status_code == 404
     assert "这张签到卡不能使用" in again.content.decode()
+
+
+def test_guessing_sign_in_links_is_slowed_per_address(client, street_staff_carol):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol
+    )
+    from competition import services as event
+
+    [(_judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    for n in range(20):
+        assert client.get(reverse("competition:card", args=[f"guess{n}"])).status_code == 404
+    blocked = client.post(reverse("competition:card", args=[token]))
+    assert blocked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert event.find_card(token) is not None  # the real card still works later
