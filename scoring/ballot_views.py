@@ -156,10 +156,16 @@ def revoke_tokens(request: HttpRequest, pk: int, contestant_id: int) -> HttpResp
 
 
 def _tally_values(post) -> dict[str, int | None]:
+    """Whole numbers as typed (ASCII digits, at most 6); anything else is -1, an error."""
     values = {}
     for name in services.TALLY_FIELDS:
         raw = post.get(name, "").strip()
-        values[name] = int(raw) if raw.isdigit() else (None if raw == "" else -1)
+        if raw == "":
+            values[name] = None
+        elif raw.isascii() and raw.isdigit() and len(raw) <= 6:
+            values[name] = int(raw)
+        else:
+            values[name] = -1
     return values
 
 

@@ -36,6 +36,7 @@ from scoring.models import (
 from villages.models import Street
 
 MAX_PROBLEMS = 20
+MAX_VERSION = 2**31 - 1  # the largest a PositiveIntegerField holds everywhere
 MAX_TEXT = 2000
 
 
@@ -279,6 +280,8 @@ def save_sheet(
     """
     comment = comment.strip()
     problems = [p.strip() for p in (problems or []) if p and p.strip()]
+    if not 1 <= version <= MAX_VERSION:
+        raise SheetInvalid({"version": _("The form is out of date; reload the page.")})
     with transaction.atomic():
         # Lock the competition: a close waits for a save in progress, and a save after the
         # close sees the new status and is refused whole.
@@ -300,11 +303,17 @@ def save_sheet(
         cleaned = _clean(criteria, points, comment, problems, submit)
 
         # Lock the sheet row: a judge's phone may resend the same version, or race itself.
-        sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
-            contestant=contestant, judge=judge
+        sheet = (
+            ScoreSheet.objects.select_for_update()
+            .filter(contestant=contestant, judge=judge)
+            .order_by("pk")
+            .first()
         )
-        if version <= sheet.version:
+        if sheet is not None and version <= sheet.version:
             return SaveResult(sheet=sheet, applied=False, stale=version < sheet.version)
+        if sheet is None:
+            # Created only now that the save will apply: a refusal leaves no empty sheet.
+            sheet = ScoreSheet(contestant=contestant, judge=judge)
         if sheet.status == ScoreSheet.Status.SUBMITTED and not submit:
             # A submitted sheet stays submitted: a later draft save revises it in place.
             submit = True
@@ -590,6 +599,8 @@ def cast_ballot(*, code: str, choice: str) -> Ballot:
         )
 
 
+MAX_TALLY = 100_000  # far more than any village meeting; keeps every count storable
+
 TALLY_FIELDS = (
     "representatives_due",
     "representatives_present",
@@ -606,8 +617,8 @@ def check_tally(values: dict[str, int]) -> dict[str, str]:
     """What is wrong with a paper tally, field by field; empty when it can be stored."""
     errors = {}
     for name in TALLY_FIELDS:
-        if not isinstance(values.get(name), int) or values[name] < 0:
-            errors[name] = _("Enter a whole number, 0 or more.")
+        if not isinstance(values.get(name), int) or not 0 <= values[name] <= MAX_TALLY:
+            errors[name] = _("Enter a whole number from 0 to %(max)s.") % {"max": MAX_TALLY}
     if errors:
         return errors
     if values["representatives_present"] > values["representatives_due"]:

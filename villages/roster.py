@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -151,13 +150,25 @@ def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
 def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[object]]]:
     from openpyxl import load_workbook
 
+    unreadable = _("The file is not a readable .xlsx workbook.")
+    # A damaged workbook fails deep inside openpyxl, in many ways (zip, XML, values): every one
+    # of them means the same to the person importing.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RosterInvalid.about_file(_("The file is not a readable .xlsx workbook.")) from exc
+    except Exception as exc:  # noqa: BLE001 - see above
+        raise RosterInvalid.about_file(unreadable) from exc
     try:
         sheet = workbook.worksheets[0]
-        for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet.iter_rows(values_only=True)
+        number = 0
+        while True:
+            try:
+                record = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - a row the XML reader cannot read
+                raise RosterInvalid.about_file(unreadable) from exc
+            number += 1
             yield number, list(record)
     finally:
         workbook.close()
