@@ -120,3 +120,30 @@ def test_district_staff_home_makes_a_fixed_number_of_queries(client, district_da
     assert len(response.context["streets"]) == size + 1
     # 1 session, 2 user, 3 membership, 4 streets with village counts
     assert len(queries) == 4, [q["sql"] for q in queries]
+
+
+def test_five_wrong_passwords_lock_the_account_from_that_address(client, street_staff_carol):
+    for _attempt in range(5):
+        client.post(reverse("login"), {"username": "carol", "password": "wrong"})
+    locked = client.post(
+        reverse("login"), {"username": "carol", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert locked.status_code == 429
+    assert "Too many wrong passwords" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address is not locked out.
+    other = client.post(
+        reverse("login"), {"username": "carol", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.url == reverse("home")
+
+
+def test_a_right_password_resets_the_count(client, street_staff_carol):
+    for _attempt in range(4):
+        client.post(reverse("login"), {"username": "carol", "password": "wrong"})
+    client.post(reverse("login"), {"username": "carol", "password": PASSWORD})
+    client.post(reverse("logout"))
+    for _attempt in range(4):
+        client.post(reverse("login"), {"username": "carol", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "carol", "password": PASSWORD})
+    assert response.url == reverse("home")

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.test import RequestFactory
 
 from competition.models import Competition
 from scoring import rankings
@@ -41,7 +42,8 @@ def test_seed_demo_builds_the_district_of_the_source(capsys):
     }
     for username in ("admin", "district", "street01", "street09", "judge07"):
         assert username in out
-        assert authenticate(username=username, password="leitai-demo") is not None
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password="leitai-demo") is not None
     assert "leitai-demo" in out
 
     # This quarter's competition of the first street, in scoring, with a few sheets in.
