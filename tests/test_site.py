@@ -147,3 +147,9 @@ def test_a_right_password_resets_the_count(client, street_staff_carol):
         client.post(reverse("login"), {"username": "carol", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "carol", "password": PASSWORD})
     assert response.url == reverse("home")
+
+
+def test_every_page_carries_a_content_security_policy_without_inline_script(client):
+    policy = client.get(reverse("home"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy

@@ -46,6 +46,13 @@ def page_at(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.outside = []
+        page.csp = []
+        page.on(
+            "console",
+            lambda message: (
+                page.csp.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         page.on(
             "request",
             lambda request: (
@@ -60,6 +67,7 @@ def page_at(browser, live_server):
     yield make
     for page in pages:
         assert page.outside == [], f"requests left the server: {page.outside}"
+        assert page.csp == [], f"the page broke its Content-Security-Policy: {page.csp}"
     for context in contexts:
         context.close()
 

@@ -56,7 +56,7 @@ def test_district_staff_see_the_dashboard_charts(page_at, live_server, district_
     page.wait_for_url("**/dashboard/")
     page.goto(live_server.url + reverse("scoring:dashboard") + f"?year={year}&quarter=2")
 
-    page.wait_for_function("document.getElementById('chart-completion').width > 0")
+    page.locator("#chart-completion").wait_for()
     for chart in CHARTS:
         assert page.locator(f"#{chart}").is_visible(), chart
         assert page.evaluate(PAINTED, chart) > 1000, f"{chart} is blank"

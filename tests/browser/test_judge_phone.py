@@ -108,7 +108,7 @@ def test_judge_scores_three_contestants_through_a_dropped_connection(
     # Back online: the outbox sends it by itself.
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("document.getElementById('sheet-state').dataset.state === 'sent'")
+    page.locator("#sheet-state[data-state=sent]").wait_for()
 
     sheets = {
         s.contestant_id: s
