@@ -9,11 +9,10 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from competition import services as event
 from competition.models import Competition
 from scoring.consistency import consistency, judge_stats, kendalls_w
 from scoring.models import Score, ScoreSheet
-from scoring.services import publish_competition, save_sheet
+from scoring.services import publish_competition
 from tests.competition_setup import competition_in_scoring
 from tests.factories import UserFactory
 
@@ -198,43 +197,8 @@ def test_observers_are_reported_but_not_counted_in_w():
 
 # ---- The page ----
 
-# Percent of the maximum each judge gives each contestant (in speaking order); the last judge
-# is an observer. Panel scores (trimmed mean of five) are 90, 70, 90.
-GIVEN = {
-    0: [90, 95, 100, 85, 80, 10],
-    1: [70, 75, 80, 65, 60, 100],
-    2: [90, 95, 100, 85, 80, 10],
-}
-
-
-@pytest.fixture
-def closed(street_staff_carol):
-    judges = [UserFactory(first_name=f"评委{i}") for i in range(6)]
-    competition = competition_in_scoring(
-        street=street_staff_carol.membership.street,
-        staff=street_staff_carol,
-        judges=judges,
-        optional=(),
-    )
-    seats = list(competition.judges.order_by("pk"))
-    seats[-1].role = "observer"
-    seats[-1].save()
-    contestants = list(competition.contestants.order_by("order"))
-    for index, percents in GIVEN.items():
-        for seat, percent in zip(seats, percents, strict=True):
-            # Five items of 20 points: percent p is p/5 points on each item.
-            points = {c.code: str(Decimal(percent) / 5) for c in competition.criteria.all()}
-            save_sheet(
-                judge=seat,
-                contestant=contestants[index],
-                points=points,
-                version=1,
-                submit=True,
-                by=seat.user,
-            )
-    event.transition(competition=competition, action="close", by=street_staff_carol)
-    competition.refresh_from_db()
-    return competition
+# The page, on the `closed` competition of tests/scoring/test_results.py: panel scores 90, 70,
+# 90 from five counted judges and an observer.
 
 
 @pytest.mark.django_db
