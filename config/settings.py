@@ -118,6 +118,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache counts wrong ballot codes and sign-in links per address. "locmem" keeps the counts
+# in each process; "db" shares them between every app process (run createcachetable once).
+CACHE = os.environ.get("CACHE", "locmem")
+if CACHE == "db":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "leitai_cache",
+        }
+    }
+elif CACHE != "locmem":
+    raise ImproperlyConfigured(f"CACHE={CACHE!r}: use locmem or db.")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -292,3 +292,24 @@ def test_the_approval_veto_caps_a_high_final_at_basic_competent(
     assert row["grade"] == "basic"
     assert row["reasons"] == ["评为“优秀”或“称职”的有效票不足三分之二：等次最高为基本称职。"]
     assert Decimal(row["democratic"]["score"]) == Decimal("73.33")
+
+
+def test_guess_counts_can_live_in_the_database_shared_by_every_process(client, codes, settings):
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "leitai_cache",
+        }
+    }
+    call_command("createcachetable")
+    caches["default"].clear()
+    for _n in range(20):
+        client.post(reverse("scoring:ballot"), {"code": "WRONGCODE"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM leitai_cache")
+        assert cursor.fetchone()[0] == 1  # one counter, in the shared table
+    assert client.post(reverse("scoring:ballot"), {"code": codes[0][1]}).status_code == 429
