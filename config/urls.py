@@ -11,6 +11,7 @@ admin.site.index_title = _("Districts, villages, secretaries and criteria")
 
 urlpatterns = [
     path("", village_views.home, name="home"),
+    path("healthz", village_views.health, name="health"),
     path("search/", search_views.search, name="search"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

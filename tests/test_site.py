@@ -153,3 +153,19 @@ def test_every_page_carries_a_content_security_policy_without_inline_script(clie
     policy = client.get(reverse("home"))["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_health_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_pages_travel_compressed_to_clients_that_accept_it(client, street_staff_carol):
+    client.force_login(street_staff_carol)
+    plain = client.get("/")
+    packed = client.get("/", headers={"accept-encoding": "gzip"})
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) < len(plain.content) / 2

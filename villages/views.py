@@ -6,6 +6,11 @@ from villages.models import Membership
 from villages.queries import current_tenures, streets_with_counts
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring: the process answers. Touches no database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Greets each role with what it can do."""
     membership = permissions.membership_of(request.user)
