@@ -72,6 +72,12 @@ def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:
     )
 
 
+def sheet_version(judge: Judge, contestant: Contestant) -> int:
+    """The version of the judge's saved sheet for the contestant; 0 when there is none."""
+    saved = ScoreSheet.objects.filter(judge=judge, contestant=contestant).values_list("version")
+    return next(iter(saved.order_by()), (0,))[0]
+
+
 @dataclass(frozen=True)
 class BoardCell:
     judge_id: int

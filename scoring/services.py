@@ -283,9 +283,9 @@ def save_sheet(
     if not 1 <= version <= MAX_VERSION:
         raise SheetInvalid({"version": _("The form is out of date; reload the page.")})
     with transaction.atomic():
-        # Lock the competition: a close waits for a save in progress, and a save after the
-        # close sees the new status and is refused whole.
-        competition = event.lock(contestant.competition)
+        # Share-lock the competition: saves run side by side, a close waits for the saves in
+        # progress, and a save after the close sees the new status and is refused whole.
+        competition = event.hold(contestant.competition)
         if competition.status != Competition.Status.SCORING:
             raise ActionRefused(
                 _("Scores are not accepted: the competition is %(status)s.")
@@ -302,7 +302,10 @@ def save_sheet(
         criteria = list(competition.criteria.all())
         cleaned = _clean(criteria, points, comment, problems, submit)
 
-        # Lock the sheet row: a judge's phone may resend the same version, or race itself.
+        # Lock the judge's seat, then the sheet row: a judge's phone may resend the same
+        # version, or race itself, even before the sheet exists. Other judges go on meanwhile.
+        seat = Judge.objects.select_for_update(no_key=True).filter(pk=judge.pk).order_by()
+        list(seat.values_list("pk"))
         sheet = (
             ScoreSheet.objects.select_for_update()
             .filter(contestant=contestant, judge=judge)

@@ -109,7 +109,6 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
         pk=contestant_id,
         competition=seat.competition,
     )
-    context = sheet_page_context(seat, contestant)
     if request.method == "POST":
         try:
             result = save_sheet(
@@ -118,8 +117,9 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
         except (ActionRefused, SheetInvalid) as exc:
             errors = exc.errors if isinstance(exc, SheetInvalid) else {"refused": str(exc)}
             if _wants_json(request):
+                saved = queries.sheet_version(seat, contestant)
                 return JsonResponse(
-                    {"result": "refused", "errors": errors, "version": context["version"]},
+                    {"result": "refused", "errors": errors, "version": saved},
                     status=400 if isinstance(exc, SheetInvalid) else 403,
                 )
             context = sheet_page_context(seat, contestant, request.POST) | {"errors": errors}
@@ -141,6 +141,7 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
         else:
             messages.info(request, _("Draft saved."))
         return redirect("scoring:sheet", seat.competition_id, contestant.pk)
+    context = sheet_page_context(seat, contestant)
     context["previous"] = _neighbour(seat, contestant, -1)
     context["next"] = _neighbour(seat, contestant, +1)
     return render(request, "scoring/judge_sheet.html", context)

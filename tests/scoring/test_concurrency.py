@@ -15,7 +15,7 @@ from functools import partial
 from itertools import pairwise
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from competition import services as event
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
@@ -303,3 +303,64 @@ def test_one_ballot_token_cast_twenty_times_at_once_makes_one_ballot(
     assert {o.error.reason for o in refused} == {"used"}
     assert Ballot.objects.filter(contestant=contestant).count() == 1
     assert BallotToken.objects.filter(used=True).count() == Ballot.objects.count() == 1
+
+
+@postgresql_only
+def test_judges_save_side_by_side_while_a_close_waits_for_saves_in_progress(
+    street, street_staff_carol, judge_alice
+):
+    """A save in progress holds the competition shared: another judge's save goes through
+    meanwhile, and the close waits until the save in progress has committed."""
+    judge_bea = UserFactory(username="judge_bea")
+    competition = competition_in_scoring(
+        street=street, staff=street_staff_carol, judges=[judge_alice, judge_bea]
+    )
+    alice, bea = competition.judges.order_by("pk")
+    first = competition.contestants.order_by("order").first()
+    points = full_points(competition)
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_save():  # alice's save, held open inside its transaction
+        try:
+            with transaction.atomic():
+                services.save_sheet(
+                    judge=Judge.objects.get(pk=alice.pk),
+                    contestant=Contestant.objects.get(pk=first.pk),
+                    points=points,
+                    version=1,
+                    submit=True,
+                    by=judge_alice,
+                )
+                holding.set()
+                release.wait(WAIT)
+        finally:
+            connection.close()
+
+    def close():
+        try:
+            own = Competition.objects.get(pk=competition.pk)
+            event.transition(competition=own, action="close", by=street_staff_carol)
+        finally:
+            connection.close()
+
+    saver = threading.Thread(target=slow_save, daemon=True)
+    saver.start()
+    assert holding.wait(WAIT)
+    started = time.monotonic()
+    services.save_sheet(  # bea's save does not wait for alice's
+        judge=bea, contestant=first, points=points, version=1, submit=True, by=judge_bea
+    )
+    assert time.monotonic() - started < 2
+    closer = threading.Thread(target=close, daemon=True)
+    closer.start()
+    closer.join(1)
+    assert closer.is_alive(), "the close went through while a save was in progress"
+    release.set()
+    saver.join(WAIT)
+    closer.join(WAIT)
+    assert not closer.is_alive()
+    competition.refresh_from_db()
+    assert competition.status == Competition.Status.CLOSED
+    assert (
+        ScoreSheet.objects.filter(judge__competition=competition, status="submitted").count() == 2
+    )

@@ -234,7 +234,7 @@ def test_a_save_makes_the_same_number_of_queries_whatever_the_criteria(
     points = full_points(competition, 0.9)
     with CaptureQueriesContext(connection) as queries:
         save(seat, first, points, version=2)
-    # savepoint, lock competition, contestant, recusal, criteria, lock sheet, old scores,
-    # sheet update, delete stale scores, current scores, bulk update, revision, problems,
-    # release savepoint
-    assert len(queries) == 14, [q["sql"][:70] for q in queries]
+    # savepoint, share-lock competition, contestant, recusal, criteria, lock the judge's seat,
+    # lock sheet, old scores, sheet update, delete stale scores, current scores, bulk update,
+    # revision, problems, release savepoint
+    assert len(queries) == 15, [q["sql"][:70] for q in queries]
