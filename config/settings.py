@@ -124,15 +124,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The cache counts wrong ballot codes and sign-in links per address. "locmem" keeps the counts
 # in each process; "db" shares them between every app process (run createcachetable once).
 CACHE = os.environ.get("CACHE", "locmem")
-if CACHE == "db":
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "leitai_cache",
-        }
-    }
-elif CACHE != "locmem":
+if CACHE not in ("locmem", "db"):
     raise ImproperlyConfigured(f"CACHE={CACHE!r}: use locmem or db.")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "leitai_cache",
+    }
+    if CACHE == "db"
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leitai"},
+    # Rendered parts of pages made only of published (immutable) documents, keyed by the
+    # documents they show: each process may keep its own copy, and none can go stale.
+    "rendered": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "leitai-rendered",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,21 +4,25 @@ Published documents are immutable, so they are read as stored: a fixed number of
 any number of contestants, and no score is computed twice.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import Q
 
 from scoring import domain
 from scoring.models import GradingPolicy, Publication
 
 
 def latest_documents(
-    district_id: int, year: int, quarter: int | None = None, level: str = "street"
+    district_id: int | None, year: int, quarter: int | None = None, level: str = "street"
 ) -> list[dict]:
-    """The latest published document of each competition of a period. One query."""
-    publications = Publication.objects.filter(
-        competition__district_id=district_id, competition__year=year, competition__level=level
-    )
+    """The latest published document of each competition of a period, of one district or
+    (None) of every district. One query."""
+    publications = Publication.objects.filter(competition__year=year, competition__level=level)
+    if district_id is not None:
+        publications = publications.filter(competition__district_id=district_id)
     if quarter is not None:
         publications = publications.filter(competition__quarter=quarter)
     latest: dict[int, Publication] = {}
@@ -27,6 +31,21 @@ def latest_documents(
     ):
         latest[publication.competition_id] = publication
     return [p.document for p in latest.values()]
+
+
+def period_marker(district_id: int | None, year: int, quarter: int) -> str:
+    """A fingerprint of everything the rankings of a period are made of: the publications of
+    the period and of the one before (for the movement). A correction adds a publication, so
+    the fingerprint changes with it. One small query."""
+    before = previous_period(year, quarter)
+    publications = Publication.objects.filter(competition__level="street").filter(
+        Q(competition__year=year, competition__quarter=quarter)
+        | Q(competition__year=before[0], competition__quarter=before[1])
+    )
+    if district_id is not None:
+        publications = publications.filter(competition__district_id=district_id)
+    ids = publications.order_by("pk").values_list("pk", flat=True)
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
 
 
 def _key(row: dict) -> tuple[str, str]:
@@ -40,6 +59,7 @@ class RankedRow:
     secretary: str
     village: str
     village_code: str
+    district: str
     street: str
     street_rank: int | None
     final: Decimal | None
@@ -59,6 +79,7 @@ def _ranked(documents: list[dict]) -> list[RankedRow]:
                     secretary=row["secretary"],
                     village=row["village"],
                     village_code=row["village_code"],
+                    district=document["competition"]["district"],
                     street=row["street"],
                     street_rank=row["rank"],
                     final=Decimal(row["final_score"]) if row["final_score"] else None,
@@ -85,14 +106,15 @@ class Rankings:
 
 def district_rankings(
     *,
-    district_id: int,
+    district_id: int | None,
     year: int,
     quarter: int,
     street: str | None = None,
     grade: str | None = None,
 ) -> Rankings:
-    """Every contestant of the period's published street competitions, ranked district-wide,
-    with the movement of their district rank since the previous quarter. Two queries."""
+    """Every contestant of the period's published street competitions, ranked district-wide
+    (or, with no district, across every district), with the movement of their rank since the
+    previous quarter. Two queries."""
     documents = latest_documents(district_id, year, quarter)
     rows = _ranked(documents)
     before = {

@@ -1,13 +1,18 @@
 """District staff's pages: quarterly rankings, the annual "double hook" report, advancement."""
 
+import hashlib
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -65,54 +70,100 @@ def _xlsx(title: str, header: list[str], rows: list[list]) -> HttpResponse:
     return response
 
 
+def _every_district(request: HttpRequest) -> bool:
+    """An administrator may rank the contestants of every district together."""
+    return (
+        request.user.is_superuser
+        and card_scope(request) is None
+        and request.GET.get("district") == "all"
+    )
+
+
+def _rankings_table(district, year: int, quarter: int, street, grade) -> tuple[str, int, object]:
+    """The rendered rankings table and the number of competitions in it. Made only of published
+    documents, so it is rendered once per set of documents (and language) and then reused."""
+    district_id = district.pk if district else None
+    marker = rankings.period_marker(district_id, year, quarter)
+    parts = ("rankings", district_id, year, quarter, street, grade, get_language(), marker)
+    key = "rankings:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    kept = caches["rendered"].get(key)
+    if kept is not None:
+        return mark_safe(kept[0]), kept[1], None  # noqa: S308 - our own rendered template
+    result = rankings.district_rankings(
+        district_id=district_id, year=year, quarter=quarter, street=street, grade=grade
+    )
+    for row in result.rows:
+        row.grade_label = GRADE_LABELS.get(row.grade or "", "")
+    table = render_to_string(
+        "scoring/_rankings_table.html",
+        {"district": district, "result": result, "grades": GRADE_LABELS},
+    )
+    caches["rendered"].set(key, (str(table), result.competitions))
+    return table, result.competitions, result
+
+
 @login_required
 def district_rankings(request: HttpRequest) -> HttpResponse:
-    district = _get_district_for_user(request)
+    district = None if _every_district(request) else _get_district_for_user(request)
     year, quarter = _period(request)
-    street = request.GET.get("street") or None
+    street = (request.GET.get("street") or None) if district else None
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
-    result = rankings.district_rankings(
-        district_id=district.pk, year=year, quarter=quarter, street=street, grade=grade
-    )
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            f"{year}Q{quarter}",
-            [
-                _("Rank"),
-                _("Street"),
-                _("Village"),
-                _("Secretary"),
-                _("Final"),
-                _("Grade"),
-                _("Movement"),
-            ],
-            [
-                [
-                    r.rank,
-                    r.street,
-                    r.village,
-                    r.secretary,
-                    r.final,
-                    GRADE_LABELS.get(r.grade or "", ""),
-                    r.movement,
-                ]
-                for r in result.rows
-            ],
+    if request.GET.get("format") != "xlsx":
+        table, competitions, result = _rankings_table(district, year, quarter, street, grade)
+        return render(
+            request,
+            "scoring/district_rankings.html",
+            {
+                "district": district,
+                "districts": District.objects.order_by("name")
+                if request.user.is_superuser
+                else None,
+                "year": year,
+                "quarter": quarter,
+                "street": street,
+                "grade": grade,
+                "table": table,
+                "competitions": competitions,
+                "result": result,  # None when the table was reused
+                "grades": GRADE_LABELS,
+                "streets": Street.objects.filter(district=district).order_by("name")
+                if district
+                else [],
+                "quarters": range(1, 5),
+            },
         )
-    return render(
-        request,
-        "scoring/district_rankings.html",
-        {
-            "district": district,
-            "year": year,
-            "quarter": quarter,
-            "street": street,
-            "grade": grade,
-            "result": result,
-            "grades": GRADE_LABELS,
-            "streets": Street.objects.filter(district=district).order_by("name"),
-            "quarters": range(1, 5),
-        },
+    result = rankings.district_rankings(
+        district_id=district.pk if district else None,
+        year=year,
+        quarter=quarter,
+        street=street,
+        grade=grade,
+    )
+    return _xlsx(
+        f"{year}Q{quarter}",
+        [
+            _("Rank"),
+            _("District"),
+            _("Street"),
+            _("Village"),
+            _("Secretary"),
+            _("Final"),
+            _("Grade"),
+            _("Movement"),
+        ],
+        [
+            [
+                r.rank,
+                r.district,
+                r.street,
+                r.village,
+                r.secretary,
+                r.final,
+                GRADE_LABELS.get(r.grade or "", ""),
+                r.movement,
+            ]
+            for r in result.rows
+        ],
     )
 
 

@@ -4,17 +4,21 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
 from scoring import queries, results
+from scoring.models import Publication
 from scoring.services import amend_published, override_grade
 
 NOTICE_DAYS = 5  # the public notice period
@@ -41,17 +45,62 @@ def _get_competition_for_results(request: HttpRequest, pk: int) -> Competition:
     return competition
 
 
+def _render_rows(competition: Competition, document: dict) -> dict:
+    """The results table's rows as HTML, with what the page adds to each row per request."""
+    ids = dict(competition.contestants.values_list("village__code", "pk"))
+    names = [(c["code"], c["name"]) for c in document["criteria"]]
+    template = get_template("scoring/_results_row.html")
+    rows = []
+    for row in document["contestants"]:
+        averages = results.criterion_averages(document, row)
+        main, explain = template.render(
+            {
+                "row": row,
+                "grade_label": results.GRADE_LABELS.get(row["grade"] or "", ""),
+                "averages": [(name, averages.get(code)) for code, name in names],
+            }
+        ).split("<!--explain-->")
+        rows.append(
+            {
+                "main": main,
+                "explain": explain,
+                "village": row["village"],
+                "village_code": row["village_code"],
+                "pk": ids.get(row["village_code"]),
+            }
+        )
+    return {
+        "digest": document["competition"].get("digest"),
+        "policy": document["policy"],
+        "rows": rows,
+    }
+
+
+def _results_table(competition: Competition) -> dict:
+    """The rendered rows of the results. A published document never changes (a correction is a
+    new publication), so its rows are rendered once per publication and language, then reused."""
+    latest = competition.publications.order_by("-version").values_list("pk", flat=True).first()
+    if latest is None:
+        return _render_rows(competition, results.build_document(competition))
+    key = f"results:{latest}:{get_language()}"
+    table = caches["rendered"].get(key)
+    if table is None:
+        table = _render_rows(competition, Publication.objects.get(pk=latest).document)
+        caches["rendered"].set(key, table)
+    return table
+
+
 @login_required
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition_for_results(request, pk)
-    document = results.document_for(competition)
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:
+        document = results.document_for(competition)
         content_type, render_as = DOWNLOADS[fmt]
         response = HttpResponse(render_as(document), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="results-{pk}.{fmt}"'
         return response
-    ids = dict(competition.contestants.values_list("village__code", "pk"))
+    table = _results_table(competition)
     carried = dict(
         queries.carried_over(competition)
         .filter(village__contests__competition=competition)
@@ -60,26 +109,27 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by()
     )
     rows = [
-        row
-        | {
-            "averages": results.criterion_averages(document, row),
-            "pk": ids.get(row["village_code"]),
+        {
+            "main": mark_safe(row["main"]),  # noqa: S308 - our own rendered template
+            "explain": mark_safe(row["explain"]),  # noqa: S308 - likewise
+            "pk": row["pk"],
+            "village": row["village"],
             "carried": carried.get(row["village_code"], 0),
         }
-        for row in document["contestants"]
+        for row in table["rows"]
     ]
     return render(
         request,
         "scoring/results.html",
         {
             "competition": competition,
-            "document": document,
+            "digest": table["digest"],
+            "policy": table["policy"],
             "rows": rows,
             "may_manage": permissions.can_manage(request.user, competition)
             and permissions.card_scope(request) is None,
             "grades": results.GRADE_LABELS,
-            "aggregation": AGGREGATIONS.get(document["policy"].get("aggregation"), ""),
-            "names": {c["code"]: c["name"] for c in document["criteria"]},
+            "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
             "publications": competition.publications.select_related("by").order_by("version"),
         },
     )

@@ -11,10 +11,12 @@ def _static_root(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # The cache counts wrong ballot codes per address: each test starts with none.
-    from django.core.cache import cache
+    # The cache counts wrong ballot codes per address, and keeps rendered published pages:
+    # each test starts with neither (a rolled-back test may hand its ids to the next).
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

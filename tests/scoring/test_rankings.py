@@ -1,5 +1,6 @@
 """District rankings, the annual report and advancement, read from published documents."""
 
+import io
 import json
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from competition.models import Competition, Contestant
 from scoring import rankings
@@ -99,8 +101,11 @@ def test_rankings_rank_the_whole_district_with_movement(street, other_street, di
     assert [r.village_code for r in only.rows] == ["C"]
 
 
-def test_a_correction_replaces_the_ranked_document(street, district_dan):
+def test_a_correction_replaces_the_ranked_document(client, street, district_dan):
     competition = publish(street, 2026, 1, {"A": "91.00"}, district_dan)
+    client.force_login(district_dan)
+    page = {"year": 2026, "quarter": 1}
+    assert "91.00" in client.get(reverse("scoring:rankings"), page).content.decode()
     corrected = json.loads(json.dumps(competition.publications.get().document))
     corrected["contestants"][0]["final_score"] = "70.00"
     Publication.objects.create(
@@ -113,6 +118,10 @@ def test_a_correction_replaces_the_ranked_document(street, district_dan):
     )
     [row] = rankings.district_rankings(district_id=street.district_id, year=2026, quarter=1).rows
     assert row.final == Decimal("70.00")
+    # The page's kept table was made of the first document: the correction replaces it too.
+    shown = client.get(reverse("scoring:rankings"), page).content.decode()
+    assert "70.00" in shown
+    assert "91.00" not in shown
 
 
 @pytest.mark.parametrize("size", [40, 400])
@@ -126,8 +135,15 @@ def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
     assert len(response.context["result"].rows) == size
-    # session, user, membership, this quarter's documents, last quarter's, streets
-    assert len(queries) == 6, [q["sql"][:60] for q in queries]
+    # session, user, membership, the documents' fingerprint, this quarter's documents, last
+    # quarter's, streets
+    assert len(queries) == 7, [q["sql"][:60] for q in queries]
+    # Again: the table rendered from the same documents is reused, whatever their size.
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
+    assert again.context["result"] is None
+    assert again.content.count(b"<tr>") == response.content.count(b"<tr>") == size + 1
+    assert len(queries) == 5, [q["sql"][:60] for q in queries]
 
 
 def test_annual_report_rolls_up_the_quarters(street, district_dan):
@@ -202,3 +218,51 @@ def test_district_reports_are_for_district_staff(client, street_staff_carol, dis
     assert client.get(reverse("scoring:annual")).status_code == 404
     client.force_login(district_dan)
     assert client.get(reverse("scoring:annual"), {"year": 2026}).status_code == 200
+
+
+def test_an_administrator_ranks_every_district_together(
+    client, street, district_dan, admin_alice, django_assert_max_num_queries
+):
+    far = StreetFactory()  # a street of another district
+    publish(street, 2026, 3, {"A": "91.00", "B": "70.00"}, district_dan)
+    publish(far, 2026, 3, {"C": "85.00"}, district_dan)
+    client.force_login(admin_alice)
+    with django_assert_max_num_queries(7):
+        response = client.get(
+            reverse("scoring:rankings"), {"year": 2026, "quarter": 3, "district": "all"}
+        )
+    rows = response.context["result"].rows
+    assert [(r.village_code, r.rank, r.district) for r in rows] == [
+        ("A", 1, street.district.name),
+        ("C", 2, far.district.name),
+        ("B", 3, street.district.name),
+    ]
+    page = response.content.decode()
+    assert far.district.name in page
+    assert 'action="/rankings/advance/"' not in page  # advancement is a district's own step
+    sheet = client.get(
+        reverse("scoring:rankings"),
+        {"year": 2026, "quarter": 3, "district": "all", "format": "xlsx"},
+    )
+    cells = list(load_workbook(io.BytesIO(sheet.content)).active.values)
+    assert [c[1] for c in cells[1:]] == [
+        street.district.name,
+        far.district.name,
+        street.district.name,
+    ]
+    # One district, as before: only its own contestants.
+    one = client.get(
+        reverse("scoring:rankings"), {"year": 2026, "quarter": 3, "district": far.district.pk}
+    )
+    assert [r.village_code for r in one.context["result"].rows] == ["C"]
+
+
+def test_only_an_administrator_may_rank_every_district(client, street, district_dan):
+    far = StreetFactory()
+    publish(street, 2026, 3, {"A": "91.00"}, district_dan)
+    publish(far, 2026, 3, {"C": "85.00"}, district_dan)
+    client.force_login(district_dan)
+    response = client.get(
+        reverse("scoring:rankings"), {"year": 2026, "quarter": 3, "district": "all"}
+    )
+    assert [r.village_code for r in response.context["result"].rows] == ["A"]

@@ -243,6 +243,20 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
     assert len(queries) == 17, [q["sql"][:80] for q in queries]
 
 
+def test_published_results_are_rendered_once_and_reused(client, street_staff_carol):
+    competition = bulk_scored(street_staff_carol.membership.street, street_staff_carol, 400)
+    publish_competition(competition=competition, by=street_staff_carol)
+    client.force_login(street_staff_carol)
+    url = reverse("scoring:results", args=[competition.pk])
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again.content.count(b"<tr") == first.content.count(b"<tr") == 2 * 400 + 1
+    # session, user, membership, competition, latest publication, problems carried over,
+    # published versions: the document itself is not read again
+    assert len(queries) == 7, [q["sql"][:80] for q in queries]
+
+
 def test_competition_policy_is_frozen_in_admin_once_scoring_starts(client, admin_alice, closed):
     policy = GradingPolicy.objects.get(competition=closed)
     client.force_login(admin_alice)
@@ -260,6 +274,7 @@ def test_a_correction_after_publication_is_a_new_version_with_its_own_digest(
     contestant = closed.contestants.get(order=2)
     client.force_login(street_staff_carol)
     url = reverse("scoring:override", args=[closed.pk, contestant.pk])
+    shown = client.get(reverse("scoring:results", args=[closed.pk])).content.decode()
 
     client.post(url, {"grade": "basic", "reason": ""})
     assert Publication.objects.count() == 1
@@ -275,6 +290,8 @@ def test_a_correction_after_publication_is_a_new_version_with_its_own_digest(
     assert next(r for r in first.document["contestants"] if r["order"] == 2)["grade"] == "competent"
     page = client.get(reverse("scoring:results", args=[closed.pk])).content.decode()
     assert "群众反映属实" in page and first.digest in page and second.digest in page
+    # The rows kept from the first version give way to the correction's.
+    assert page.count('class="grade-basic"') == shown.count('class="grade-basic"') + 1
 
 
 def test_a_sheet_fix_after_publication_is_audited_and_republished(closed, street_staff_carol):
