@@ -101,15 +101,49 @@ def _tally(rng: random.Random, quality: float) -> dict[str, int]:
     }
 
 
-def seed_history(*, district, year: int, staff: User, confirmer: User) -> int:
+def _online_ballots(rng: random.Random, contestant_id: int, quality: float, n: int, day):
+    """`n` used ballot tokens and the anonymous ballots cast with them, following the standing."""
+    import hashlib
+
+    from scoring.models import Ballot, BallotToken
+
+    counts = _tally(rng, quality)
+    choices = list(Ballot.Choice.values)
+    weights = [counts[c] + 0.01 for c in choices]
+    tokens = [
+        BallotToken(
+            contestant_id=contestant_id,
+            token_hash=hashlib.sha256(f"history-{contestant_id}-{i}".encode()).hexdigest(),
+            used=True,
+        )
+        for i in range(n)
+    ]
+    ballots = [
+        Ballot(contestant_id=contestant_id, choice=choice, cast_on=day)
+        for choice in rng.choices(choices, weights=weights, k=n)
+    ]
+    return tokens, ballots
+
+
+def seed_history(
+    *, district, year: int, staff: User, confirmer: User, online_ballots: int = 0
+) -> int:
     """A year of published street competitions — four quarters, every street — whose grades
     come out near the source's spread (about 31 % excellent, 56 % competent, 13 % below), with
-    the villager representatives' paper tallies entered and confirmed, and
+    the villager representatives' paper tallies entered and confirmed (or, with
+    `online_ballots`, that many anonymous online ballots per contestant), and
     the district-level competition of its last quarter. Once; later runs change nothing.
     Sheets are written in bulk: this is history, entered long ago."""
     from django.contrib.auth.hashers import make_password
 
-    from scoring.models import CompetitionCriterion, PaperTally, Score, ScoreSheet
+    from scoring.models import (
+        Ballot,
+        BallotToken,
+        CompetitionCriterion,
+        PaperTally,
+        Score,
+        ScoreSheet,
+    )
     from villages.models import Membership
 
     if Competition.objects.filter(district=district, year=year).exists():
@@ -195,16 +229,27 @@ def seed_history(*, district, year: int, staff: User, confirmer: User) -> int:
                 for sheet, percent in sheets
                 for c in criteria
             )
-            PaperTally.objects.bulk_create(
-                PaperTally(
-                    contestant_id=pk,
-                    entered_by=staff,
-                    confirmed_by=confirmer,
-                    confirmed_at=now,
-                    **_tally(rng, quality[secretary_id]),
+            if online_ballots:
+                tokens, ballots = [], []
+                for pk, secretary_id in ids:
+                    t, b = _online_ballots(
+                        rng, pk, quality[secretary_id], online_ballots, now.date()
+                    )
+                    tokens += t
+                    ballots += b
+                BallotToken.objects.bulk_create(tokens, batch_size=2000)
+                Ballot.objects.bulk_create(ballots, batch_size=2000)
+            else:
+                PaperTally.objects.bulk_create(
+                    PaperTally(
+                        contestant_id=pk,
+                        entered_by=staff,
+                        confirmed_by=confirmer,
+                        confirmed_at=now,
+                        **_tally(rng, quality[secretary_id]),
+                    )
+                    for pk, secretary_id in ids
                 )
-                for pk, secretary_id in ids
-            )
             event.transition(competition=competition, action="close", by=staff)
             services.publish_competition(competition=competition, by=staff)
             created += 1

@@ -1,0 +1,86 @@
+"""What the score sheet costs a judge on a weak network: bytes on the wire and requests, on the
+first load (empty cache) and on a later visit (assets cached), read from Chromium's own network
+log. Used by the benchmark and by tests/browser/test_page_weight.py."""
+
+from dataclasses import dataclass
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Load:
+    requests: int  # requests that went to the server
+    bytes: int  # what crossed the wire for them: headers and compressed bodies
+    urls: list[str]
+
+    def as_dict(self) -> dict:
+        return {"requests": self.requests, "bytes": self.bytes, "kb": round(self.bytes / 1024, 1)}
+
+
+def _load(page, cdp, url: str) -> Load:
+    seen: dict[str, dict] = {}
+
+    def sent(event):
+        seen[event["requestId"]] = {"url": event["request"]["url"], "bytes": 0, "cached": False}
+
+    def cached(event):
+        if event["requestId"] in seen:
+            seen[event["requestId"]]["cached"] = True
+
+    def received(event):
+        if event["requestId"] in seen and (
+            event["response"].get("fromDiskCache") or event["response"].get("fromPrefetchCache")
+        ):
+            seen[event["requestId"]]["cached"] = True
+
+    def finished(event):
+        if event["requestId"] in seen:
+            seen[event["requestId"]]["bytes"] = int(event["encodedDataLength"])
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.requestServedFromCache", cached)
+    cdp.on("Network.responseReceived", received)
+    cdp.on("Network.loadingFinished", finished)
+    page.goto(url, wait_until="networkidle")
+    for name, handler in (
+        ("Network.requestWillBeSent", sent),
+        ("Network.requestServedFromCache", cached),
+        ("Network.responseReceived", received),
+        ("Network.loadingFinished", finished),
+    ):
+        cdp.remove_listener(name, handler)
+    wire = [r for r in seen.values() if not r["cached"] and not r["url"].startswith("data:")]
+    return Load(
+        requests=len(wire), bytes=sum(r["bytes"] for r in wire), urls=[r["url"] for r in wire]
+    )
+
+
+def measure(base_url: str, path: str, cookies: dict[str, str]) -> tuple[Load, Load]:
+    """The first load of `path` with an empty cache, then a later visit with assets cached."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            # Over plain HTTP Chromium asks for gzip, not brotli: behind HTTPS pages weigh less.
+            context = browser.new_context()
+            context.add_cookies(
+                [{"name": k, "value": v, "url": base_url} for k, v in cookies.items()]
+            )
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            first = _load(page, cdp, base_url + path)
+            page.goto("about:blank")
+            later = _load(page, cdp, base_url + path)
+        finally:
+            browser.close()
+    return first, later
