@@ -86,3 +86,27 @@ def test_demo_roster_is_the_same_every_time():
     assert len({r["village_code"] for r in first}) == 403
     people = [(r["secretary"], r["phone"]) for r in first + changes]
     assert len(set(people)) == len(people)
+
+
+def test_history_with_online_ballots_casts_them_anonymously_for_every_contestant(
+    street, district_dan, admin_alice
+):
+    from scoring.demo import seed_history
+    from scoring.models import Ballot, BallotToken, PaperTally, Publication
+    from tests.factories import TenureFactory
+
+    TenureFactory.create_batch(3, village__street=street)
+    seed_history(
+        district=street.district,
+        year=2025,
+        staff=district_dan,
+        confirmer=admin_alice,
+        online_ballots=5,
+    )
+    per_contestant = Ballot.objects.values("contestant").annotate(n=Count("id"))
+    assert sorted(r["n"] for r in per_contestant) == [5] * 12  # 3 contestants × 4 quarters
+    assert BallotToken.objects.filter(used=True).count() == 60
+    assert not PaperTally.objects.exists()
+    for publication in Publication.objects.filter(competition__level="street"):
+        rows = publication.document["contestants"]
+        assert all(sum(r["democratic"][c] for c in Ballot.Choice.values) == 5 for r in rows)
