@@ -128,7 +128,7 @@ if CACHE not in ("locmem", "db"):
     raise ImproperlyConfigured(f"CACHE={CACHE!r}: use locmem or db.")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "config.cache.DatabaseCache",  # Django's, counting safely across processes
         "LOCATION": "leitai_cache",
     }
     if CACHE == "db"

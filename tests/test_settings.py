@@ -98,6 +98,6 @@ def test_cache_is_per_process_by_default_or_shared_in_the_database():
     default = load("s.CACHES['default']['BACKEND']", DEBUG="1")
     assert default.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
     shared = load("s.CACHES['default']['BACKEND']", DEBUG="1", CACHE="db")
-    assert shared.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert shared.stdout.strip() == "config.cache.DatabaseCache"
     wrong = load("s.CACHES", DEBUG="1", CACHE="redis")
     assert wrong.returncode != 0 and "use locmem or db" in wrong.stderr
