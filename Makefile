@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format messages clean
+.PHONY: demo test bench install lint format messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (set PYTHON=...)"; exit 1; }
@@ -25,6 +25,11 @@ demo: $(STAMP)
 # The tests need a secret but no real one; DATABASE_URL picks PostgreSQL instead of SQLite.
 test: $(STAMP)
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark (not part of the tests): PostgreSQL, gunicorn, district and city scale.
+# BENCH_DATABASE_URL names the database it recreates (default: leitai_bench on 127.0.0.1).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
