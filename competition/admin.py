@@ -25,6 +25,16 @@ class CompetitionAdmin(admin.ModelAdmin):
     readonly_fields = ["level", "district", "street", "year", "quarter", "status", "created_at"]
     inlines = [EventInline]
 
+    def has_add_permission(self, request):
+        # Street staff create competitions on their pages, which copy criteria and policy.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # From scoring on, deleting it would take sheets, scores and their audit with it.
+        if obj is not None and obj.status != Competition.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Judge)
 class JudgeAdmin(admin.ModelAdmin):
@@ -34,6 +44,17 @@ class JudgeAdmin(admin.ModelAdmin):
     list_select_related = ["user", "competition__street", "competition__district"]
     raw_id_fields = ["competition", "user"]
     filter_horizontal = ["recusals"]
+
+    def _is_draft(self, obj) -> bool:
+        return obj is None or obj.competition.status == Competition.Status.DRAFT
+
+    # From scoring on, a seat carries sheets: moving or deleting it would move or delete them,
+    # unaudited. The staff pages change the panel then, and log it.
+    def has_change_permission(self, request, obj=None):
+        return self._is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_draft(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Problem)

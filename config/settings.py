@@ -51,7 +51,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.LeitaiAdminConfig",  # django.contrib.admin, closed to card sessions
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

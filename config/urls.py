@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,20 @@ urlpatterns = [
     path("", village_views.home, name="home"),
     path("healthz", village_views.health, name="health"),
     path("search/", search_views.search, name="search"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in and password change; no reset by email: districts' intranets send no mail, and
+    # an administrator sets a forgotten password in admin.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("scoring.urls")),

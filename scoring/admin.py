@@ -75,10 +75,14 @@ class GradingPolicyAdmin(admin.ModelAdmin):
     list_select_related = ["district", "competition__street", "competition__district"]
     raw_id_fields = ["competition"]
 
+    def _is_frozen(self, obj) -> bool:
+        return bool(obj and obj.competition_id and obj.competition.status != "draft")
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.competition_id and obj.competition.status != "draft":
-            return False
-        return super().has_change_permission(request, obj)
+        return not self._is_frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_frozen(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Publication)

@@ -15,10 +15,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """Greets each role with what it can do."""
     membership = permissions.membership_of(request.user)
     context = {"membership": membership, "is_admin": request.user.is_superuser}
-    if membership and membership.role == Membership.Role.STREET_STAFF:
+    # Not in a session a judge's card opened: that is for scoring, not for reading the roster.
+    staff = permissions.is_staff_session(request)
+    if staff and membership and membership.role == Membership.Role.STREET_STAFF:
         context["tenures"] = current_tenures(street=membership.street)
-    elif request.user.is_superuser or (
-        membership and membership.role == Membership.Role.DISTRICT_STAFF
-    ):
+    elif staff:
         context["streets"] = streets_with_counts(permissions.streets_visible_to(request.user))
     return render(request, "villages/home.html", context)
