@@ -129,7 +129,7 @@ class Event(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        ordering = ["competition", "at", "id"]
+        ordering = ["competition_id", "at", "id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
 
@@ -163,7 +163,7 @@ class Contestant(models.Model):
     )
 
     class Meta:
-        ordering = ["competition", "order", "village__code"]
+        ordering = ["competition_id", "order", "village__code"]
         verbose_name = _("contestant")
         verbose_name_plural = _("contestants")
         constraints = [
@@ -214,7 +214,7 @@ class Judge(models.Model):
     )
 
     class Meta:
-        ordering = ["competition", "id"]
+        ordering = ["competition_id", "id"]
         verbose_name = _("judge")
         verbose_name_plural = _("judges")
         constraints = [
@@ -248,7 +248,7 @@ class SignInCard(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
-        ordering = ["judge", "-created_at"]
+        ordering = ["judge_id", "-created_at"]
         verbose_name = _("sign-in card")
         verbose_name_plural = _("sign-in cards")
 

@@ -94,7 +94,7 @@ class Criterion(CriterionFields):
     )
 
     class Meta:
-        ordering = ["scheme", "-required", "position", "code"]
+        ordering = ["scheme_id", "-required", "position", "code"]
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
         constraints = [
@@ -126,7 +126,7 @@ class CompetitionCriterion(CriterionFields):
     )
 
     class Meta:
-        ordering = ["competition", "-required", "position", "code"]
+        ordering = ["competition_id", "-required", "position", "code"]
         verbose_name = _("competition criterion")
         verbose_name_plural = _("competition criteria")
         constraints = [
@@ -180,7 +180,7 @@ class ScoreSheet(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["contestant", "judge"]
+        ordering = ["contestant_id", "judge_id"]
         verbose_name = _("score sheet")
         verbose_name_plural = _("score sheets")
         constraints = [
@@ -213,7 +213,7 @@ class Score(models.Model):
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
 
     class Meta:
-        ordering = ["sheet", "criterion"]
+        ordering = ["sheet_id", "criterion_id"]
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [
@@ -246,7 +246,7 @@ class SheetRevision(models.Model):
     new = models.JSONField(_("after"))
 
     class Meta:
-        ordering = ["sheet", "at", "id"]
+        ordering = ["sheet_id", "at", "id"]
         verbose_name = _("sheet revision")
         verbose_name_plural = _("sheet revisions")
 
@@ -465,7 +465,7 @@ class Publication(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["competition", "-version"]
+        ordering = ["competition_id", "-version"]
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         constraints = [
