@@ -463,6 +463,9 @@ class Publication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # The document without each contestant's sheets: all that rankings, reports and the
+    # dashboard read, a tenth of the size. Derived from the document, so immutable with it.
+    summary = models.JSONField(_("summary for reports"), default=dict, editable=False)
 
     class Meta:
         ordering = ["competition_id", "-version"]
@@ -476,6 +479,19 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competition} v{self.version}"
+
+    @staticmethod
+    def summary_of(document: dict) -> dict:
+        return document | {
+            "contestants": [
+                {key: value for key, value in row.items() if key != "sheets"}
+                for row in document["contestants"]
+            ]
+        }
+
+    def save(self, *args, **kwargs):
+        self.summary = self.summary_of(self.document)
+        super().save(*args, **kwargs)
 
 
 class GradeOverride(models.Model):

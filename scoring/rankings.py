@@ -19,7 +19,7 @@ def latest_documents(
     district_id: int | None, year: int, quarter: int | None = None, level: str = "street"
 ) -> list[dict]:
     """The latest published document of each competition of a period, of one district or
-    (None) of every district. One query."""
+    (None) of every district, without the judges' sheets (Publication.summary). One query."""
     publications = Publication.objects.filter(competition__year=year, competition__level=level)
     if district_id is not None:
         publications = publications.filter(competition__district_id=district_id)
@@ -27,10 +27,10 @@ def latest_documents(
         publications = publications.filter(competition__quarter=quarter)
     latest: dict[int, Publication] = {}
     for publication in publications.order_by("competition_id", "version").only(
-        "competition_id", "version", "document"
+        "competition_id", "version", "summary"
     ):
         latest[publication.competition_id] = publication
-    return [p.document for p in latest.values()]
+    return [p.summary for p in latest.values()]
 
 
 def period_marker(district_id: int | None, year: int, quarter: int) -> str:

@@ -153,7 +153,7 @@ def build_world() -> World:
         "scoring.criterion": criterion,
         "scoring.gradingpolicy": a.policy,
         "scoring.publication": Publication.objects.create(
-            competition=old, version=1, document={}, digest="0" * 64, by=carol
+            competition=old, version=1, document={"contestants": []}, digest="0" * 64, by=carol
         ),
     }
     tenures = {
