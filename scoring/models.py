@@ -480,6 +480,10 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.competition} v{self.version}"
 
+    def save(self, *args, **kwargs):
+        self.summary = self.summary_of(self.document)
+        super().save(*args, **kwargs)
+
     @staticmethod
     def summary_of(document: dict) -> dict:
         return document | {
@@ -488,10 +492,6 @@ class Publication(models.Model):
                 for row in document["contestants"]
             ]
         }
-
-    def save(self, *args, **kwargs):
-        self.summary = self.summary_of(self.document)
-        super().save(*args, **kwargs)
 
 
 class GradeOverride(models.Model):

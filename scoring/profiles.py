@@ -40,9 +40,11 @@ def _entries(contestants: list[Contestant]) -> list[Entry]:
     from scoring.results import criterion_averages
 
     latest: dict[int, Publication] = {}
-    for publication in Publication.objects.filter(
-        competition_id__in={c.competition_id for c in contestants}
-    ).order_by("competition_id", "version"):
+    for publication in (
+        Publication.objects.defer("summary")
+        .filter(competition_id__in={c.competition_id for c in contestants})
+        .order_by("competition_id", "version")
+    ):
         latest[publication.competition_id] = publication
     entries = []
     for contestant in contestants:

@@ -408,7 +408,7 @@ def to_xlsx(document: dict) -> bytes:
 
 def document_for(competition: Competition) -> dict:
     """The published document when there is one (the latest version), else built now."""
-    publication = competition.publications.order_by("-version").first()
+    publication = competition.publications.defer("summary").order_by("-version").first()
     if publication is not None:
         return publication.document
     return build_document(competition)

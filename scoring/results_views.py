@@ -130,7 +130,9 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             and permissions.card_scope(request) is None,
             "grades": results.GRADE_LABELS,
             "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
-            "publications": competition.publications.select_related("by").order_by("version"),
+            "publications": competition.publications.select_related("by")
+            .defer("document", "summary")
+            .order_by("version"),
         },
     )
 
@@ -139,7 +141,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable public notice (公示) of published results, with the digest."""
     competition = _get_competition_for_results(request, pk)
-    publication = competition.publications.order_by("-version").first()
+    publication = competition.publications.defer("summary").order_by("-version").first()
     if publication is None:
         raise Http404(_("Results are not published yet."))
     ends = publication.at + timedelta(days=NOTICE_DAYS)

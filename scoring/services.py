@@ -426,7 +426,7 @@ def amend_published(
             )
         document = results.build_document(locked)
         document["competition"]["digest"] = results.digest(document)
-        last = locked.publications.order_by("-version").first()
+        last = locked.publications.only("version").order_by("-version").first()
         return Publication.objects.create(
             competition=locked,
             version=(last.version if last else 0) + 1,
