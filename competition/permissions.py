@@ -32,14 +32,21 @@ def card_scope(request: HttpRequest) -> int | None:
 
 def judge_seat(request: HttpRequest, competition: Competition) -> Judge | None:
     """The signed-in user's seat on this competition's panel, or None."""
+    return seat_in(request, competition.pk)
+
+
+def seat_in(request: HttpRequest, competition_id: int) -> Judge | None:
+    """The signed-in user's seat on a competition's panel, with the competition and its
+    street, in one query; None when there is no such seat (or no such competition)."""
     if not request.user.is_authenticated:
         return None
     scope = card_scope(request)
-    if scope is not None and scope != competition.pk:
+    if scope is not None and scope != competition_id:
         return None
     return (
-        Judge.objects.select_related("user")
-        .filter(competition=competition, user=request.user)
+        Judge.objects.select_related("user", "competition__street")
+        .filter(competition_id=competition_id, user=request.user)
+        .order_by()
         .first()
     )
 

@@ -37,18 +37,18 @@ def lock(competition: Competition) -> Competition:
     return Competition.objects.select_for_update().get(pk=competition.pk)
 
 
-def hold(competition: Competition) -> Competition:
-    """The competition's row, share-locked until the transaction ends; its status is fresh.
+def hold(competition_id: int) -> Competition:
+    """A competition's row, share-locked until the transaction ends; its status is fresh.
 
     Many saves hold it at once; a change that takes `lock` (a close) waits for the saves in
     progress, and a save that comes after it waits for the change and sees the new status.
     SQLite has no row locks: its write transactions run one at a time anyway.
     """
     if connection.vendor != "postgresql":
-        return Competition.objects.get(pk=competition.pk)
+        return Competition.objects.get(pk=competition_id)
     table = connection.ops.quote_name(Competition._meta.db_table)
     query = f"SELECT * FROM {table} WHERE id = %s FOR SHARE"  # noqa: S608 - our own table name
-    return Competition.objects.raw(query, [competition.pk])[0]
+    return Competition.objects.raw(query, [competition_id])[0]
 
 
 def log(competition: Competition, kind: str, by: User | None, note: str = "") -> Event:

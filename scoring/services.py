@@ -244,10 +244,16 @@ def _sync_problems(sheet: ScoreSheet, contestant: Contestant, judge: Judge) -> N
     )
 
 
-def _write_scores(sheet: ScoreSheet, points: dict[CompetitionCriterion, Decimal]) -> None:
-    """Make the sheet's scores exactly `points`, in at most four queries."""
-    sheet.scores.exclude(criterion__in=list(points)).delete()
-    existing = {s.criterion_id: s for s in sheet.scores.all()}
+def _write_scores(
+    sheet: ScoreSheet, points: dict[CompetitionCriterion, Decimal], scores: list[Score]
+) -> None:
+    """Make the sheet's scores (`scores`, as they stand) exactly `points`, in at most three
+    queries: delete the items no longer given, update the changed, create the new."""
+    wanted = {c.pk for c in points}
+    stale = [s.pk for s in scores if s.criterion_id not in wanted]
+    if stale:
+        Score.objects.filter(pk__in=stale).delete()
+    existing = {s.criterion_id: s for s in scores if s.criterion_id in wanted}
     changed = []
     for criterion, value in points.items():
         score = existing.get(criterion.pk)
@@ -285,7 +291,7 @@ def save_sheet(
     with transaction.atomic():
         # Share-lock the competition: saves run side by side, a close waits for the saves in
         # progress, and a save after the close sees the new status and is refused whole.
-        competition = event.hold(contestant.competition)
+        competition = event.hold(contestant.competition_id)
         if competition.status != Competition.Status.SCORING:
             raise ActionRefused(
                 _("Scores are not accepted: the competition is %(status)s.")
@@ -294,8 +300,7 @@ def save_sheet(
         if judge.competition_id != competition.pk or contestant.competition_id != competition.pk:
             raise ActionRefused(_("This judge does not sit on this contestant's competition."))
         # Fresh from the database: staff may have marked the contestant absent meanwhile.
-        contestant = Contestant.objects.select_related("secretary", "village").get(pk=contestant.pk)
-        if contestant.absent:
+        if Contestant.objects.filter(pk=contestant.pk, absent=True).exists():
             raise ActionRefused(_("%(who)s is absent and is not scored.") % {"who": contestant})
         if judge.recusals.filter(pk=contestant.pk).exists():
             raise ActionRefused(_("This judge is recused from %(who)s.") % {"who": contestant})
@@ -323,7 +328,10 @@ def save_sheet(
             if len(cleaned) != len(criteria):
                 raise SheetInvalid({"version": _("A submitted sheet needs every item.")})
 
-        old = snapshot(sheet) if sheet.version else None
+        # The scores as they stand: for the audit trail and to change only what changed.
+        existing = list(sheet.scores.select_related("criterion")) if sheet.pk else []
+        old = snapshot(sheet, {s.criterion.code: s.points for s in existing}) if sheet.pk else None
+        had_problems = bool(sheet.problems)
         sheet.version = version
         sheet.comment = comment
         sheet.problems = problems
@@ -333,11 +341,12 @@ def save_sheet(
             sheet.submitted_at = sheet.submitted_at or timezone.now()
         sheet.save()
         by_code = {c.code: c for c in criteria}
-        _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()})
+        _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()}, existing)
         SheetRevision.objects.create(
             sheet=sheet, by=by, version=version, old=old, new=snapshot(sheet, cleaned)
         )
-        _sync_problems(sheet, contestant, judge)
+        if had_problems or problems:  # problems come only from sheets: none before, none now
+            _sync_problems(sheet, contestant, judge)
     return SaveResult(sheet=sheet, applied=True, stale=False)
 
 
@@ -415,9 +424,10 @@ def amend_published(
                 raise ActionRefused(_("Only a submitted sheet can be corrected."))
             criteria = list(locked.criteria.all())
             cleaned = _clean(criteria, points, sheet.comment, list(sheet.problems), True)
-            old = snapshot(sheet)
+            scores = list(sheet.scores.select_related("criterion"))
+            old = snapshot(sheet, {s.criterion.code: s.points for s in scores})
             by_code = {c.code: c for c in criteria}
-            _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()})
+            _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()}, scores)
             sheet.version += 1
             sheet.save(update_fields=["version", "updated_at"])
             new = snapshot(sheet, cleaned) | {"correction": reason.strip()}

@@ -7,19 +7,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from competition.models import Competition, Contestant, Judge
-from competition.permissions import card_scope, judge_seat
+from competition.models import Contestant, Judge
+from competition.permissions import card_scope, seat_in
 from competition.services import ActionRefused
 from scoring import domain, queries
 from scoring.services import SheetInvalid, save_sheet
 
 
 def _get_seat_for_user(request: HttpRequest, competition_id: int) -> Judge:
-    competition = get_object_or_404(Competition.objects.select_related("street"), pk=competition_id)
-    seat = judge_seat(request, competition)
+    seat = seat_in(request, competition_id)
     if seat is None:
         raise Http404(_("You are not on this competition's panel."))
-    seat.competition = competition
     return seat
 
 
@@ -150,7 +148,9 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
 def _neighbour(seat: Judge, contestant: Contestant, step: int) -> Contestant | None:
     if contestant.order is None:
         return None
-    ordered = seat.competition.contestants.filter(order__isnull=False, absent=False)
+    ordered = seat.competition.contestants.filter(order__isnull=False, absent=False).select_related(
+        "secretary", "village"
+    )
     if step > 0:
         return ordered.filter(order__gt=contestant.order).order_by("order").first()
     return ordered.filter(order__lt=contestant.order).order_by("-order").first()

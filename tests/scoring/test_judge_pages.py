@@ -168,8 +168,9 @@ def test_contestant_list_makes_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:contestants", args=[competition.pk]))
     assert len(response.context["rows"]) == size
-    # session, user, membership, competition, seat, sheets with totals, recusals, contestants
-    assert len(queries) == 8, [q["sql"] for q in queries]
+    # session, user, membership, seat with its competition, sheets with totals, recusals,
+    # contestants
+    assert len(queries) == 7, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize("size", [3, 12])
@@ -198,3 +199,34 @@ def test_progress_board_makes_a_fixed_number_of_queries(client, street_staff_car
     assert (board.submitted, board.expected) == (6, 3 * size)
     # session, user, membership, competition, criteria, judges, recusals, sheets, contestants
     assert len(queries) == 9, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("optional", [("governance",), ("governance", "livelihood", "reserve")])
+def test_the_sheet_and_its_submit_make_a_fixed_number_of_queries(
+    client, street_staff_carol, judge_alice, optional
+):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        judges=[judge_alice],
+        optional=optional,
+        contestants=4,
+    )
+    second = competition.contestants.order_by("order")[1]
+    client.force_login(judge_alice)
+    url = sheet_url(competition, second)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert len(page.context["criteria"]) == 5 + len(optional)
+    # session, user, seat with its competition, contestant, criteria, sheet, (its scores: none
+    # yet), problems carried over, previous, next, membership for the navigation
+    assert len(queries) == 10, "\n".join(q["sql"][:90] for q in queries)
+
+    body = form(competition, 1)
+    with CaptureQueriesContext(connection) as queries:
+        reply = client.post(url, body, headers={"accept": "application/json"})
+    assert reply.json()["result"] == "applied"
+    # session, user, seat with its competition, contestant; then the save, in a savepoint of
+    # the test's transaction: share-lock, absent?, recusal, criteria, seat lock, sheet lock,
+    # insert sheet, insert scores, revision, release
+    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)

@@ -77,6 +77,10 @@ def publish(street, year, quarter, finals: dict[str, str], staff, grades=None) -
 
 
 def test_rankings_rank_the_whole_district_with_movement(street, other_street, district_dan):
+    # Equal finals are listed by street name, then village code.
+    street.name, other_street.name = "A街道", "B街道"
+    street.save()
+    other_street.save()
     publish(street, 2026, 1, {"A": "91.00", "B": "80.00"}, district_dan)
     publish(other_street, 2026, 1, {"C": "85.00"}, district_dan)
     publish(street, 2026, 2, {"A": "84.00", "B": "92.00"}, district_dan)

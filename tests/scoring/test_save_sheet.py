@@ -215,6 +215,10 @@ def test_problems_taken_out_disappear_unless_staff_took_them_up(competition, sea
 
     assert sorted(Problem.objects.values_list("text", flat=True)) == ["账目不清", "饮水困难"]
 
+    save(seat, first, full_points(competition), version=3, problems=[])  # every line taken out
+
+    assert list(Problem.objects.values_list("text", flat=True)) == ["账目不清"]
+
 
 @pytest.mark.parametrize("optional", [("governance",), ("governance", "livelihood", "reserve")])
 def test_a_save_makes_the_same_number_of_queries_whatever_the_criteria(
@@ -234,7 +238,7 @@ def test_a_save_makes_the_same_number_of_queries_whatever_the_criteria(
     points = full_points(competition, 0.9)
     with CaptureQueriesContext(connection) as queries:
         save(seat, first, points, version=2)
-    # savepoint, share-lock competition, contestant, recusal, criteria, lock the judge's seat,
-    # lock sheet, old scores, sheet update, delete stale scores, current scores, bulk update,
-    # revision, problems, release savepoint
-    assert len(queries) == 15, [q["sql"][:70] for q in queries]
+    # savepoint, share-lock competition, absent?, recusal, criteria, lock the judge's seat,
+    # lock sheet, scores as they stand, sheet update, bulk update, revision, release savepoint
+    # (no stale scores to delete, no problems raised before or now)
+    assert len(queries) == 12, [q["sql"][:70] for q in queries]
