@@ -1,7 +1,7 @@
 """Scale data for the benchmarks: districts like the demo's (9 streets, 403 villages and
-secretaries), each with a year of four published quarters — 7 judges, 5+N criteria (N from 1 to
-3, chosen per quarter), 30 online ballots per contestant — and, in the first district, a street
-competition in scoring for the judge's pages and the ballot."""
+secretaries), each with a year of four published quarters — 7 judges, 5+3 criteria, 30 online
+ballots per contestant — and, in the first district, a street competition in scoring (7 judges,
+5+3 criteria) for the judge's pages and the ballot."""
 
 import datetime as dt
 
@@ -22,6 +22,7 @@ from villages.services import import_roster
 YEAR = 2025  # the published year: four quarters
 LIVE = (2026, 4)  # the quarter in scoring
 BALLOTS = 30
+OPTIONAL = ["governance", "livelihood", "reserve"]  # the N of 5+N
 
 
 def district_name(n: int) -> str:
@@ -63,7 +64,14 @@ def build_district(n: int) -> District:
     district = District.objects.get(name=district_name(n))
     staff = _user(f"district{n:02d}", Membership.Role.DISTRICT_STAFF, district)
     admin = _user("admin", None, district)
-    seed_history(district=district, year=YEAR, staff=staff, confirmer=admin, online_ballots=BALLOTS)
+    seed_history(
+        district=district,
+        year=YEAR,
+        staff=staff,
+        confirmer=admin,
+        online_ballots=BALLOTS,
+        optional=OPTIONAL,
+    )
     return district
 
 
@@ -82,7 +90,7 @@ def build_live(district: District) -> Competition:
         held_on=dt.date(LIVE[0], LIVE[1] * 3, 20),
         venue=street.name,
         scheme=Scheme.objects.order_by("pk").first(),
-        optional_codes=["governance", "livelihood", "reserve"],
+        optional_codes=OPTIONAL,
         by=staff,
     )
     event.add_current_secretaries(competition=competition, by=staff)

@@ -126,12 +126,19 @@ def _online_ballots(rng: random.Random, contestant_id: int, quality: float, n: i
 
 
 def seed_history(
-    *, district, year: int, staff: User, confirmer: User, online_ballots: int = 0
+    *,
+    district,
+    year: int,
+    staff: User,
+    confirmer: User,
+    online_ballots: int = 0,
+    optional: list[str] | None = None,
 ) -> int:
     """A year of published street competitions — four quarters, every street — whose grades
     come out near the source's spread (about 31 % excellent, 56 % competent, 13 % below), with
     the villager representatives' paper tallies entered and confirmed (or, with
-    `online_ballots`, that many anonymous online ballots per contestant), and
+    `online_ballots`, that many anonymous online ballots per contestant), the N criteria
+    `optional` (or a few chosen at random each quarter), and
     the district-level competition of its last quarter. Once; later runs change nothing.
     Sheets are written in bulk: this is history, entered long ago."""
     from django.contrib.auth.hashers import make_password
@@ -173,7 +180,8 @@ def seed_history(
                 year=year,
                 quarter=quarter,
                 scheme=scheme,
-                optional_codes=rng.sample(
+                optional_codes=optional
+                or rng.sample(
                     ["governance", "livelihood", "reserve", "environment"], rng.choice((1, 2, 3))
                 ),
                 held_on=timezone.datetime(year, quarter * 3, 20).date(),

@@ -102,7 +102,10 @@ def test_history_with_online_ballots_casts_them_anonymously_for_every_contestant
         staff=district_dan,
         confirmer=admin_alice,
         online_ballots=5,
+        optional=["governance", "livelihood", "reserve"],
     )
+    street_competitions = Competition.objects.filter(level="street")
+    assert {c.criteria.count() for c in street_competitions} == {8}  # 5+3, every quarter
     per_contestant = Ballot.objects.values("contestant").annotate(n=Count("id"))
     assert sorted(r["n"] for r in per_contestant) == [5] * 12  # 3 contestants × 4 quarters
     assert BallotToken.objects.filter(used=True).count() == 60
