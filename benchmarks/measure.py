@@ -25,7 +25,7 @@ CSRF = get_random_string(32)
 WARMUP = 40
 
 
-def _session(user: User) -> str:
+def signed_in_session(user: User) -> str:
     """A signed-in session, stored where every app process finds it."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -56,9 +56,9 @@ class Bench:
         self.judges = list(live.judges.select_related("user").order_by("pk"))
         self.contestants = list(live.contestants.order_by("order"))
         self.criteria = list(live.criteria.all())
-        self.judge_sessions = {j.pk: _session(j.user) for j in self.judges}
-        self.staff_session = _session(self.staff)
-        self.admin_session = _session(self.admin)
+        self.judge_sessions = {j.pk: signed_in_session(j.user) for j in self.judges}
+        self.staff_session = signed_in_session(self.staff)
+        self.admin_session = signed_in_session(self.admin)
         self.published = (
             Competition.objects.filter(
                 district=district, year=scale.YEAR, quarter=4, level="street"
@@ -111,7 +111,7 @@ class Bench:
 
     # ---- the pages ----
 
-    def sheet_path(self, judge_index: int, contestant_index: int) -> str:
+    def sheet_path(self, contestant_index: int) -> str:
         c = self.contestants[contestant_index % len(self.contestants)]
         return f"/judge/{self.live.pk}/{c.pk}/"
 
@@ -149,14 +149,14 @@ class Bench:
         sheets = []
         for i in range(self.n(600)):
             judge = self.judges[i % len(self.judges)]
-            path = self.sheet_path(0, i // len(self.judges))
+            path = self.sheet_path(i // len(self.judges))
             sheets.append(Request("GET", path, _headers(self.judge_sessions[judge.pk])))
         rows.append(
             self.run(
                 "sheet",
                 "judge's score sheet",
                 sheets,
-                queries=lambda: self.count_queries(lambda: judge_client.get(self.sheet_path(0, 0))),
+                queries=lambda: self.count_queries(lambda: judge_client.get(self.sheet_path(0))),
             )
         )
 
@@ -312,7 +312,7 @@ class Bench:
         if not shutil.which(pageweight.CHROMIUM) and not os.path.exists(pageweight.CHROMIUM):
             print("  page weight: skipped, Chromium is missing", flush=True)
             return None
-        path = self.sheet_path(0, 1)
+        path = self.sheet_path(1)
         first, later = pageweight.measure(
             f"http://127.0.0.1:{self.port}",
             path,

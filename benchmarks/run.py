@@ -11,17 +11,17 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks import appserver
+from benchmarks.appserver import AppServer
+
+ROOT = appserver.ROOT
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/leitai_bench"
-WORKERS = 4
 SECRET = "benchmark-only-secret-key-" + "x" * 40
 
 
@@ -65,41 +65,6 @@ def _analyze() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
-    def __init__(self, env: dict[str, str]):
-        self.port = _free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [str(gunicorn), "config.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}"]
-            + ["--log-level", "warning", "--backlog", "2048"],
-            cwd=ROOT,
-            env=env,
-        )
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
-                    return
-            except OSError:
-                if time.time() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
@@ -132,7 +97,7 @@ def main() -> int:
     _analyze()
     built_district = time.time() - t
 
-    server = Gunicorn(env)
+    server = AppServer(env, Path(static_root) / "gunicorn.log")
     try:
         bench = measure.Bench(port=server.port, district=district, live=live, factor=args.scale)
         rows = bench.district_pages()
@@ -147,13 +112,13 @@ def main() -> int:
         cold = bench.cold_rankings()
     finally:
         server.stop()
-        shutil.rmtree(static_root, ignore_errors=True)
+        shutil.rmtree(static_root, ignore_errors=True)  # and the server's log with it
 
     report = measure.report(rows, weight, cold)
     report["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "gunicorn_workers": WORKERS,
+        "gunicorn_workers": appserver.WORKERS,
         "load": "2 processes × 4 threads, one connection per request, loopback",
     }
     report["data"] = bench.data_counts() | {

@@ -5,15 +5,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from benchmarks.pageweight import CHROMIUM, FLAGS
+
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"

@@ -527,23 +527,13 @@ MATRIX = {
 }
 # fmt: on
 
-# Cases the application gets wrong today: each test asserts the rule and is expected to fail.
-BUGS: dict[tuple[str, str, str], str] = {}
 
-
-def cases() -> list:
+def cases(matrix: dict = MATRIX, roles: tuple[str, ...] = ROLES, sep: str = "-") -> list:
+    """One pytest case per (role, page, method) of a matrix, named by the three."""
     return [
-        pytest.param(
-            role,
-            page,
-            method,
-            expected,
-            id=f"{role}-{page}-{method}",
-            marks=[pytest.mark.xfail(reason=bug, strict=True)] if bug else [],
-        )
-        for (page, method), outcomes in MATRIX.items()
-        for role, expected in zip(ROLES, outcomes, strict=True)
-        for bug in [BUGS.get((role, page, method))]
+        pytest.param(role, page, method, expected, id=sep.join((role, page, method)))
+        for (page, method), outcomes in matrix.items()
+        for role, expected in zip(roles, outcomes, strict=True)
     ]
 
 

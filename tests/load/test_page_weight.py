@@ -5,10 +5,9 @@ static files collected, compressed and named by their hash so phones keep them).
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from benchmarks import pageweight
+from benchmarks.measure import signed_in_session
 from tests.load.appserver import postgresql_only
 
 pytestmark = [
@@ -22,16 +21,6 @@ pytestmark = [
 KB = 1024
 
 
-def signed_in(user) -> str:
-    """A session for the user, stored where the app servers find it."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return session.session_key
-
-
 def test_the_score_sheet_is_light_first_and_lighter_once_its_assets_are_cached(
     server, panel, monkeypatch
 ):
@@ -41,7 +30,9 @@ def test_the_score_sheet_is_light_first_and_lighter_once_its_assets_are_cached(
     judge = made.cards[0][0]
     path = f"/judge/{made.competition.pk}/{made.contestants[1].pk}/"
 
-    first, later = pageweight.measure(server.url(""), path, {"sessionid": signed_in(judge.user)})
+    first, later = pageweight.measure(
+        server.url(""), path, {"sessionid": signed_in_session(judge.user)}
+    )
 
     assert first.urls[0] == server.url(path)  # the sheet itself, not a sign-in page
     assert any("bootstrap" in url and url.endswith(".css") for url in first.urls)

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from benchmarks.appserver import WORKERS
 from scoring.models import ScoreSheet
 from tests.load import appserver
 from tests.load.phone import Phone, points_for, sheet_fields, shown_sheet
@@ -106,4 +107,4 @@ def test_wrong_codes_sent_at_once_to_both_servers_are_every_one_counted(server, 
     assert appserver.shared_cache().get("guess:card:127.0.0.1") == looked_up
     # So the limit holds, give or take the guesses already past the check when it was reached:
     # at most one for each worker of the two servers.
-    assert throttle.LIMIT <= looked_up < throttle.LIMIT + 2 * appserver.WORKERS
+    assert throttle.LIMIT <= looked_up < throttle.LIMIT + 2 * WORKERS

@@ -215,10 +215,6 @@ def snapshot() -> dict[str, object]:
     return tables | {"mail": [(m.subject, m.to) for m in mail.outbox]}
 
 
-def changed(before: dict, after: dict) -> set[str]:
-    return {table for table in before if before[table] != after[table]}
-
-
 @dataclass(frozen=True)
 class Page:
     url: Callable[[World], str]
@@ -558,26 +554,6 @@ for _label, _outcomes in ADMIN_MODEL_OUTCOMES.items():
 
 MATRIX |= {key: admin_only(outcome) for key, outcome in ADMIN_SITE.items()}
 
-# Cases the application gets wrong today, each with the reason: the test asserts the rule and
-# is expected to fail until the application is fixed. None at present.
-BUGS: dict[tuple[str, str, str], str] = {}
-
-
-def cases() -> list:
-    return [
-        pytest.param(
-            role,
-            page,
-            method,
-            expected,
-            id=f"{role}/{page}/{method}",
-            marks=[pytest.mark.xfail(reason=bug, strict=True)] if bug else [],
-        )
-        for (page, method), outcomes in MATRIX.items()
-        for role, expected in zip(ROLES, outcomes, strict=True)
-        for bug in [BUGS.get((role, page, method))]
-    ]
-
 
 def next_is(url: str) -> str:
     """The query string with which a sign-in page is asked to come back to `url`."""
@@ -589,7 +565,9 @@ def form_errors(response: HttpResponse):
     return response.context.get("errors") or response.context["form"].errors
 
 
-@pytest.mark.parametrize(("role", "page", "method", "expected"), cases())
+@pytest.mark.parametrize(
+    ("role", "page", "method", "expected"), competition_matrix.cases(MATRIX, ROLES, "/")
+)
 def test_each_role_gets_what_the_rules_allow_and_a_refusal_changes_nothing(
     client, world, role, page, method, expected
 ):
@@ -630,7 +608,7 @@ def test_each_role_gets_what_the_rules_allow_and_a_refusal_changes_nothing(
         else:
             assert (response.status_code, response.url) == (302, spec.then(world))
         assert spec.effect(response, world)
-        assert changed(before, after) <= set(spec.changes.split())
+        assert competition_matrix.changed(before, after) <= set(spec.changes.split())
     else:
         raise AssertionError(expected)
 
