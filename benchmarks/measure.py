@@ -4,11 +4,12 @@ import os
 import shutil
 import statistics
 import time
+from importlib import import_module
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
@@ -27,9 +28,9 @@ WARMUP = 40
 
 def signed_in_session(user: User) -> str:
     """A signed-in session, stored where every app process finds it."""
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "villages.auth.RoleBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return session.session_key

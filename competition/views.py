@@ -68,7 +68,7 @@ def card(request: HttpRequest, token: str) -> HttpResponse:
         judge = redeem_card(token=token)
         if judge is None:
             return render(request, "competition/card_invalid.html", status=404)
-        login(request, judge.user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, judge.user, backend="villages.auth.RoleBackend")
         request.session[permissions.CARD_SCOPE] = judge.competition_id
         return redirect("scoring:contestants", judge.competition_id)
     return render(request, "competition/card_confirm.html", {"judge": found.judge})

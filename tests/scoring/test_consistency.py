@@ -275,6 +275,6 @@ def test_report_makes_a_fixed_number_of_queries(client, street_staff_carol, size
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:consistency", args=[competition.pk]))
     assert [s.sheets for s in response.context["report"].judges] == [size] * 3
-    # session, user, competition, membership, publication, policy, criteria, judges, sheets,
+    # session, user with their role, competition, publication, policy, criteria, judges, sheets,
     # scores, online ballots, paper tallies, overrides, contestants
-    assert len(queries) == 14, [q["sql"][:80] for q in queries]
+    assert len(queries) == 13, [q["sql"][:80] for q in queries]

@@ -273,6 +273,6 @@ def test_dashboard_makes_a_fixed_number_of_queries(client, street, district_dan,
     numbers = response.context["numbers"]
     assert numbers.graded == size * size * 3
     assert len(numbers.problems) == size and len(numbers.completion) == size
-    # session, user, membership, this year's documents, last year's, streets, problems by street,
-    # judges' completion
-    assert len(captured) == 8, [q["sql"][:60] for q in captured]
+    # session, user with their role, this year's documents, last year's, streets, problems by
+    # street, judges' completion
+    assert len(captured) == 7, [q["sql"][:60] for q in captured]

@@ -168,9 +168,9 @@ def test_contestant_list_makes_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:contestants", args=[competition.pk]))
     assert len(response.context["rows"]) == size
-    # session, user, membership, seat with its competition, sheets with totals, recusals,
+    # session, user with their role, seat with its competition, sheets with totals, recusals,
     # contestants
-    assert len(queries) == 7, [q["sql"] for q in queries]
+    assert len(queries) == 6, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize("size", [3, 12])
@@ -197,8 +197,9 @@ def test_progress_board_makes_a_fixed_number_of_queries(client, street_staff_car
         response = client.get(reverse("scoring:board", args=[competition.pk]))
     board = response.context["board"]
     assert (board.submitted, board.expected) == (6, 3 * size)
-    # session, user, membership, competition, criteria, judges, recusals, sheets, contestants
-    assert len(queries) == 9, [q["sql"] for q in queries]
+    # session, user with their role, competition, criteria, judges, recusals, sheets,
+    # contestants
+    assert len(queries) == 8, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize("optional", [("governance",), ("governance", "livelihood", "reserve")])
@@ -218,9 +219,9 @@ def test_the_sheet_and_its_submit_make_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url)
     assert len(page.context["criteria"]) == 5 + len(optional)
-    # session, user, seat with its competition, contestant, criteria, sheet, (its scores: none
-    # yet), problems carried over, previous, next, membership for the navigation
-    assert len(queries) == 10, "\n".join(q["sql"][:90] for q in queries)
+    # session, user with their role, seat with its competition, contestant, criteria, sheet,
+    # (its scores: none yet), problems carried over, previous, next
+    assert len(queries) == 9, "\n".join(q["sql"][:90] for q in queries)
 
     body = form(competition, 1)
     with CaptureQueriesContext(connection) as queries:

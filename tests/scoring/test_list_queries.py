@@ -29,8 +29,8 @@ def test_competition_list(client, district_dan, street, size):
     client.force_login(district_dan)
     queries, response = count(client, reverse("scoring:competitions"))
     assert len(response.context["competitions"]) == size
-    # session, user, membership, streets, competitions
-    assert queries == 5
+    # session, user with their role, streets, competitions
+    assert queries == 4
 
 
 @pytest.mark.parametrize("size", [2, 10])
@@ -56,9 +56,9 @@ def test_problem_list(client, street_staff_carol, size):
     client.force_login(street_staff_carol)
     queries, response = count(client, reverse("competition:problems"))
     assert len(response.context["problems"]) == size
-    # session, user, membership, streets and competitions (filter form), closure by street,
-    # problems
-    assert queries == 7
+    # session, user with their role, streets and competitions (filter form), closure by
+    # street, problems
+    assert queries == 6
 
 
 @pytest.mark.parametrize("size", [2, 10])
@@ -70,8 +70,8 @@ def test_democratic_page(client, street_staff_carol, size):
     client.force_login(street_staff_carol)
     queries, response = count(client, reverse("scoring:democratic", args=[competition.pk]))
     assert len(response.context["contestants"]) == size
-    # session, user, membership, competition, policy, contestants with counts and tallies
-    assert queries == 6
+    # session, user with their role, competition, policy, contestants with counts and tallies
+    assert queries == 5
 
 
 @pytest.mark.parametrize("size", [1, 5])
@@ -83,8 +83,8 @@ def test_judge_competitions(client, street, size):
     client.force_login(judge)
     queries, response = count(client, reverse("scoring:judge"))
     assert len(response.context["seats"]) == size
-    # session, user, membership, seats with progress
-    assert queries == 4
+    # session, user with their role, seats with progress
+    assert queries == 3
 
 
 @pytest.mark.parametrize("size", [4, 40])
@@ -96,5 +96,5 @@ def test_annual_report(client, street, district_dan, size):
     client.force_login(district_dan)
     queries, response = count(client, reverse("scoring:annual"), year=2026)
     assert len(response.context["rows"]) == size
-    # session, user, membership, policy, this year's documents, last year's
-    assert queries == 6
+    # session, user with their role, policy, this year's documents, last year's
+    assert queries == 5

@@ -139,15 +139,16 @@ def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
     assert len(response.context["result"].rows) == size
-    # session, user, membership, the documents' fingerprint, this quarter's documents, last
+    # session, user with their role, the documents' fingerprint, this quarter's documents, last
     # quarter's, streets
-    assert len(queries) == 7, [q["sql"][:60] for q in queries]
+    assert len(queries) == 6, [q["sql"][:60] for q in queries]
     # Again: the table rendered from the same documents is reused, whatever their size.
     with CaptureQueriesContext(connection) as queries:
         again = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
     assert again.context["result"] is None
     assert again.content.count(b"<tr>") == response.content.count(b"<tr>") == size + 1
-    assert len(queries) == 5, [q["sql"][:60] for q in queries]
+    # session, user with their role, the documents' fingerprint, streets
+    assert len(queries) == 4, [q["sql"][:60] for q in queries]
 
 
 def test_annual_report_rolls_up_the_quarters(street, district_dan):

@@ -237,10 +237,10 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:results", args=[competition.pk]))
     assert len(response.context["rows"]) == size
-    # session, user, membership, competition, publication, policy, criteria, judges, sheets,
+    # session, user with their role, competition, publication, policy, criteria, judges, sheets,
     # scores, online ballots, paper tallies, overrides, contestants, contestant ids, problems
     # carried over, published versions
-    assert len(queries) == 17, [q["sql"][:80] for q in queries]
+    assert len(queries) == 16, [q["sql"][:80] for q in queries]
 
 
 def test_published_results_are_rendered_once_and_reused(client, street_staff_carol):
@@ -252,9 +252,9 @@ def test_published_results_are_rendered_once_and_reused(client, street_staff_car
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url)
     assert again.content.count(b"<tr") == first.content.count(b"<tr") == 2 * 400 + 1
-    # session, user, membership, competition, latest publication, problems carried over,
+    # session, user with their role, competition, latest publication, problems carried over,
     # published versions: the document itself is not read again
-    assert len(queries) == 7, [q["sql"][:80] for q in queries]
+    assert len(queries) == 6, [q["sql"][:80] for q in queries]
 
 
 def test_competition_policy_is_frozen_in_admin_once_scoring_starts(client, admin_alice, closed):

@@ -174,8 +174,9 @@ def test_search_query_count(client, district_dan, street, size):
         response = client.get(reverse("search"), {"q": "d"})
     results = response.context["results"]
     assert (len(results.tenures), len(results.villages)) == (size, size)
-    # session, user, membership, secretaries with village and street, villages with secretary
-    assert len(queries) == 5
+    # session, user with their role, secretaries with village and street, villages with
+    # secretary
+    assert len(queries) == 4
 
 
 def test_roster_import_stores_pinyin_initials(tmp_path):

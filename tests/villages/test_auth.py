@@ -1,0 +1,59 @@
+import importlib
+
+from django.apps import apps
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from villages.auth import RoleBackend
+from villages.permissions import membership_of
+
+rename = importlib.import_module("villages.migrations.0004_sessions_role_backend")
+
+
+def test_it_loads_the_user_and_their_role_in_one_query(street_staff_carol, street):
+    # One query: the user, their role, its district and its street.
+    with CaptureQueriesContext(connection) as queries:
+        user = RoleBackend().get_user(street_staff_carol.pk)
+        membership = membership_of(user)
+        seen = (user.username, membership.role, membership.street.name, membership.district.name)
+    assert seen == ("carol", "street_staff", street.name, street.district.name)
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_it_knows_a_user_without_a_role_in_the_same_query(admin_alice, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = RoleBackend().get_user(admin_alice.pk)
+        assert membership_of(user) is None
+    assert user.is_superuser
+
+
+def test_it_signs_out_a_deactivated_or_deleted_user(street_staff_carol):
+    street_staff_carol.is_active = False
+    street_staff_carol.save()
+    assert RoleBackend().get_user(street_staff_carol.pk) is None
+    assert RoleBackend().get_user(10**9) is None
+
+
+def test_a_page_asks_for_the_role_only_once(client, street_staff_carol, street):
+    client.force_login(street_staff_carol)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert street.name in response.content.decode()
+    assert not [q for q in queries if q["sql"].startswith('SELECT "villages_membership"')]
+
+
+def test_sessions_of_djangos_backend_stay_signed_in_after_the_upgrade(client, street_staff_carol):
+    old = SessionStore()
+    old[SESSION_KEY] = str(street_staff_carol.pk)
+    old[BACKEND_SESSION_KEY] = rename.OLD
+    old[HASH_SESSION_KEY] = street_staff_carol.get_session_auth_hash()
+    old.create()
+    client.cookies["sessionid"] = old.session_key
+    assert not client.get("/").wsgi_request.user.is_authenticated  # no longer a backend
+
+    rename.rename_backend(apps, None)
+
+    assert SessionStore(old.session_key).load()[BACKEND_SESSION_KEY] == "villages.auth.RoleBackend"
+    assert client.get("/").wsgi_request.user == street_staff_carol
