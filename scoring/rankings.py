@@ -102,6 +102,7 @@ class Rankings:
     rows: list[RankedRow]
     grade_counts: dict[str, int]
     competitions: int
+    streets: list[str]  # every street of the period, as its documents name it, to filter by
 
 
 def district_rankings(
@@ -136,11 +137,12 @@ def district_rankings(
     for row in rows:
         if row.grade:
             counts[row.grade] += 1
+    streets = sorted({r.street for r in rows})
     if street:
         rows = [r for r in rows if r.street == street]
     if grade:
         rows = [r for r in rows if r.grade == grade]
-    return Rankings(rows=rows, grade_counts=counts, competitions=len(documents))
+    return Rankings(rows=rows, grade_counts=counts, competitions=len(documents), streets=streets)
 
 
 def _key_of(row: RankedRow) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from scoring.models import Scheme
 from scoring.results import GRADE_LABELS, escape_cell
 from scoring.services import create_district_competition
 from villages import permissions as org
-from villages.models import District, Street
+from villages.models import District
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -107,16 +107,19 @@ def _rankings_rows(rows: list, *, every_district: bool) -> str:
     return mark_safe("".join(html))  # noqa: S308 - every part went through format_html
 
 
-def _rankings_table(district, year: int, quarter: int, street, grade) -> tuple[str, int, object]:
-    """The rendered rankings table and the number of competitions in it. Made only of published
-    documents, so it is rendered once per set of documents (and language) and then reused."""
+def _rankings_table(
+    district, year: int, quarter: int, street, grade
+) -> tuple[str, int, list, object]:
+    """The rendered rankings table, the number of competitions in it and the streets to filter
+    by. Made only of published documents, so it is made once per set of documents (and
+    language) and then reused."""
     district_id = district.pk if district else None
     marker = rankings.period_marker(district_id, year, quarter)
     parts = ("rankings", district_id, year, quarter, street, grade, get_language(), marker)
     key = "rankings:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     kept = caches["rendered"].get(key)
     if kept is not None:
-        return mark_safe(kept[0]), kept[1], None  # noqa: S308 - our own rendered template
+        return mark_safe(kept[0]), kept[1], kept[2], None  # noqa: S308 - our own template
     result = rankings.district_rankings(
         district_id=district_id, year=year, quarter=quarter, street=street, grade=grade
     )
@@ -129,8 +132,8 @@ def _rankings_table(district, year: int, quarter: int, street, grade) -> tuple[s
             "rows": _rankings_rows(result.rows, every_district=district is None),
         },
     )
-    caches["rendered"].set(key, (str(table), result.competitions))
-    return table, result.competitions, result
+    caches["rendered"].set(key, (str(table), result.competitions, result.streets))
+    return table, result.competitions, result.streets, result
 
 
 @login_required
@@ -140,7 +143,9 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
     street = (request.GET.get("street") or None) if district else None
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
     if request.GET.get("format") != "xlsx":
-        table, competitions, result = _rankings_table(district, year, quarter, street, grade)
+        table, competitions, streets, result = _rankings_table(
+            district, year, quarter, street, grade
+        )
         return render(
             request,
             "scoring/district_rankings.html",
@@ -157,9 +162,7 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
                 "competitions": competitions,
                 "result": result,  # None when the table was reused
                 "grades": GRADE_LABELS,
-                "streets": Street.objects.filter(district=district).order_by("name")
-                if district
-                else [],
+                "streets": streets if district else [],
                 "quarters": range(1, 5),
             },
         )

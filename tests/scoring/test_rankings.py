@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -103,6 +104,30 @@ def test_rankings_rank_the_whole_district_with_movement(street, other_street, di
         grade="competent",
     )
     assert [r.village_code for r in only.rows] == ["C"]
+    # The streets to filter by are those the period's documents name, whatever the filter.
+    assert only.streets == result.streets == sorted([street.name, other_street.name])
+
+
+def test_the_street_filter_offers_the_published_streets_and_keeps_the_choice(
+    client, street, other_street, district_dan
+):
+    StreetFactory(district=street.district, name="未参赛街道")  # nothing published this quarter
+    publish(street, 2026, 2, {"A": "84.00"}, district_dan)
+    publish(other_street, 2026, 2, {"C": "80.00"}, district_dan)
+    client.force_login(district_dan)
+    for chosen in ("", other_street.name):
+        page = client.get(
+            reverse("scoring:rankings"), {"year": 2026, "quarter": 2, "street": chosen}
+        )
+        html = page.content.decode()
+        select = html.split('id="street"')[1].split("</select>")[0]
+        options = re.findall(r'<option value="([^"]*)"( selected)?>', select)
+        assert [value for value, _selected in options] == [
+            "",
+            *sorted([street.name, other_street.name]),
+        ]
+        assert [value for value, selected in options if selected] == ([chosen] if chosen else [])
+        assert "未参赛街道" not in html
 
 
 def test_a_correction_replaces_the_ranked_document(client, street, district_dan):
@@ -140,15 +165,15 @@ def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_
         response = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
     assert len(response.context["result"].rows) == size
     # session, user with their role, the documents' fingerprint, this quarter's documents, last
-    # quarter's, streets
-    assert len(queries) == 6, [q["sql"][:60] for q in queries]
+    # quarter's (the streets to filter by are those of the documents)
+    assert len(queries) == 5, [q["sql"][:60] for q in queries]
     # Again: the table rendered from the same documents is reused, whatever their size.
     with CaptureQueriesContext(connection) as queries:
         again = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
     assert again.context["result"] is None
     assert again.content.count(b"<tr>") == response.content.count(b"<tr>") == size + 1
-    # session, user with their role, the documents' fingerprint, streets
-    assert len(queries) == 4, [q["sql"][:60] for q in queries]
+    # session, user with their role, the documents' fingerprint
+    assert len(queries) == 3, [q["sql"][:60] for q in queries]
 
 
 def test_annual_report_rolls_up_the_quarters(street, district_dan):
