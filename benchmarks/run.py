@@ -22,10 +22,12 @@ from benchmarks.appserver import AppServer
 
 ROOT = appserver.ROOT
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/leitai_bench"
+# Sessions and counters in Redis, as docs/deploy.md sets up several app servers.
+DEFAULT_CACHE = "redis://127.0.0.1:6379/1"
 SECRET = "benchmark-only-secret-key-" + "x" * 40
 
 
-def _env(database_url: str, **extra: str) -> dict[str, str]:
+def _env(database_url: str, cache: str, **extra: str) -> dict[str, str]:
     return os.environ | {
         "DATABASE_URL": database_url,
         "DEBUG": "0",
@@ -33,7 +35,7 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "HTTPS": "0",
         "CONN_MAX_AGE": "60",
-        "CACHE": "db",
+        "CACHE": cache,
         "LOG_LEVEL": "WARNING",
         **extra,
     }
@@ -68,12 +70,13 @@ def _analyze() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--cache", default=os.environ.get("BENCH_CACHE", DEFAULT_CACHE))
     parser.add_argument("--districts", type=int, default=10, help="city scale (default 10)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply request counts")
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/latest.json"))
     args = parser.parse_args()
 
-    env = _env(args.database_url)
+    env = _env(args.database_url, args.cache)
     static_root = tempfile.mkdtemp(prefix="leitai-bench-static-")
     env["STATIC_ROOT"] = static_root
     started = time.time()
@@ -81,6 +84,7 @@ def main() -> int:
     _recreate(args.database_url)
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "createcachetable")
+    _manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
     _manage(env, "collectstatic", "--noinput", "-v0")
 
     os.environ.update(env)

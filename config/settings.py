@@ -122,17 +122,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache counts wrong ballot codes and sign-in links per address. "locmem" keeps the counts
-# in each process; "db" shares them between every app process (run createcachetable once).
+# in each process; "db" shares them between every app process (run createcachetable once); a
+# redis:// address shares them through Redis, which then also keeps the sessions (see below).
 CACHE = os.environ.get("CACHE", "locmem")
-if CACHE not in ("locmem", "db"):
-    raise ImproperlyConfigured(f"CACHE={CACHE!r}: use locmem or db.")
-CACHES = {
-    "default": {
+if CACHE not in ("locmem", "db") and not CACHE.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"CACHE={CACHE!r}: use locmem, db or a redis:// address.")
+NAMED_CACHES = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leitai"},
+    "db": {
         "BACKEND": "config.cache.DatabaseCache",  # Django's, counting safely across processes
         "LOCATION": "leitai_cache",
-    }
-    if CACHE == "db"
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leitai"},
+    },
+}
+CACHES = {
+    "default": NAMED_CACHES.get(CACHE)
+    or {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE},
     # Rendered parts of pages made only of published (immutable) documents, keyed by the
     # documents they show: each process may keep its own copy, and none can go stale.
     "rendered": {
@@ -142,6 +146,12 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
 }
+
+# Sessions live in the database. With Redis, they are read from Redis and written to both: a
+# signed-in request then asks the database only who the user is (villages/auth.py), and a
+# session survives a Redis restart. Signing out deletes it from both, for every app process.
+if CACHE not in NAMED_CACHES:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,7 +14,7 @@ def load(expression: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "HTTPS", "DATABASE_URL")
+        if k not in ("DEBUG", "SECRET_KEY", "HTTPS", "DATABASE_URL", "CACHE")
     }
     return subprocess.run(  # noqa: S603 - our own settings module, fixed arguments
         [sys.executable, "-c", PROBE.format(expression)],
@@ -94,10 +94,28 @@ def test_check_deploy_is_clean_with_production_values():
     assert "no issues" in result.stdout
 
 
-def test_cache_is_per_process_by_default_or_shared_in_the_database():
-    default = load("s.CACHES['default']['BACKEND']", DEBUG="1")
-    assert default.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
-    shared = load("s.CACHES['default']['BACKEND']", DEBUG="1", CACHE="db")
-    assert shared.stdout.strip() == "config.cache.DatabaseCache"
+def test_cache_is_per_process_by_default_or_shared_in_the_database_or_redis():
+    show = "(s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION'), s.SESSION_ENGINE)"
+    default = load(show, DEBUG="1")
+    assert default.stdout.strip() == str(
+        (
+            "django.core.cache.backends.locmem.LocMemCache",
+            "leitai",
+            "django.contrib.sessions.backends.db",
+        )
+    )
+    shared = load(show, DEBUG="1", CACHE="db")
+    assert shared.stdout.strip() == str(
+        ("config.cache.DatabaseCache", "leitai_cache", "django.contrib.sessions.backends.db")
+    )
+    # With Redis, sessions are read from it and still written to the database.
+    redis = load(show, DEBUG="1", CACHE="redis://127.0.0.1:6379/0")
+    assert redis.stdout.strip() == str(
+        (
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://127.0.0.1:6379/0",
+            "django.contrib.sessions.backends.cached_db",
+        )
+    )
     wrong = load("s.CACHES", DEBUG="1", CACHE="redis")
-    assert wrong.returncode != 0 and "use locmem or db" in wrong.stderr
+    assert wrong.returncode != 0 and "use locmem, db or a redis:// address" in wrong.stderr

@@ -23,12 +23,21 @@ def address(request: HttpRequest) -> str:
 
 
 def blocked(request: HttpRequest, scope: str) -> bool:
-    return cache.get(f"guess:{scope}:{address(request)}", 0) >= LIMIT
+    try:
+        return cache.get(f"guess:{scope}:{address(request)}", 0) >= LIMIT
+    except Exception:  # noqa: BLE001 - whatever the shared cache (Redis) fails with
+        # Villagers keep voting while Redis restarts: codes are still checked one by one, and
+        # at 128 bits a guesser gains nothing from the few unlimited seconds.
+        logger.exception("wrong-code counts unavailable; %s codes not limited", scope)
+        return False
 
 
 def count_miss(request: HttpRequest, scope: str, reason: str) -> None:
     """Count a wrong code, and log it with the address: a refused code, never a used one."""
     key = f"guess:{scope}:{address(request)}"
-    cache.add(key, 0, WINDOW)
-    cache.incr(key)
     logger.warning("%s code refused (%s) from %s", scope, reason, address(request))
+    try:
+        cache.add(key, 0, WINDOW)
+        cache.incr(key)
+    except Exception:  # noqa: BLE001 - as in blocked()
+        logger.exception("wrong-code counts unavailable; %s miss not counted", scope)

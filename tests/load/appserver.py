@@ -1,6 +1,6 @@
 """Real app servers for the load tests: gunicorn on loopback (benchmarks/appserver.py),
-configured as in production (DEBUG off, collected static files, the database cache shared by
-every process), against the test database that pytest-django made.
+configured as in production (DEBUG off, collected static files, a cache shared by every process:
+the database's, or Redis), against the test database that pytest-django made.
 """
 
 import os
@@ -12,12 +12,15 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from benchmarks.appserver import AppServer
 from config.cache import DatabaseCache
 
 CACHE_TABLE = "leitai_cache"  # config/settings.py's LOCATION for CACHE=db
+# A Redis database of its own (the benchmark uses 1): the tests empty it.
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -36,8 +39,9 @@ def database_url(db: dict) -> str:
     return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
-def environment(*, static_root: Path, db: dict) -> dict[str, str]:
-    """Production-like settings for an app process on loopback, plain HTTP."""
+def environment(*, static_root: Path, db: dict, cache: str = "db") -> dict[str, str]:
+    """Production-like settings for an app process on loopback, plain HTTP; `cache` is "db" or
+    "redis"."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DEBUG": "0",
@@ -45,7 +49,7 @@ def environment(*, static_root: Path, db: dict) -> dict[str, str]:
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "0",
-        "CACHE": "db",
+        "CACHE": REDIS if cache == "redis" else "db",
         "CONN_MAX_AGE": "0",
         "STATIC_ROOT": str(static_root),
         "DATABASE_URL": database_url(db),
@@ -87,9 +91,18 @@ class AppServers:
             server.stop()
 
 
-def shared_cache() -> DatabaseCache:
+def shared_cache(cache: str = "db") -> DatabaseCache | RedisCache:
     """The cache the app servers share (the wrong-code counts), seen from the tests."""
-    return DatabaseCache(CACHE_TABLE, {})
+    return RedisCache(REDIS, {}) if cache == "redis" else DatabaseCache(CACHE_TABLE, {})
+
+
+def redis_missing() -> str | None:
+    """Why the Redis app servers cannot run here, or None."""
+    try:
+        RedisCache(REDIS, {}).get("ping")
+    except Exception as exc:  # noqa: BLE001 - any failure to reach it is the reason
+        return f"no Redis at {REDIS}: {exc}"
+    return None
 
 
 def postgresql_cluster() -> str | None:

@@ -27,29 +27,55 @@ def collected_static(tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope="session")
-def _app_servers(django_db_setup, collected_static, tmp_path_factory):
+def _servers(cache: str, static_root, logs):
     # After django_db_setup, the connection's settings name the test database.
-    env = appserver.environment(static_root=collected_static, db=connection.settings_dict)
+    env = appserver.environment(static_root=static_root, db=connection.settings_dict, cache=cache)
     appserver.manage(env, "createcachetable")
-    servers = appserver.AppServers(env, tmp_path_factory.mktemp("load-logs"))
+    servers = appserver.AppServers(env, logs)
     try:
         yield servers
     finally:
         servers.stop()
 
 
-@pytest.fixture
-def server(_app_servers, transactional_db) -> appserver.AppServer:
-    """gunicorn with four workers; the wrong-code counts it shares start empty."""
-    appserver.shared_cache().clear()
-    return _app_servers.get(0)
+@pytest.fixture(scope="session")
+def _app_servers(django_db_setup, collected_static, tmp_path_factory):
+    yield from _servers("db", collected_static, tmp_path_factory.mktemp("load-logs"))
+
+
+@pytest.fixture(scope="session")
+def _redis_app_servers(django_db_setup, collected_static, tmp_path_factory):
+    """App servers sharing Redis (counts and sessions), as docs/deploy.md recommends."""
+    if reason := appserver.redis_missing():
+        pytest.skip(reason)
+    yield from _servers("redis", collected_static, tmp_path_factory.mktemp("load-logs-redis"))
 
 
 @pytest.fixture
-def other_server(server, _app_servers) -> appserver.AppServer:
+def cache_kind() -> str:
+    """What the app servers share: the database cache, unless a test module says "redis"."""
+    return "db"
+
+
+@pytest.fixture
+def _servers_of_kind(request, cache_kind, transactional_db):
+    servers = request.getfixturevalue(
+        "_redis_app_servers" if cache_kind == "redis" else "_app_servers"
+    )
+    appserver.shared_cache(cache_kind).clear()  # the wrong-code counts start empty
+    return servers
+
+
+@pytest.fixture
+def server(_servers_of_kind) -> appserver.AppServer:
+    """gunicorn with four workers."""
+    return _servers_of_kind.get(0)
+
+
+@pytest.fixture
+def other_server(server, _servers_of_kind) -> appserver.AppServer:
     """A second gunicorn on another port, on the same database and cache."""
-    return _app_servers.get(1)
+    return _servers_of_kind.get(1)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Two app servers on one database, as behind a load balancer: a judge's session, sheet versions
-and the wrong-code limit are the same whichever server answers.
+and the wrong-code limit are the same whichever server answers. Each test runs with the servers
+sharing the database cache, then with them sharing Redis (which also keeps the sessions).
 """
 
 import time
@@ -17,6 +18,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), appserver.postgresql_only
 
 DEADLINE = 30  # seconds for any one sheet to be sent
 GUESSERS = 32  # wrong codes sent at once
+
+
+@pytest.fixture(params=["db", "redis"])
+def cache_kind(request) -> str:
+    return request.param
 
 
 def test_a_judge_moving_between_two_servers_sees_one_sheet(server, other_server, panel):
@@ -92,7 +98,9 @@ def test_the_wrong_code_limit_counts_both_servers_together(server, other_server,
         assert phone.post(on.url("/ballot/"), {"code": "WRONGAGAIN"}).status == 429
 
 
-def test_wrong_codes_sent_at_once_to_both_servers_are_every_one_counted(server, other_server):
+def test_wrong_codes_sent_at_once_to_both_servers_are_every_one_counted(
+    server, other_server, cache_kind
+):
     servers = (server, other_server)
 
     def guess(n: int) -> int:
@@ -104,7 +112,23 @@ def test_wrong_codes_sent_at_once_to_both_servers_are_every_one_counted(server, 
     looked_up = statuses.count(404)
     assert statuses.count(429) == len(statuses) - looked_up
     # Every wrong code that was looked up was counted: no count lost between the processes.
-    assert appserver.shared_cache().get("guess:card:127.0.0.1") == looked_up
+    assert appserver.shared_cache(cache_kind).get("guess:card:127.0.0.1") == looked_up
     # So the limit holds, give or take the guesses already past the check when it was reached:
     # at most one for each worker of the two servers.
     assert throttle.LIMIT <= looked_up < throttle.LIMIT + 2 * WORKERS
+
+
+def test_signing_out_on_one_server_ends_the_session_on_both(server, other_server, panel):
+    [(_judge, token)] = panel(judges=1, contestants=2).cards
+    competition_id = _judge.competition_id
+    phone = Phone()
+    assert phone.sign_in_with_card(server.url(f"/card/{token}/")).status == 200
+    for on in (server, other_server):
+        assert phone.get(on.url(f"/judge/{competition_id}/")).path == f"/judge/{competition_id}/"
+    stolen = Phone()  # a copy of the session cookie, as if taken from the phone
+    stolen.jar.set_cookie(next(c for c in phone.jar if c.name == "sessionid"))
+
+    assert phone.post(server.url("/accounts/logout/"), {}).status == 200
+
+    for on in (server, other_server):
+        assert stolen.get(on.url(f"/judge/{competition_id}/")).path == "/accounts/login/"

@@ -313,3 +313,25 @@ def test_guess_counts_can_live_in_the_database_shared_by_every_process(client, c
         cursor.execute("SELECT COUNT(*) FROM leitai_cache")
         assert cursor.fetchone()[0] == 1  # one counter, in the shared table
     assert client.post(reverse("scoring:ballot"), {"code": codes[0][1]}).status_code == 429
+
+
+def test_ballots_are_still_cast_while_the_shared_cache_is_down(client, codes, settings, caplog):
+    from django.core.cache import caches
+
+    from benchmarks.appserver import free_port
+
+    # Redis that does not answer: a port nothing listens on.
+    settings.CACHES = settings.CACHES | {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    caches.close_all()
+    contestant, code = codes[0]
+    wrong = client.post(reverse("scoring:ballot"), {"code": "WRONGCODE"})
+    assert wrong.status_code == 403  # refused as ever, though not counted
+    done = client.post(reverse("scoring:ballot"), {"code": code, "choice": "basic", "confirm": "1"})
+    assert done.url == reverse("scoring:ballot_thanks")
+    assert list(Ballot.objects.values_list("contestant", "choice")) == [(contestant.pk, "basic")]
+    assert "wrong-code counts unavailable" in caplog.text
