@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages travel compressed to phones on weak networks (static files are precompressed).
     # Django pads each compressed page at random, which defeats BREACH-style guessing.
-    "django.middleware.gzip.GZipMiddleware",
+    "config.compression.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

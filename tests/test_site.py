@@ -1,10 +1,13 @@
 """Sign-in, sign-out, the language switch and each role's home page."""
 
+import gzip
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from config import compression
 from tests.factories import PASSWORD, TenureFactory, UserFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +173,16 @@ def test_pages_travel_compressed_to_clients_that_accept_it(client, street_staff_
     assert "Content-Encoding" not in plain
     assert packed["Content-Encoding"] == "gzip"
     assert len(packed.content) < len(plain.content) / 2
+    assert gzip.decompress(packed.content).startswith(b"<!doctype html>")
+
+
+def test_compression_is_fast_and_padded_at_random():
+    page = b"".join(b"<tr><td>%d</td><td>village %d</td></tr>\n" % (n, n) for n in range(3000))
+    packed = {compression.compress(page, max_random_bytes=100) for _n in range(20)}
+    assert {gzip.decompress(p) for p in packed} == {page}
+    # The length varies (a file name of random length): the page's size tells nothing exact.
+    assert len({len(p) for p in packed}) > 1
+    # Gzip's fastest level: within the padding of what level 1 gives, above what level 6 gives.
+    fastest, best = len(gzip.compress(page, 1)), len(gzip.compress(page, 6))
+    assert all(fastest <= len(p) <= fastest + 101 for p in packed)
+    assert best < fastest
