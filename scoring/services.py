@@ -329,8 +329,13 @@ def save_sheet(
                 raise SheetInvalid({"version": _("A submitted sheet needs every item.")})
 
         # The scores as they stand: for the audit trail and to change only what changed.
-        existing = list(sheet.scores.select_related("criterion")) if sheet.pk else []
-        old = snapshot(sheet, {s.criterion.code: s.points for s in existing}) if sheet.pk else None
+        existing = list(sheet.scores.order_by()) if sheet.pk else []
+        code_of = {c.pk: c.code for c in criteria}
+        old = (
+            snapshot(sheet, {code_of[s.criterion_id]: s.points for s in existing})
+            if sheet.pk
+            else None
+        )
         had_problems = bool(sheet.problems)
         sheet.version = version
         sheet.comment = comment

@@ -102,11 +102,10 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
 @require_http_methods(["GET", "POST"])
 def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -> HttpResponse:
     seat = _get_seat_for_user(request, competition_id)
-    contestant = get_object_or_404(
-        Contestant.objects.select_related("secretary", "village__street"),
-        pk=contestant_id,
-        competition=seat.competition,
-    )
+    contestants = Contestant.objects.filter(competition=seat.competition)
+    if request.method == "GET":
+        contestants = contestants.select_related("secretary", "village__street")
+    contestant = get_object_or_404(contestants, pk=contestant_id)
     if request.method == "POST":
         try:
             result = save_sheet(
