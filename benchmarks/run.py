@@ -84,7 +84,7 @@ def main() -> int:
     _recreate(args.database_url)
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "createcachetable")
-    _manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
+    _manage(env, "shell", "-v", "0", "-c", "from django.core.cache import cache; cache.clear()")
     _manage(env, "collectstatic", "--noinput", "-v0")
 
     os.environ.update(env)
