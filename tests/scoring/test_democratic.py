@@ -1,12 +1,14 @@
 """Democratic evaluation: one-time anonymous ballots, paper tallies, and their weight in grades."""
 
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import segno
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from competition import services as event
 from competition.services import ActionRefused
@@ -15,6 +17,7 @@ from scoring.models import Ballot, BallotToken, GradingPolicy, PaperTally
 from scoring.services import BallotRefused, SheetInvalid, cast_ballot
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import MembershipFactory
+from villages import throttle
 
 pytestmark = pytest.mark.django_db
 
@@ -300,19 +303,24 @@ def test_guess_counts_can_live_in_the_database_shared_by_every_process(client, c
     from django.db import connection
 
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "leitai_cache",
-        }
+        "default": {"BACKEND": "config.cache.DatabaseCache", "LOCATION": "leitai_cache"}
     }
     call_command("createcachetable")
     caches["default"].clear()
+    started = timezone.now()
     for _n in range(20):
         client.post(reverse("scoring:ballot"), {"code": "WRONGCODE"})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM leitai_cache")
-        assert cursor.fetchone()[0] == 1  # one counter, in the shared table
+        cursor.execute("SELECT expires FROM leitai_cache")
+        [(expires,)] = cursor.fetchall()  # one counter, in the shared table
     assert client.post(reverse("scoring:ballot"), {"code": codes[0][1]}).status_code == 429
+    # It lasts the throttle's window from the first wrong code, not the cache's default.
+    if isinstance(expires, str):
+        expires = datetime.fromisoformat(expires)
+    if timezone.is_naive(expires):  # SQLite keeps UTC without saying so
+        expires = expires.replace(tzinfo=UTC)
+    window = timedelta(seconds=throttle.WINDOW)
+    assert started + window - timedelta(seconds=5) <= expires <= timezone.now() + window
 
 
 def test_ballots_are_still_cast_while_the_shared_cache_is_down(client, codes, settings, caplog):
