@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from competition.models import Competition, Event, Judge, Problem
 
@@ -29,6 +31,13 @@ class CompetitionAdmin(admin.ModelAdmin):
         # Street staff create competitions on their pages, which copy criteria and policy.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Once scoring opens, what was held where and when is on the record (and, published,
+        # in the notice): the admin shows it and changes nothing.
+        if obj is not None and obj.status != Competition.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         # From scoring on, deleting it would take sheets, scores and their audit with it.
         if obj is not None and obj.status != Competition.Status.DRAFT:
@@ -36,8 +45,27 @@ class CompetitionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
+class JudgeForm(forms.ModelForm):
+    class Meta:
+        model = Judge
+        fields = ["competition", "user", "role", "recusals"]
+
+    def clean_competition(self):
+        competition = self.cleaned_data["competition"]
+        if competition.status != Competition.Status.DRAFT:
+            raise forms.ValidationError(
+                _(
+                    "This competition is past its draft (%(status)s): add judges on its panel "
+                    "page, where the change is logged."
+                ),
+                params={"status": competition.get_status_display()},
+            )
+        return competition
+
+
 @admin.register(Judge)
 class JudgeAdmin(admin.ModelAdmin):
+    form = JudgeForm
     list_display = ["__str__", "role", "competition"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]

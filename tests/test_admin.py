@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
+from competition.models import Competition, Judge
 from scoring.services import save_sheet
 from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, StreetFactory, TenureFactory, UserFactory
@@ -221,3 +222,40 @@ def test_admin_refuses_a_street_of_another_district(client, admin_alice, street)
     )
     assert "The street must belong to the chosen district." in response.content.decode()
     assert not hasattr(user.__class__.objects.get(pk=user.pk), "membership")
+
+
+def test_admin_adds_judges_only_to_a_draft_competition(client, admin_alice, street_staff_carol):
+    scoring = competition_in_scoring(street=street_staff_carol.membership.street, staff=admin_alice)
+    draft = Competition.objects.create(
+        district=scoring.district, street=scoring.street, year=scoring.year + 1, quarter=1
+    )
+    newcomer = UserFactory(username="nina")
+    client.force_login(admin_alice)
+    add = reverse("admin:competition_judge_add")
+    form = {"user": newcomer.pk, "role": "observer"}
+
+    refused = client.post(add, form | {"competition": scoring.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "add judges on its panel page, where the change is logged" in refused.content.decode()
+    assert not Judge.objects.filter(user=newcomer).exists()
+
+    client.post(add, form | {"competition": draft.pk})
+    assert list(Judge.objects.filter(user=newcomer).values_list("competition", flat=True)) == [
+        draft.pk
+    ]
+
+
+def test_admin_shows_a_competition_past_draft_and_changes_nothing(
+    client, admin_alice, street_staff_carol
+):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=admin_alice
+    )
+    before = (competition.held_on, competition.venue)
+    client.force_login(admin_alice)
+    url = reverse("admin:competition_competition_change", args=[competition.pk])
+    shown = client.get(url)
+    assert shown.context["original"] == competition and not shown.context["has_change_permission"]
+    refused = client.post(url, {"venue": "别处", "held_on": "2030-01-01"})
+    assert refused.status_code == 403
+    competition.refresh_from_db()
+    assert (competition.held_on, competition.venue) == before

@@ -533,9 +533,9 @@ ADMIN_MODEL_OUTCOMES = {
     "villages.secretary":        (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   KEPT),
     "villages.tenure":           (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
     # Competitions are made on the staff pages. A competition in scoring, its panel and its
-    # frozen policy: no deletion, no change of the panel or the policy (the competition's own
-    # fields are read-only, but for its date and venue).
-    "competition.competition":   (OK,   DENIED, OK,     DENIED, OK,      DENIED, FORM,   DENIED),
+    # frozen policy: no deletion, no change (its date and venue are on the record), and no
+    # judge added to it here (the add form refuses a competition past draft).
+    "competition.competition":   (OK,   DENIED, OK,     DENIED, OK,      DENIED, DENIED, DENIED),
     "competition.judge":         (OK,   OK,     OK,     DENIED, OK,      FORM,   DENIED, DENIED),
     "competition.problem":       (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
     # Scheme edits never reach a competition: it holds copies of the criteria.
