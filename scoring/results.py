@@ -16,17 +16,19 @@ from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from competition.models import Competition
 from scoring import domain
 from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
 from scoring.queries import contestants_in_order
 
+# The grades as pages, exports and reasons name them, in the reader's language.
 GRADE_LABELS = {
-    "excellent": "优秀",
-    "competent": "称职",
-    "basic": "基本称职",
-    "incompetent": "不称职",
+    "excellent": gettext_lazy("excellent"),
+    "competent": gettext_lazy("competent"),
+    "basic": gettext_lazy("basic competent"),
+    "incompetent": gettext_lazy("incompetent"),
 }
 
 

@@ -296,3 +296,14 @@ def test_only_an_administrator_may_rank_every_district(client, street, district_
         reverse("scoring:rankings"), {"year": 2026, "quarter": 3, "district": "all"}
     )
     assert [r.village_code for r in response.context["result"].rows] == ["A"]
+
+
+def test_grades_are_named_in_the_readers_language(client, street, district_dan):
+    publish(street, 2026, 2, {"A": "95.00", "B": "65.00"}, district_dan)
+    client.force_login(district_dan)
+    page = {"year": 2026, "quarter": 2}
+    english = client.get(reverse("scoring:rankings"), page, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get(reverse("scoring:rankings"), page, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    table = english.content.decode().split('id="rankings"')[1]
+    assert "excellent" in table and "basic competent" in table and "优秀" not in table
+    assert "优秀" in chinese.content.decode().split('id="rankings"')[1]
