@@ -149,9 +149,10 @@ CACHES = {
 
 # Sessions live in the database. With Redis, they are read from Redis and written to both: a
 # signed-in request then asks the database only who the user is (villages/auth.py), and a
-# session survives a Redis restart. Signing out deletes it from both, for every app process.
+# session survives a Redis restart. Signing out deletes it from both, for every app process;
+# while Redis is down, sessions work from the database alone (config/sessions.py).
 if CACHE not in NAMED_CACHES:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "config.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

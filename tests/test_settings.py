@@ -114,7 +114,7 @@ def test_cache_is_per_process_by_default_or_shared_in_the_database_or_redis():
         (
             "django.core.cache.backends.redis.RedisCache",
             "redis://127.0.0.1:6379/0",
-            "django.contrib.sessions.backends.cached_db",
+            "config.sessions",
         )
     )
     wrong = load("s.CACHES", DEBUG="1", CACHE="redis")
