@@ -101,6 +101,10 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="results-{pk}.{fmt}"'
         return response
     table = _results_table(competition)
+    may_manage = (
+        permissions.can_manage(request.user, competition)
+        and permissions.card_scope(request) is None
+    )
     carried = dict(
         queries.carried_over(competition)
         .filter(village__contests__competition=competition)
@@ -126,8 +130,10 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "digest": table["digest"],
             "policy": table["policy"],
             "rows": rows,
-            "may_manage": permissions.can_manage(request.user, competition)
-            and permissions.card_scope(request) is None,
+            "may_manage": may_manage,
+            # Grades are set by hand after the close, and corrected after publication.
+            "may_override": may_manage
+            and competition.status in (Competition.Status.CLOSED, Competition.Status.PUBLISHED),
             "grades": results.GRADE_LABELS,
             "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
             "publications": competition.publications.select_related("by")
