@@ -1,6 +1,7 @@
 """District staff's pages: quarterly rankings, the annual "double hook" report, advancement."""
 
 import hashlib
+import html
 import io
 from urllib.parse import quote
 
@@ -12,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -81,30 +81,30 @@ def _every_district(request: HttpRequest) -> bool:
     )
 
 
+def _escape(value) -> str:
+    return html.escape(str(value))
+
+
 def _rankings_rows(rows: list, *, every_district: bool) -> str:
-    """The rankings' table rows in one pass: thousands of rows, each escaped like a template's."""
+    """The rankings' table rows in one pass: thousands of rows, each text escaped as a template
+    escapes it (Django's escape is the standard library's html.escape)."""
     village_url = reverse("scoring:village", args=["CODE"])
-    new = _("new")
-    html = []
+    new = _escape(_("new"))
+    grades = {code: _escape(label) for code, label in GRADE_LABELS.items()}
+    out = []
     for r in rows:
         movement = {"up": f"↑ {r.previous_rank}", "down": f"↓ {r.previous_rank}", "same": "="}
-        html.append(
-            format_html(
-                '<tr><td>{}</td>{}<td>{}</td><td><a href="{}">{}</a></td><td>{}</td>'
-                '<td>{}</td><td>{}</td><td class="movement-{}">{}</td></tr>\n',
-                r.rank or "—",
-                format_html("<td>{}</td>", r.district) if every_district else "",
-                r.street,
-                village_url.replace("CODE", quote(r.village_code)),
-                r.village,
-                r.secretary,
-                r.final if r.final is not None else "—",
-                GRADE_LABELS.get(r.grade or "", ""),
-                r.movement,
-                movement.get(r.movement, new),
-            )
+        moved = movement.get(r.movement, new)
+        district = f"<td>{_escape(r.district)}</td>" if every_district else ""
+        url = _escape(village_url.replace("CODE", quote(r.village_code)))
+        out.append(
+            f"<tr><td>{r.rank or '—'}</td>{district}<td>{_escape(r.street)}</td>"
+            f'<td><a href="{url}">{_escape(r.village)}</a></td><td>{_escape(r.secretary)}</td>'
+            f"<td>{r.final if r.final is not None else '—'}</td>"
+            f"<td>{grades.get(r.grade or '', '')}</td>"
+            f'<td class="movement-{_escape(r.movement)}">{moved}</td></tr>\n'
         )
-    return mark_safe("".join(html))  # noqa: S308 - every part went through format_html
+    return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped
 
 
 def _rankings_table(
