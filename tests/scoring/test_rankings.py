@@ -307,3 +307,30 @@ def test_grades_are_named_in_the_readers_language(client, street, district_dan):
     table = english.content.decode().split('id="rankings"')[1]
     assert "excellent" in table and "basic competent" in table and "优秀" not in table
     assert "优秀" in chinese.content.decode().split('id="rankings"')[1]
+
+
+def test_rankings_rows_escape_every_text_as_a_template_would():
+    from django.utils.html import escape
+
+    from scoring.report_views import _rankings_rows
+
+    hostile = "<script>alert(\"x\")</script> & 'co'"
+    row = rankings.RankedRow(
+        rank=1,
+        secretary=hostile,
+        village=hostile,
+        village_code='A"&B',
+        district=hostile,
+        street=hostile,
+        street_rank=1,
+        final=Decimal("91.50"),
+        grade="excellent",
+        competition_id=1,
+        movement="up",
+        previous_rank=3,
+    )
+    shown = _rankings_rows([row], every_district=True)
+    assert "<script>" not in shown
+    assert shown.count(str(escape(hostile))) == 4
+    assert 'href="/villages/A%22%26B/"' in shown
+    assert "<td>91.50</td>" in shown and "↑ 3" in shown
