@@ -32,6 +32,20 @@ def _fast_and_local(settings, _static_root):
 
 
 @pytest.fixture
+def redis_down(settings):
+    """The settings of CACHE=redis://…, with a Redis that does not answer."""
+    from benchmarks.appserver import free_port
+
+    settings.SESSION_ENGINE = "config.sessions"
+    settings.CACHES = settings.CACHES | {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        }
+    }
+
+
+@pytest.fixture
 def street(db):
     return StreetFactory()
 

@@ -4,22 +4,9 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from benchmarks.appserver import free_port
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_down(settings):
-    """The settings of CACHE=redis://…, with a Redis that does not answer."""
-    settings.SESSION_ENGINE = "config.sessions"
-    settings.CACHES = settings.CACHES | {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        }
-    }
 
 
 def test_signed_in_pages_work_from_the_database_while_redis_is_down(

@@ -323,19 +323,7 @@ def test_guess_counts_can_live_in_the_database_shared_by_every_process(client, c
     assert started + window - timedelta(seconds=5) <= expires <= timezone.now() + window
 
 
-def test_ballots_are_still_cast_while_the_shared_cache_is_down(client, codes, settings, caplog):
-    from django.core.cache import caches
-
-    from benchmarks.appserver import free_port
-
-    # Redis that does not answer: a port nothing listens on.
-    settings.CACHES = settings.CACHES | {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
-    }
-    caches.close_all()
+def test_ballots_are_still_cast_while_the_shared_cache_is_down(client, codes, redis_down, caplog):
     contestant, code = codes[0]
     wrong = client.post(reverse("scoring:ballot"), {"code": "WRONGCODE"})
     assert wrong.status_code == 403  # refused as ever, though not counted

@@ -447,17 +447,19 @@ for _label in ADMIN_MODELS:
     PAGES |= model_pages(_label)
 
 
-# Outcomes.
-LOGIN = "login"  # redirected to the sign-in page; nothing changed
+# Outcomes: the competition matrix's (LOGIN, NO, OK, FORM, DONE), and these.
+LOGIN, NO, OK, FORM, DONE = (
+    competition_matrix.LOGIN,
+    competition_matrix.NO,
+    competition_matrix.OK,
+    competition_matrix.FORM,
+    competition_matrix.DONE,
+)
 ADMIN_LOGIN = "admin login"  # redirected to the admin's sign-in page; nothing changed
-NO = "404"  # not found; nothing changed
 DENIED = "403"  # forbidden; nothing changed
 NOT_ALLOWED = "405"  # not a method this page answers; nothing changed
-OK = "200"  # the page, showing what it should; nothing changed
 AWAY = "away"  # redirected elsewhere (the page's `away`); nothing changed
-FORM = "form"  # the form was refused with an error; nothing changed
 KEPT = "kept"  # the admin refuses to delete a row others depend on, and says which; nothing changed
-DONE = "done"  # the action was carried out
 
 # fmt: off
 MATRIX = {
