@@ -1,10 +1,13 @@
 import importlib
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from villages.auth import RoleBackend
 from villages.permissions import membership_of
@@ -27,6 +30,46 @@ def test_it_knows_a_user_without_a_role_in_the_same_query(admin_alice, django_as
         user = RoleBackend().get_user(admin_alice.pk)
         assert membership_of(user) is None
     assert user.is_superuser
+
+
+def _values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("who", ["street_staff_carol", "district_dan", "admin_alice"])
+def test_it_reads_every_field_as_the_orm_does(who, request):
+    user = request.getfixturevalue(who)
+    user.last_login = timezone.now()  # aware; SQLite stores it as text
+    user.first_name = "卡罗尔 🌾"
+    user.save()
+    expected = User.objects.select_related("membership__district", "membership__street").get(
+        pk=user.pk
+    )
+    loaded = RoleBackend().get_user(user.pk)
+    assert _values(loaded) == _values(expected)
+    assert timezone.is_aware(loaded.last_login) and timezone.is_aware(loaded.date_joined)
+    role = getattr(expected, "membership", None)
+    if role is None:
+        assert membership_of(loaded) is None
+    else:
+        assert _values(membership_of(loaded)) == _values(role)
+        assert _values(membership_of(loaded).district) == _values(role.district)
+        assert membership_of(loaded).street == role.street
+        if role.street:
+            assert _values(membership_of(loaded).street) == _values(role.street)
+    assert loaded._state.db == "default" and not loaded._state.adding
+
+
+def test_it_saves_back_what_it_loaded_unchanged(street_staff_carol):
+    loaded = RoleBackend().get_user(street_staff_carol.pk)
+    loaded.save()  # no naive datetime, no lost field
+    assert _values(User.objects.get(pk=loaded.pk)) == _values(street_staff_carol)
+
+
+@pytest.mark.parametrize("user_id", ["", "abc", "1; DROP TABLE auth_user", None])
+def test_it_signs_nobody_in_from_a_malformed_id(user_id, street_staff_carol):
+    assert RoleBackend().get_user(user_id) is None
+    assert User.objects.filter(pk=street_staff_carol.pk).exists()
 
 
 def test_it_signs_out_a_deactivated_or_deleted_user(street_staff_carol):
