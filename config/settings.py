@@ -145,6 +145,14 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
+    # Whole such pages, for each reader (config/pages.py): a few per reader, up to about 1 MB
+    # each (the rankings of a whole city), so fewer are kept, and not for long.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "leitai-pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 60},
+    },
 }
 
 # Sessions live in the database. With Redis, they are read from Redis and written to both: a

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from competition.permissions import card_scope
 from competition.services import ActionRefused
+from config.pages import kept_page
 from scoring import rankings
 from scoring.models import Scheme
 from scoring.results import GRADE_LABELS, escape_cell
@@ -108,13 +109,12 @@ def _rankings_rows(rows: list, *, every_district: bool) -> str:
 
 
 def _rankings_table(
-    district, year: int, quarter: int, street, grade
+    district, year: int, quarter: int, street, grade, marker: str
 ) -> tuple[str, int, list, object]:
     """The rendered rankings table, the number of competitions in it and the streets to filter
     by. Made only of published documents, so it is made once per set of documents (and
     language) and then reused."""
     district_id = district.pk if district else None
-    marker = rankings.period_marker(district_id, year, quarter)
     parts = ("rankings", district_id, year, quarter, street, grade, get_language(), marker)
     key = "rankings:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     kept = caches["rendered"].get(key)
@@ -143,29 +143,41 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
     street = (request.GET.get("street") or None) if district else None
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
     if request.GET.get("format") != "xlsx":
-        table, competitions, streets, result = _rankings_table(
-            district, year, quarter, street, grade
+        marker = rankings.period_marker(district.pk if district else None, year, quarter)
+        districts = (
+            list(District.objects.order_by("name").values_list("pk", "name"))
+            if request.user.is_superuser
+            else None
         )
-        return render(
-            request,
-            "scoring/district_rankings.html",
-            {
-                "district": district,
-                "districts": District.objects.order_by("name")
-                if request.user.is_superuser
-                else None,
-                "year": year,
-                "quarter": quarter,
-                "street": street,
-                "grade": grade,
-                "table": table,
-                "competitions": competitions,
-                "result": result,  # None when the table was reused
-                "grades": GRADE_LABELS,
-                "streets": streets if district else [],
-                "quarters": range(1, 5),
-            },
-        )
+
+        def page(extra: dict) -> HttpResponse:
+            table, competitions, streets, result = _rankings_table(
+                district, year, quarter, street, grade, marker
+            )
+            return render(
+                request,
+                "scoring/district_rankings.html",
+                {
+                    "district": district,
+                    "districts": districts,
+                    "year": year,
+                    "quarter": quarter,
+                    "street": street,
+                    "grade": grade,
+                    "table": table,
+                    "competitions": competitions,
+                    "result": result,  # None when the table was reused
+                    "grades": GRADE_LABELS,
+                    "streets": streets if district else [],
+                    "quarters": range(1, 5),
+                }
+                | extra,
+            )
+
+        # The page shows the documents of the period, the district's name and the districts
+        # an administrator may choose.
+        documents = (marker, district and district.name, districts)
+        return kept_page(request, ("rankings", documents), page)
     result = rankings.district_rankings(
         district_id=district.pk if district else None,
         year=year,

@@ -1,5 +1,6 @@
 """District rankings, the annual report and advancement, read from published documents."""
 
+import hashlib
 import io
 import json
 import re
@@ -15,7 +16,7 @@ from competition.models import Competition, Contestant
 from scoring import rankings
 from scoring.models import GradingPolicy, Publication, Scheme
 from scoring.services import create_district_competition
-from tests.factories import StreetFactory, TenureFactory
+from tests.factories import MembershipFactory, StreetFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +154,32 @@ def test_a_correction_replaces_the_ranked_document(client, street, district_dan)
     assert "91.00" not in shown
 
 
+def test_the_period_marker_names_exactly_the_publications_ranked(street, district_dan):
+    def ids(*competitions):
+        return ",".join(
+            str(pk)
+            for pk in sorted(
+                Publication.objects.filter(competition__in=competitions).values_list(
+                    "pk", flat=True
+                )
+            )
+        )
+
+    def marker(text):
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # A district-level competition of the period (made as a street one, then moved up).
+    district_level = publish(street, 2026, 1, {"A": "91.00"}, district_dan)
+    Competition.objects.filter(pk=district_level.pk).update(level="district", street=None)
+    this = publish(street, 2026, 1, {"A": "91.00"}, district_dan)
+    before = publish(street, 2025, 4, {"A": "80.00"}, district_dan)  # across the new year
+    publish(street, 2025, 3, {"A": "70.00"}, district_dan)  # two quarters back: not ranked
+    elsewhere = publish(StreetFactory(), 2026, 1, {"B": "85.00"}, district_dan)
+    assert rankings.period_marker(street.district_id, 2026, 1) == marker(ids(this, before))
+    assert rankings.period_marker(None, 2026, 1) == marker(ids(this, before, elsewhere))
+    assert rankings.period_marker(street.district_id, 2024, 1) == marker("")
+
+
 @pytest.mark.parametrize("size", [40, 400])
 def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_dan, size):
     streets = [street, *StreetFactory.create_batch(3, district=street.district)]
@@ -167,12 +194,22 @@ def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_
     # session, user with their role, the documents' fingerprint, this quarter's documents, last
     # quarter's (the streets to filter by are those of the documents)
     assert len(queries) == 5, [q["sql"][:60] for q in queries]
-    # Again: the table rendered from the same documents is reused, whatever their size.
+    # Again: the page kept for this reader is served, whatever its size.
     with CaptureQueriesContext(connection) as queries:
         again = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
-    assert again.context["result"] is None
+    assert again.context is None  # nothing rendered
     assert again.content.count(b"<tr>") == response.content.count(b"<tr>") == size + 1
     # session, user with their role, the documents' fingerprint
+    assert len(queries) == 3, [q["sql"][:60] for q in queries]
+    # Another reader of the district: their own page frame, around the same kept table.
+    erin = MembershipFactory(
+        user__username="erin", role="district_staff", district=street.district, street=None
+    )
+    client.force_login(erin.user)
+    with CaptureQueriesContext(connection) as queries:
+        other = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
+    assert other.context["result"] is None
+    assert other.content.count(b"<tr>") == size + 1
     assert len(queries) == 3, [q["sql"][:60] for q in queries]
 
 
