@@ -278,13 +278,14 @@ class Bench:
         return contestants.count()
 
     def cold(self, user: User, query: dict, times: int = 5) -> float:
-        """The median time, in-process, of a rankings page whose table must be rendered afresh
-        (the first visit after a publication)."""
+        """The median time, in-process, of a rankings page whose table and page must be rendered
+        afresh (the first visit after a publication)."""
         client = self._client(user)
         path = "/rankings/?" + urlencode({"year": scale.YEAR, "quarter": 4} | query)
         spent = []
         for _n in range(times):
             caches["rendered"].clear()
+            caches["pages"].clear()
             began = time.perf_counter()
             assert client.get(path).status_code == 200
             spent.append(time.perf_counter() - began)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
+from config.pages import kept_page
 from scoring import queries, results
 from scoring.models import Publication
 from scoring.services import amend_published, override_grade
@@ -39,7 +40,14 @@ DOWNLOADS = {
 
 
 def _get_competition_for_results(request: HttpRequest, pk: int) -> Competition:
-    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
+    """The competition, with the id of its latest publication (None before publication)."""
+    latest = Publication.objects.filter(competition=OuterRef("pk")).order_by("-version")
+    competition = get_object_or_404(
+        Competition.objects.select_related("street", "district").annotate(
+            latest_publication=Subquery(latest.values("pk")[:1])
+        ),
+        pk=pk,
+    )
     if not permissions.can_view_results(request, competition):
         raise Http404(_("These results are not open to you."))
     return competition
@@ -79,7 +87,7 @@ def _render_rows(competition: Competition, document: dict) -> dict:
 def _results_table(competition: Competition) -> dict:
     """The rendered rows of the results. A published document never changes (a correction is a
     new publication), so its rows are rendered once per publication and language, then reused."""
-    latest = competition.publications.order_by("-version").values_list("pk", flat=True).first()
+    latest = competition.latest_publication
     if latest is None:
         return _render_rows(competition, results.build_document(competition))
     key = f"results:{latest}:{get_language()}"
@@ -100,10 +108,14 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(render_as(document), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="results-{pk}.{fmt}"'
         return response
-    table = _results_table(competition)
     may_manage = (
         permissions.can_manage(request.user, competition)
         and permissions.card_scope(request) is None
+    )
+    # Grades are set by hand after the close, and corrected after publication.
+    may_override = may_manage and competition.status in (
+        Competition.Status.CLOSED,
+        Competition.Status.PUBLISHED,
     )
     carried = dict(
         queries.carried_over(competition)
@@ -112,35 +124,51 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(n=Count("id", distinct=True))
         .order_by()
     )
-    rows = [
-        {
-            "main": mark_safe(row["main"]),  # noqa: S308 - our own rendered template
-            "explain": mark_safe(row["explain"]),  # noqa: S308 - likewise
-            "pk": row["pk"],
-            "village": row["village"],
-            "carried": carried.get(row["village_code"], 0),
-        }
-        for row in table["rows"]
-    ]
-    return render(
-        request,
-        "scoring/results.html",
-        {
-            "competition": competition,
-            "digest": table["digest"],
-            "policy": table["policy"],
-            "rows": rows,
-            "may_manage": may_manage,
-            # Grades are set by hand after the close, and corrected after publication.
-            "may_override": may_manage
-            and competition.status in (Competition.Status.CLOSED, Competition.Status.PUBLISHED),
-            "grades": results.GRADE_LABELS,
-            "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
-            "publications": competition.publications.select_related("by")
-            .defer("document", "summary")
-            .order_by("version"),
-        },
+
+    def page(extra: dict) -> HttpResponse:
+        table = _results_table(competition)
+        rows = [
+            {
+                "main": mark_safe(row["main"]),  # noqa: S308 - our own rendered template
+                "explain": mark_safe(row["explain"]),  # noqa: S308 - likewise
+                "pk": row["pk"],
+                "village": row["village"],
+                "carried": carried.get(row["village_code"], 0),
+            }
+            for row in table["rows"]
+        ]
+        return render(
+            request,
+            "scoring/results.html",
+            {
+                "competition": competition,
+                "digest": table["digest"],
+                "policy": table["policy"],
+                "rows": rows,
+                "may_manage": may_manage,
+                "may_override": may_override,
+                "grades": results.GRADE_LABELS,
+                "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
+                "publications": competition.publications.select_related("by")
+                .defer("document", "summary")
+                .order_by("version"),
+            }
+            | extra,
+        )
+
+    if competition.latest_publication is None:
+        return page({})  # results still changing: made afresh each time
+    # Published: the page changes with a new publication (a correction), with the status and
+    # title shown, the problems still open and what this reader may do.
+    documents = (
+        competition.latest_publication,
+        competition.status,
+        competition.title,
+        sorted(carried.items()),
+        may_manage,
+        may_override,
     )
+    return kept_page(request, ("results", competition.pk, documents), page)
 
 
 @login_required

@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from competition.models import Competition
+from competition.models import Competition, Contestant, Problem
 from competition.services import ActionRefused
 from scoring import results
 from scoring.models import GradingPolicy, Publication, Score
 from scoring.services import override_grade, publish_competition
 from tests.competition_setup import competition_in_scoring
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -237,10 +237,10 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:results", args=[competition.pk]))
     assert len(response.context["rows"]) == size
-    # session, user with their role, competition, publication, policy, criteria, judges, sheets,
-    # scores, online ballots, paper tallies, overrides, contestants, contestant ids, problems
-    # carried over, published versions
-    assert len(queries) == 16, [q["sql"][:80] for q in queries]
+    # session, user with their role, competition with its latest publication, policy, criteria,
+    # judges, sheets, scores, online ballots, paper tallies, overrides, contestants, contestant
+    # ids, problems carried over, published versions
+    assert len(queries) == 15, [q["sql"][:80] for q in queries]
 
 
 def test_published_results_are_rendered_once_and_reused(client, street_staff_carol):
@@ -252,9 +252,50 @@ def test_published_results_are_rendered_once_and_reused(client, street_staff_car
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url)
     assert again.content.count(b"<tr") == first.content.count(b"<tr") == 2 * 400 + 1
-    # session, user with their role, competition, latest publication, problems carried over,
-    # published versions: the document itself is not read again
-    assert len(queries) == 6, [q["sql"][:80] for q in queries]
+    assert again.context is None  # the page kept for this reader
+    # session, user with their role, competition with its latest publication, problems carried
+    # over: neither the document nor the published versions are read again
+    assert len(queries) == 4, [q["sql"][:80] for q in queries]
+    # Another reader: their own page, from the kept rows (the published versions are listed).
+    client.force_login(
+        MembershipFactory(
+            user__username="dave",
+            role="street_staff",
+            district=competition.district,
+            street=competition.street,
+        ).user
+    )
+    with CaptureQueriesContext(connection) as queries:
+        other = client.get(url)
+    assert other.content.count(b"<tr") == 2 * 400 + 1
+    assert len(queries) == 5, [q["sql"][:80] for q in queries]
+
+
+def test_a_kept_results_page_follows_the_problems_still_open(client, street_staff_carol):
+    competition = bulk_scored(street_staff_carol.membership.street, street_staff_carol, 3)
+    publish_competition(competition=competition, by=street_staff_carol)
+    client.force_login(street_staff_carol)
+    url = reverse("scoring:results", args=[competition.pk])
+    assert b'class="carried"' not in client.get(url).content
+    contestant = competition.contestants.order_by("order").first()
+    earlier = Competition.objects.create(
+        district=competition.district,
+        street=competition.street,
+        year=competition.year - 1,
+        quarter=1,
+    )
+    problem = Problem.objects.create(
+        competition=earlier,
+        contestant=Contestant.objects.create(
+            competition=earlier, secretary=contestant.secretary, village=contestant.village
+        ),
+        village=contestant.village,
+        text="道路未修",
+    )
+    assert client.get(url).content.count(b'class="carried"') == 1
+    problem.status = Problem.Status.RESOLVED
+    problem.save()
+    assert b'class="carried"' not in client.get(url).content
 
 
 def test_competition_policy_is_frozen_in_admin_once_scoring_starts(client, admin_alice, closed):
