@@ -2,12 +2,16 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
+from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from competition.models import Competition, Contestant, Judge, Problem
+from config.sql import Columns, column, read_row, table
 from scoring import domain
-from scoring.models import CompetitionCriterion, Score, ScoreSheet
+from scoring.models import CompetitionCriterion, Publication, Score, ScoreSheet
+from villages.models import District, Street, Village
 
 
 def competition_maximum(criteria: list[CompetitionCriterion]) -> Decimal:
@@ -152,3 +156,82 @@ def carried_over(competition: Competition, villages=None):
     if villages is not None:
         problems = problems.filter(village__in=villages)
     return problems
+
+
+@cache
+def _results_competition_sql(using: str) -> tuple[str, list[Columns]]:
+    parts = [
+        Columns(using, Competition, "c"),
+        Columns(using, Street, "s"),
+        Columns(using, District, "d"),
+    ]
+    latest = (
+        f"SELECT {column(using, Publication, 'pk', 'p')}"  # noqa: S608
+        f" FROM {table(using, Publication, 'p')}"
+        f" WHERE {column(using, Publication, 'competition', 'p')}"
+        f" = {column(using, Competition, 'pk', 'c')}"
+        f" ORDER BY {column(using, Publication, 'version', 'p')} DESC LIMIT 1"
+    )
+    sql = (
+        f"SELECT {', '.join(p.sql for p in parts)}, ({latest})"  # noqa: S608
+        f" FROM {table(using, Competition, 'c')}"
+        f" LEFT JOIN {table(using, Street, 's')}"
+        f" ON {column(using, Street, 'pk', 's')} = {column(using, Competition, 'street', 'c')}"
+        f" INNER JOIN {table(using, District, 'd')}"
+        f" ON {column(using, District, 'pk', 'd')} = {column(using, Competition, 'district', 'c')}"
+        f" WHERE {column(using, Competition, 'pk', 'c')} = %s"
+    )
+    return sql, parts
+
+
+def competition_for_results(pk: int) -> Competition | None:
+    """A competition with its street and district, and the id of its latest publication as
+    `latest_publication` (None before publication). One query, written once (config/sql.py):
+    every view of its results makes it."""
+    using = router.db_for_read(Competition)
+    sql, parts = _results_competition_sql(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    competition, street, district, (latest,) = read_row(row, parts)
+    competition.street = street
+    competition.district = district
+    competition.latest_publication = latest
+    return competition
+
+
+@cache
+def _carried_counts_sql(using: str) -> str:
+    def of(model, name, alias):
+        return column(using, model, name, alias)
+
+    return (
+        f"SELECT {of(Village, 'code', 'v')}, COUNT(DISTINCT {of(Problem, 'pk', 'p')})"  # noqa: S608
+        f" FROM {table(using, Problem, 'p')}"
+        f" INNER JOIN {table(using, Competition, 'pc')}"
+        f" ON {of(Competition, 'pk', 'pc')} = {of(Problem, 'competition', 'p')}"
+        f" INNER JOIN {table(using, Village, 'v')}"
+        f" ON {of(Village, 'pk', 'v')} = {of(Problem, 'village', 'p')}"
+        f" INNER JOIN {table(using, Contestant, 'ct')}"
+        f" ON {of(Contestant, 'village', 'ct')} = {of(Village, 'pk', 'v')}"
+        f" WHERE {of(Contestant, 'competition', 'ct')} = %s"
+        f" AND {of(Problem, 'competition', 'p')} <> %s"
+        f" AND {of(Problem, 'status', 'p')} <> %s"
+        f" AND {of(Competition, 'year', 'pc')} <= %s"
+        f" GROUP BY {of(Village, 'code', 'v')}"
+    )
+
+
+def carried_counts(competition: Competition) -> dict[str, int]:
+    """How many problems carried_over() finds for each village of the competition, by village
+    code. One query, written once (config/sql.py): the published results page makes it on
+    every request."""
+    using = router.db_for_read(Problem)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            _carried_counts_sql(using),
+            [competition.pk, competition.pk, Problem.Status.RESOLVED.value, competition.year],
+        )
+        return dict(cursor.fetchall())

@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
@@ -41,13 +40,9 @@ DOWNLOADS = {
 
 def _get_competition_for_results(request: HttpRequest, pk: int) -> Competition:
     """The competition, with the id of its latest publication (None before publication)."""
-    latest = Publication.objects.filter(competition=OuterRef("pk")).order_by("-version")
-    competition = get_object_or_404(
-        Competition.objects.select_related("street", "district").annotate(
-            latest_publication=Subquery(latest.values("pk")[:1])
-        ),
-        pk=pk,
-    )
+    competition = queries.competition_for_results(pk)
+    if competition is None:
+        raise Http404
     if not permissions.can_view_results(request, competition):
         raise Http404(_("These results are not open to you."))
     return competition
@@ -117,13 +112,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         Competition.Status.CLOSED,
         Competition.Status.PUBLISHED,
     )
-    carried = dict(
-        queries.carried_over(competition)
-        .filter(village__contests__competition=competition)
-        .values_list("village__code")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
+    carried = queries.carried_counts(competition)
 
     def page(extra: dict) -> HttpResponse:
         table = _results_table(competition)

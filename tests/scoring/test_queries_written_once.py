@@ -1,0 +1,110 @@
+"""The results page's queries written once (config/sql.py) answer as the ORM does."""
+
+from datetime import date
+
+import pytest
+from django.db.models import Count
+
+from competition.models import Competition, Contestant, Problem
+from scoring import queries
+from scoring.models import Publication
+from tests.factories import SecretaryFactory, StreetFactory, VillageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _publish(competition, version, by=None):
+    return Publication.objects.create(
+        competition=competition,
+        version=version,
+        document={"contestants": [], "competition": {}},
+        digest=str(version) * 64,
+        by=by,
+    )
+
+
+@pytest.fixture
+def competitions(street):
+    return [
+        Competition.objects.create(
+            district=street.district, street=street, year=2026, quarter=q, venue="村委会🌾"
+        )
+        for q in (1, 2)
+    ]
+
+
+def test_the_competition_comes_with_its_street_district_and_latest_publication(
+    competitions, district_dan
+):
+    first, second = competitions
+    _publish(first, 1, district_dan)
+    latest = _publish(first, 2, district_dan)
+    district_level = Competition.objects.create(
+        district=first.district, level="district", year=2026, quarter=3, held_on=date(2026, 9, 1)
+    )
+    for competition, expected_latest in (
+        (first, latest.pk),
+        (second, None),
+        (district_level, None),
+    ):
+        loaded = queries.competition_for_results(competition.pk)
+        orm = Competition.objects.select_related("street", "district").get(pk=competition.pk)
+        assert _values(loaded) == _values(orm)
+        assert _values(loaded.district) == _values(orm.district)
+        assert (loaded.street and _values(loaded.street)) == (orm.street and _values(orm.street))
+        assert loaded.latest_publication == expected_latest
+        assert loaded.title == orm.title
+    assert queries.competition_for_results(10**9) is None
+
+
+def test_the_carried_counts_are_those_of_carried_over(competitions, street):
+    earlier, now = competitions
+    later_year = Competition.objects.create(
+        district=street.district, street=street, year=2027, quarter=1
+    )
+    elsewhere = Competition.objects.create(
+        district=street.district,
+        street=StreetFactory(district=street.district),
+        year=2025,
+        quarter=4,
+    )
+    villages = VillageFactory.create_batch(4, street=street)
+    entries = {}
+    for competition in (earlier, now, later_year, elsewhere):
+        for village in villages[:3] if competition is not elsewhere else villages:
+            entries[competition.pk, village.pk] = Contestant.objects.create(
+                competition=competition, village=village, secretary=SecretaryFactory()
+            )
+
+    def problem(competition, village, status="open"):
+        Problem.objects.create(
+            competition=competition,
+            contestant=entries[competition.pk, village.pk],
+            village=village,
+            text=f"问题 {competition.pk}/{village.pk}",
+            status=status,
+        )
+
+    problem(earlier, villages[0])
+    problem(earlier, villages[0], "in_progress")
+    problem(elsewhere, villages[0])  # another street's competition, an earlier year
+    problem(earlier, villages[1], "resolved")
+    problem(now, villages[1])  # raised in this competition: not carried over
+    problem(later_year, villages[2])  # a later year: not carried over
+    problem(elsewhere, villages[3])  # a village not in this competition
+    orm = dict(
+        queries.carried_over(now)
+        .filter(village__contests__competition=now)
+        .values_list("village__code")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    assert queries.carried_counts(now) == orm == {villages[0].code: 3}
+    assert queries.carried_counts(later_year) == {
+        villages[0].code: 3,
+        villages[1].code: 1,  # raised in "now", before
+    }
