@@ -138,7 +138,8 @@ CACHES = {
     "default": NAMED_CACHES.get(CACHE)
     or {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE},
     # Rendered parts of pages made only of published (immutable) documents, keyed by the
-    # documents they show: each process may keep its own copy, and none can go stale.
+    # documents they show, and other things that never change once fixed (the criteria of a
+    # competition past its draft): each process may keep its own copy, and none can go stale.
     "rendered": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "leitai-rendered",

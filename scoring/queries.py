@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from django.core.cache import caches
 from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
@@ -235,3 +236,42 @@ def carried_counts(competition: Competition) -> dict[str, int]:
             [competition.pk, competition.pk, Problem.Status.RESOLVED.value, competition.year],
         )
         return dict(cursor.fetchall())
+
+
+@cache
+def _absent_or_recused_sql(using: str) -> str:
+    recusal = Judge.recusals.through
+    contestant = column(using, Contestant, "pk", "c")
+    return (
+        f"SELECT {column(using, Contestant, 'absent', 'c')}, EXISTS (SELECT 1"  # noqa: S608
+        f" FROM {table(using, recusal, 'r')}"
+        f" WHERE {column(using, recusal, 'judge', 'r')} = %s"
+        f" AND {column(using, recusal, 'contestant', 'r')} = {contestant})"
+        f" FROM {table(using, Contestant, 'c')} WHERE {contestant} = %s"
+    )
+
+
+def absent_or_recused(contestant: Contestant, judge: Judge) -> tuple[bool, bool]:
+    """Whether the contestant is marked absent, and whether the judge is recused from them, as
+    the database holds it now. One query, written once (config/sql.py): every save asks."""
+    using = router.db_for_write(Contestant)  # inside the save's transaction
+    with connections[using].cursor() as cursor:
+        cursor.execute(_absent_or_recused_sql(using), [judge.pk, contestant.pk])
+        row = cursor.fetchone()
+    if row is None:  # deleted meanwhile: as good as absent
+        return True, False
+    return bool(row[0]), bool(row[1])
+
+
+def scoring_criteria(competition: Competition) -> list[CompetitionCriterion]:
+    """The criteria of a competition past its draft. They are chosen only in draft, and no
+    competition goes back to draft, so from then on they never change: each process reads them
+    once, not on every save."""
+    if competition.status == Competition.Status.DRAFT:
+        raise ValueError("A draft's criteria may still change.")
+    key = f"criteria:{competition.pk}"
+    criteria = caches["rendered"].get(key)
+    if criteria is None:
+        criteria = list(competition.criteria.all())
+        caches["rendered"].set(key, criteria)
+    return criteria

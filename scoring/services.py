@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from competition import services as event
 from competition.models import Competition, Contestant, Event, Judge, Problem
 from competition.services import ActionRefused
-from scoring import domain
+from scoring import domain, queries
 from scoring.models import (
     Ballot,
     BallotToken,
@@ -247,22 +247,23 @@ def _sync_problems(sheet: ScoreSheet, contestant: Contestant, judge: Judge) -> N
 def _write_scores(
     sheet: ScoreSheet, points: dict[CompetitionCriterion, Decimal], scores: list[Score]
 ) -> None:
-    """Make the sheet's scores (`scores`, as they stand) exactly `points`, in at most three
-    queries: delete the items no longer given, update the changed, create the new."""
+    """Make the sheet's scores (`scores`, as they stand) exactly `points`, in at most two
+    queries: delete the items no longer given, then write the changed and the new in one
+    insert that updates the rows already there (a score keeps its row)."""
     wanted = {c.pk for c in points}
     stale = [s.pk for s in scores if s.criterion_id not in wanted]
     if stale:
         Score.objects.filter(pk__in=stale).delete()
-    existing = {s.criterion_id: s for s in scores if s.criterion_id in wanted}
-    changed = []
-    for criterion, value in points.items():
-        score = existing.get(criterion.pk)
-        if score is not None and score.points != value:
-            score.points = value
-            changed.append(score)
-    Score.objects.bulk_update(changed, ["points"])
+    standing = {s.criterion_id: s.points for s in scores}
     Score.objects.bulk_create(
-        Score(sheet=sheet, criterion=c, points=v) for c, v in points.items() if c.pk not in existing
+        [
+            Score(sheet=sheet, criterion=c, points=value)
+            for c, value in points.items()
+            if standing.get(c.pk) != value
+        ],
+        update_conflicts=True,
+        unique_fields=["sheet", "criterion"],
+        update_fields=["points"],
     )
 
 
@@ -300,11 +301,12 @@ def save_sheet(
         if judge.competition_id != competition.pk or contestant.competition_id != competition.pk:
             raise ActionRefused(_("This judge does not sit on this contestant's competition."))
         # Fresh from the database: staff may have marked the contestant absent meanwhile.
-        if Contestant.objects.filter(pk=contestant.pk, absent=True).exists():
+        absent, recused = queries.absent_or_recused(contestant, judge)
+        if absent:
             raise ActionRefused(_("%(who)s is absent and is not scored.") % {"who": contestant})
-        if judge.recusals.filter(pk=contestant.pk).exists():
+        if recused:
             raise ActionRefused(_("This judge is recused from %(who)s.") % {"who": contestant})
-        criteria = list(competition.criteria.all())
+        criteria = queries.scoring_criteria(competition)
         cleaned = _clean(criteria, points, comment, problems, submit)
 
         # Lock the judge's seat, then the sheet row: a judge's phone may resend the same

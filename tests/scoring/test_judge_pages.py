@@ -228,6 +228,14 @@ def test_the_sheet_and_its_submit_make_a_fixed_number_of_queries(
         reply = client.post(url, body, headers={"accept": "application/json"})
     assert reply.json()["result"] == "applied"
     # session, user, seat with its competition, contestant; then the save, in a savepoint of
-    # the test's transaction: share-lock, absent?, recusal, criteria, seat lock, sheet lock,
-    # insert sheet, insert scores, revision, release
-    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
+    # the test's transaction: share-lock, absent or recused?, criteria (read once, then kept),
+    # seat lock, sheet lock, insert sheet, insert scores, revision, release
+    assert len(queries) == 14, "\n".join(q["sql"][:90] for q in queries)
+
+    body = form(competition, 2, political="10")
+    with CaptureQueriesContext(connection) as queries:
+        reply = client.post(url, body, headers={"accept": "application/json"})
+    assert reply.json() == {"result": "applied", "version": 2, "status": "submitted"}
+    # session, user, seat, contestant; savepoint, share-lock, absent or recused?, seat lock,
+    # sheet lock, its scores, update sheet, write the changed scores, revision, release
+    assert len(queries) == 14, "\n".join(q["sql"][:90] for q in queries)

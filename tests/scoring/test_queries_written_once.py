@@ -1,16 +1,22 @@
-"""The results page's queries written once (config/sql.py) answer as the ORM does."""
+"""The hot queries written once (config/sql.py) answer as the ORM does: the results page's, the
+judge's seat and the save's."""
 
 from datetime import date
 
 import pytest
 from django.db.models import Count
 
-from competition.models import Competition, Contestant, Problem
+from competition.models import Competition, Contestant, Judge, Problem
 from scoring import queries
 from scoring.models import Publication
-from tests.factories import SecretaryFactory, StreetFactory, VillageFactory
+from tests.factories import SecretaryFactory, StreetFactory, UserFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def judge_alice(db):
+    return UserFactory(username="alice_judge", first_name="王建华")
 
 
 def _values(instance) -> dict:
@@ -108,3 +114,94 @@ def test_the_carried_counts_are_those_of_carried_over(competitions, street):
         villages[0].code: 3,
         villages[1].code: 1,  # raised in "now", before
     }
+
+
+def test_the_seat_comes_with_its_user_competition_and_street(
+    rf, street, judge_alice, street_staff_carol
+):
+    from competition.permissions import seat_in
+    from tests.competition_setup import competition_in_scoring
+
+    competition = competition_in_scoring(
+        street=street, staff=street_staff_carol, judges=[judge_alice], optional=()
+    )
+    request = rf.get("/")
+    request.user, request.session = judge_alice, {}
+    seat = seat_in(request, competition.pk)
+    orm = Judge.objects.select_related("user", "competition__street").get(
+        competition=competition, user=judge_alice
+    )
+    assert _values(seat) == _values(orm)
+    assert _values(seat.user) == _values(orm.user)
+    assert _values(seat.competition) == _values(orm.competition)
+    assert _values(seat.competition.street) == _values(orm.competition.street)
+    assert seat_in(request, competition.pk + 1) is None  # not on that panel
+    request.user = street_staff_carol
+    assert seat_in(request, competition.pk) is None  # not a judge
+
+
+def test_absent_and_recused_are_read_as_they_stand(street, judge_alice, street_staff_carol):
+    from tests.competition_setup import competition_in_scoring
+
+    competition = competition_in_scoring(
+        street=street, staff=street_staff_carol, judges=[judge_alice], optional=(), contestants=3
+    )
+    seat = competition.judges.get()
+    first, second, third = competition.contestants.order_by("order")
+    Contestant.objects.filter(pk=second.pk).update(absent=True)
+    seat.recusals.add(third)
+    assert [queries.absent_or_recused(c, seat) for c in (first, second, third)] == [
+        (False, False),
+        (True, False),
+        (False, True),
+    ]
+
+
+def test_the_criteria_past_the_draft_are_read_once(
+    street, judge_alice, street_staff_carol, django_assert_num_queries
+):
+    from tests.competition_setup import competition_in_scoring
+
+    competition = competition_in_scoring(
+        street=street, staff=street_staff_carol, judges=[judge_alice], optional=("governance",)
+    )
+    with django_assert_num_queries(1):
+        first = queries.scoring_criteria(competition)
+    with django_assert_num_queries(0):
+        again = queries.scoring_criteria(competition)
+    assert [_values(c) for c in first] == [_values(c) for c in competition.criteria.all()]
+    assert [_values(c) for c in again] == [_values(c) for c in first]
+    competition.status = Competition.Status.DRAFT
+    with pytest.raises(ValueError):
+        queries.scoring_criteria(competition)
+
+
+def test_a_changed_score_keeps_its_row(street, judge_alice, street_staff_carol):
+    from scoring.models import Score
+    from scoring.services import save_sheet
+    from tests.competition_setup import competition_in_scoring, full_points
+
+    competition = competition_in_scoring(
+        street=street, staff=street_staff_carol, judges=[judge_alice], optional=()
+    )
+    seat, contestant = competition.judges.get(), competition.contestants.order_by("order").first()
+
+    def save(version, points):
+        save_sheet(
+            judge=seat,
+            contestant=contestant,
+            points=points,
+            version=version,
+            submit=True,
+            by=judge_alice,
+        )
+        return {
+            code: (pk, str(v))
+            for code, pk, v in Score.objects.values_list("criterion__code", "pk", "points")
+        }
+
+    first = full_points(competition, 0.8)
+    before = save(1, first)
+    after = save(2, first | {"political": "10"})
+    assert after.pop("political") == (before.pop("political")[0], "10.00")
+    assert after == before  # every other score as it was, in the same row
