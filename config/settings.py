@@ -136,7 +136,7 @@ NAMED_CACHES = {
 }
 CACHES = {
     "default": NAMED_CACHES.get(CACHE)
-    or {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE},
+    or {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE},  # Django's, keeping its client
     # Rendered parts of pages made only of published (immutable) documents, keyed by the
     # documents they show, and other things that never change once fixed (the criteria of a
     # competition past its draft): each process may keep its own copy, and none can go stale.

@@ -39,7 +39,7 @@ def redis_down(settings):
     settings.SESSION_ENGINE = "config.sessions"
     settings.CACHES = settings.CACHES | {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
         }
     }

@@ -112,7 +112,7 @@ def test_cache_is_per_process_by_default_or_shared_in_the_database_or_redis():
     redis = load(show, DEBUG="1", CACHE="redis://127.0.0.1:6379/0")
     assert redis.stdout.strip() == str(
         (
-            "django.core.cache.backends.redis.RedisCache",
+            "config.cache.RedisCache",
             "redis://127.0.0.1:6379/0",
             "config.sessions",
         )
