@@ -8,13 +8,15 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
+from functools import cache
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
+from config.sql import Columns, column, table
 from villages.models import Tenure
 
 Status = Competition.Status
@@ -44,11 +46,26 @@ def hold(competition_id: int) -> Competition:
     progress, and a save that comes after it waits for the change and sees the new status.
     SQLite has no row locks: its write transactions run one at a time anyway.
     """
-    if connection.vendor != "postgresql":
-        return Competition.objects.get(pk=competition_id)
-    table = connection.ops.quote_name(Competition._meta.db_table)
-    query = f"SELECT * FROM {table} WHERE id = %s FOR SHARE"  # noqa: S608 - our own table name
-    return Competition.objects.raw(query, [competition_id])[0]
+    using = router.db_for_write(Competition)
+    sql, columns = _hold_query(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [competition_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Competition.DoesNotExist
+    return columns.read(row)
+
+
+@cache
+def _hold_query(using: str) -> tuple[str, Columns]:
+    """Every sheet save holds its competition: written once (config/sql.py)."""
+    columns = Columns(using, Competition, "c")
+    share = " FOR SHARE" if connections[using].vendor == "postgresql" else ""
+    sql = (
+        f"SELECT {columns.sql} FROM {table(using, Competition, 'c')}"  # noqa: S608
+        f" WHERE {column(using, Competition, 'pk', 'c')} = %s{share}"
+    )
+    return sql, columns
 
 
 def log(competition: Competition, kind: str, by: User | None, note: str = "") -> Event:

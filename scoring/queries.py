@@ -275,3 +275,60 @@ def scoring_criteria(competition: Competition) -> list[CompetitionCriterion]:
         criteria = list(competition.criteria.all())
         caches["rendered"].set(key, criteria)
     return criteria
+
+
+# A sheet save's locks and reads, in the order it takes them; written once (config/sql.py), as
+# every save makes them.
+
+
+@cache
+def _save_queries(using: str) -> dict:
+    features = connections[using].features
+    # Without row locks (SQLite), the save's transaction holds the database's write lock.
+    lock = " FOR UPDATE" if features.has_select_for_update else ""
+    no_key = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else lock
+    sheet, score = Columns(using, ScoreSheet, "s"), Columns(using, Score, "x")
+    return {
+        "seat": (
+            f"SELECT {column(using, Judge, 'pk', 'j')} FROM {table(using, Judge, 'j')}"  # noqa: S608
+            f" WHERE {column(using, Judge, 'pk', 'j')} = %s{no_key}"
+        ),
+        "sheet": (
+            f"SELECT {sheet.sql} FROM {table(using, ScoreSheet, 's')}"  # noqa: S608
+            f" WHERE {column(using, ScoreSheet, 'contestant', 's')} = %s"
+            f" AND {column(using, ScoreSheet, 'judge', 's')} = %s{lock}",
+            sheet,
+        ),
+        "scores": (
+            f"SELECT {score.sql} FROM {table(using, Score, 'x')}"  # noqa: S608
+            f" WHERE {column(using, Score, 'sheet', 'x')} = %s",
+            score,
+        ),
+    }
+
+
+def lock_seat(judge: Judge) -> None:
+    """Lock a judge's seat until the transaction ends: their saves then go one at a time, even
+    before their sheet for a contestant exists. Other judges' saves go on."""
+    using = router.db_for_write(Judge)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_save_queries(using)["seat"], [judge.pk])
+
+
+def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
+    """The judge's sheet for the contestant, locked until the transaction ends; None if none."""
+    using = router.db_for_write(ScoreSheet)
+    sql, sheet = _save_queries(using)["sheet"]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [contestant.pk, judge.pk])
+        row = cursor.fetchone()
+    return sheet.read(row) if row else None
+
+
+def sheet_scores(sheet: ScoreSheet) -> list[Score]:
+    """A sheet's scores as they stand."""
+    using = router.db_for_write(Score)
+    sql, score = _save_queries(using)["scores"]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [sheet.pk])
+        return [score.read(row) for row in cursor.fetchall()]

@@ -311,14 +311,8 @@ def save_sheet(
 
         # Lock the judge's seat, then the sheet row: a judge's phone may resend the same
         # version, or race itself, even before the sheet exists. Other judges go on meanwhile.
-        seat = Judge.objects.select_for_update(no_key=True).filter(pk=judge.pk).order_by()
-        list(seat.values_list("pk"))
-        sheet = (
-            ScoreSheet.objects.select_for_update()
-            .filter(contestant=contestant, judge=judge)
-            .order_by("pk")
-            .first()
-        )
+        queries.lock_seat(judge)
+        sheet = queries.locked_sheet(contestant, judge)
         if sheet is not None and version <= sheet.version:
             return SaveResult(sheet=sheet, applied=False, stale=version < sheet.version)
         if sheet is None:
@@ -331,7 +325,7 @@ def save_sheet(
                 raise SheetInvalid({"version": _("A submitted sheet needs every item.")})
 
         # The scores as they stand: for the audit trail and to change only what changed.
-        existing = list(sheet.scores.order_by()) if sheet.pk else []
+        existing = queries.sheet_scores(sheet) if sheet.pk else []
         code_of = {c.pk: c.code for c in criteria}
         old = (
             snapshot(sheet, {code_of[s.criterion_id]: s.points for s in existing})

@@ -205,3 +205,38 @@ def test_a_changed_score_keeps_its_row(street, judge_alice, street_staff_carol):
     after = save(2, first | {"political": "10"})
     assert after.pop("political") == (before.pop("political")[0], "10.00")
     assert after == before  # every other score as it was, in the same row
+
+
+def test_a_saves_reads_are_those_of_the_orm(street, judge_alice, street_staff_carol):
+    from competition.services import hold
+    from scoring.models import ScoreSheet
+    from scoring.services import save_sheet
+    from tests.competition_setup import competition_in_scoring, full_points
+
+    competition = competition_in_scoring(
+        street=street, staff=street_staff_carol, judges=[judge_alice], optional=("governance",)
+    )
+    seat, contestant = competition.judges.get(), competition.contestants.order_by("order").first()
+    assert queries.locked_sheet(contestant, seat) is None
+    save_sheet(
+        judge=seat,
+        contestant=contestant,
+        points=full_points(competition, 0.8),
+        comment="讲得好 🌾",
+        problems=["道路未修", "账目公开"],
+        version=1,
+        submit=True,
+        by=judge_alice,
+    )
+    sheet = queries.locked_sheet(contestant, seat)
+    orm = ScoreSheet.objects.get(contestant=contestant, judge=seat)
+    assert _values(sheet) == _values(orm)
+    assert sheet.problems == ["道路未修", "账目公开"] and sheet.submitted_at.tzinfo is not None
+    assert sorted(map(_values, queries.sheet_scores(sheet)), key=lambda v: v["id"]) == sorted(
+        map(_values, orm.scores.all()), key=lambda v: v["id"]
+    )
+    assert _values(hold(competition.pk)) == _values(Competition.objects.get(pk=competition.pk))
+    with pytest.raises(Competition.DoesNotExist):
+        hold(10**9)
+    queries.lock_seat(seat)  # takes the lock, changes nothing
+    assert _values(competition.judges.get()) == _values(seat)
