@@ -12,7 +12,7 @@ from django.db import connections, router
 from django.http import HttpRequest
 
 from competition.models import Competition, Judge
-from config.sql import Columns, column, read_row, table
+from config.sql import Columns, column, execute_prepared, read_row, table
 from villages import permissions as org
 from villages.models import Street
 from villages.permissions import CARD_SCOPE, is_staff_session  # noqa: F401 - one rule for all
@@ -52,7 +52,7 @@ def seat_in(request: HttpRequest, competition_id: int) -> Judge | None:
     using = router.db_for_read(Judge)
     sql, parts = _seat_query(using)
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [competition_id, request.user.pk])
+        execute_prepared(cursor, using, sql, [competition_id, request.user.pk])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from config.sql import Columns, column, table
+from config.sql import Columns, column, execute_prepared, table
 from villages.models import Tenure
 
 Status = Competition.Status
@@ -49,7 +49,7 @@ def hold(competition_id: int) -> Competition:
     using = router.db_for_write(Competition)
     sql, columns = _hold_query(using)
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [competition_id])
+        execute_prepared(cursor, using, sql, [competition_id])
         row = cursor.fetchone()
     if row is None:
         raise Competition.DoesNotExist

@@ -9,7 +9,7 @@ from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from competition.models import Competition, Contestant, Judge, Problem
-from config.sql import Columns, column, read_row, table
+from config.sql import Columns, column, execute_prepared, read_row, table
 from scoring import domain
 from scoring.models import CompetitionCriterion, Publication, Score, ScoreSheet
 from villages.models import District, Street, Village
@@ -192,7 +192,7 @@ def competition_for_results(pk: int) -> Competition | None:
     using = router.db_for_read(Competition)
     sql, parts = _results_competition_sql(using)
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [pk])
+        execute_prepared(cursor, using, sql, [pk])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -231,7 +231,9 @@ def carried_counts(competition: Competition) -> dict[str, int]:
     every request."""
     using = router.db_for_read(Problem)
     with connections[using].cursor() as cursor:
-        cursor.execute(
+        execute_prepared(
+            cursor,
+            using,
             _carried_counts_sql(using),
             [competition.pk, competition.pk, Problem.Status.RESOLVED.value, competition.year],
         )
@@ -256,7 +258,7 @@ def absent_or_recused(contestant: Contestant, judge: Judge) -> tuple[bool, bool]
     the database holds it now. One query, written once (config/sql.py): every save asks."""
     using = router.db_for_write(Contestant)  # inside the save's transaction
     with connections[using].cursor() as cursor:
-        cursor.execute(_absent_or_recused_sql(using), [judge.pk, contestant.pk])
+        execute_prepared(cursor, using, _absent_or_recused_sql(using), [judge.pk, contestant.pk])
         row = cursor.fetchone()
     if row is None:  # deleted meanwhile: as good as absent
         return True, False
@@ -312,7 +314,7 @@ def lock_seat(judge: Judge) -> None:
     before their sheet for a contestant exists. Other judges' saves go on."""
     using = router.db_for_write(Judge)
     with connections[using].cursor() as cursor:
-        cursor.execute(_save_queries(using)["seat"], [judge.pk])
+        execute_prepared(cursor, using, _save_queries(using)["seat"], [judge.pk])
 
 
 def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
@@ -320,7 +322,7 @@ def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
     using = router.db_for_write(ScoreSheet)
     sql, sheet = _save_queries(using)["sheet"]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [contestant.pk, judge.pk])
+        execute_prepared(cursor, using, sql, [contestant.pk, judge.pk])
         row = cursor.fetchone()
     return sheet.read(row) if row else None
 
@@ -330,5 +332,5 @@ def sheet_scores(sheet: ScoreSheet) -> list[Score]:
     using = router.db_for_write(Score)
     sql, score = _save_queries(using)["scores"]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [sheet.pk])
+        execute_prepared(cursor, using, sql, [sheet.pk])
         return [score.read(row) for row in cursor.fetchall()]

@@ -7,7 +7,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 
-from config.sql import Columns, column, read_row, table
+from config.sql import Columns, column, execute_prepared, read_row, table
 from villages.models import District, Membership, Street
 
 
@@ -52,7 +52,7 @@ class RoleBackend(ModelBackend):
         using = router.db_for_read(model)
         sql, parts = _user_query(using)
         with connections[using].cursor() as cursor:
-            cursor.execute(sql, [user_id])
+            execute_prepared(cursor, using, sql, [user_id])
             row = cursor.fetchone()
         if row is None:
             return None
