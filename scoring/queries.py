@@ -334,3 +334,24 @@ def sheet_scores(sheet: ScoreSheet) -> list[Score]:
     with connections[using].cursor() as cursor:
         execute_prepared(cursor, using, sql, [sheet.pk])
         return [score.read(row) for row in cursor.fetchall()]
+
+
+@cache
+def _contestant_sql(using: str) -> tuple[str, Columns]:
+    contestant = Columns(using, Contestant, "ct")
+    sql = (
+        f"SELECT {contestant.sql} FROM {table(using, Contestant, 'ct')}"  # noqa: S608
+        f" WHERE {column(using, Contestant, 'pk', 'ct')} = %s"
+        f" AND {column(using, Contestant, 'competition', 'ct')} = %s"
+    )
+    return sql, contestant
+
+
+def contestant_in(competition_id: int, pk: int) -> Contestant | None:
+    """A contestant of the competition, or None. Every sheet save asks: written once."""
+    using = router.db_for_read(Contestant)
+    sql, contestant = _contestant_sql(using)
+    with connections[using].cursor() as cursor:
+        execute_prepared(cursor, using, sql, [pk, competition_id])
+        row = cursor.fetchone()
+    return contestant.read(row) if row else None

@@ -102,10 +102,17 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
 @require_http_methods(["GET", "POST"])
 def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -> HttpResponse:
     seat = _get_seat_for_user(request, competition_id)
-    contestants = Contestant.objects.filter(competition=seat.competition)
     if request.method == "GET":
-        contestants = contestants.select_related("secretary", "village__street")
-    contestant = get_object_or_404(contestants, pk=contestant_id)
+        contestant = get_object_or_404(
+            Contestant.objects.filter(competition=seat.competition).select_related(
+                "secretary", "village__street"
+            ),
+            pk=contestant_id,
+        )
+    else:  # a save needs the contestant's row alone
+        contestant = queries.contestant_in(seat.competition_id, contestant_id)
+        if contestant is None:
+            raise Http404
     if request.method == "POST":
         try:
             result = save_sheet(

@@ -240,3 +240,15 @@ def test_a_saves_reads_are_those_of_the_orm(street, judge_alice, street_staff_ca
         hold(10**9)
     queries.lock_seat(seat)  # takes the lock, changes nothing
     assert _values(competition.judges.get()) == _values(seat)
+
+
+def test_a_contestant_is_found_only_in_its_competition(street, judge_alice, street_staff_carol):
+    from tests.competition_setup import competition_in_scoring
+
+    competition = competition_in_scoring(
+        street=street, staff=street_staff_carol, judges=[judge_alice], optional=()
+    )
+    contestant = competition.contestants.order_by("order").first()
+    assert _values(queries.contestant_in(competition.pk, contestant.pk)) == _values(contestant)
+    assert queries.contestant_in(competition.pk + 1, contestant.pk) is None
+    assert queries.contestant_in(competition.pk, 10**9) is None
