@@ -8,11 +8,11 @@ signed in with a card sees only that card's competition.
 from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+from django.db import router
 from django.http import HttpRequest
 
 from competition.models import Competition, Judge
-from config.sql import Columns, column, execute_prepared, read_row, table
+from config.sql import Columns, column, fetch_one, read_row, table
 from villages import permissions as org
 from villages.models import Street
 from villages.permissions import CARD_SCOPE, is_staff_session  # noqa: F401 - one rule for all
@@ -51,9 +51,7 @@ def seat_in(request: HttpRequest, competition_id: int) -> Judge | None:
         return None
     using = router.db_for_read(Judge)
     sql, parts = _seat_query(using)
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, sql, [competition_id, request.user.pk])
-        row = cursor.fetchone()
+    row = fetch_one(using, sql, [competition_id, request.user.pk])
     if row is None:
         return None
     judge, user, competition, street, _rest = read_row(row, parts)

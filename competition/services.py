@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from config.sql import Columns, column, execute_prepared, table
+from config.sql import Columns, column, fetch_one, table
 from villages.models import Tenure
 
 Status = Competition.Status
@@ -48,9 +48,7 @@ def hold(competition_id: int) -> Competition:
     """
     using = router.db_for_write(Competition)
     sql, columns = _hold_query(using)
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, sql, [competition_id])
-        row = cursor.fetchone()
+    row = fetch_one(using, sql, [competition_id])
     if row is None:
         raise Competition.DoesNotExist
     return columns.read(row)

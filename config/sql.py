@@ -14,7 +14,21 @@ from django.db import connections
 from django.db.models import Model
 
 
-def execute_prepared(cursor, using: str, sql: str, params: list) -> None:
+def fetch_one(using: str, sql: str, params: list) -> tuple | None:
+    """The first row one of these queries answers, or None."""
+    with connections[using].cursor() as cursor:
+        _execute(cursor, using, sql, params)
+        return cursor.fetchone()
+
+
+def fetch_all(using: str, sql: str, params: list) -> list[tuple]:
+    """Every row one of these queries answers."""
+    with connections[using].cursor() as cursor:
+        _execute(cursor, using, sql, params)
+        return cursor.fetchall()
+
+
+def _execute(cursor, using: str, sql: str, params: list) -> None:
     """Run one of these queries on the cursor. On PostgreSQL, the query is prepared the first
     time a connection runs it, then executed by name; a new connection prepares it again.
     A prepared statement outlives a rolled-back transaction, so it is never lost unseen."""

@@ -9,7 +9,7 @@ from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from competition.models import Competition, Contestant, Judge, Problem
-from config.sql import Columns, column, execute_prepared, read_row, table
+from config.sql import Columns, column, fetch_all, fetch_one, read_row, table
 from scoring import domain
 from scoring.models import CompetitionCriterion, Publication, Score, ScoreSheet
 from villages.models import District, Street, Village
@@ -191,9 +191,7 @@ def competition_for_results(pk: int) -> Competition | None:
     every view of its results makes it."""
     using = router.db_for_read(Competition)
     sql, parts = _results_competition_sql(using)
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, sql, [pk])
-        row = cursor.fetchone()
+    row = fetch_one(using, sql, [pk])
     if row is None:
         return None
     competition, street, district, (latest,) = read_row(row, parts)
@@ -230,14 +228,8 @@ def carried_counts(competition: Competition) -> dict[str, int]:
     code. One query, written once (config/sql.py): the published results page makes it on
     every request."""
     using = router.db_for_read(Problem)
-    with connections[using].cursor() as cursor:
-        execute_prepared(
-            cursor,
-            using,
-            _carried_counts_sql(using),
-            [competition.pk, competition.pk, Problem.Status.RESOLVED.value, competition.year],
-        )
-        return dict(cursor.fetchall())
+    params = [competition.pk, competition.pk, Problem.Status.RESOLVED.value, competition.year]
+    return dict(fetch_all(using, _carried_counts_sql(using), params))
 
 
 @cache
@@ -257,9 +249,7 @@ def absent_or_recused(contestant: Contestant, judge: Judge) -> tuple[bool, bool]
     """Whether the contestant is marked absent, and whether the judge is recused from them, as
     the database holds it now. One query, written once (config/sql.py): every save asks."""
     using = router.db_for_write(Contestant)  # inside the save's transaction
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, _absent_or_recused_sql(using), [judge.pk, contestant.pk])
-        row = cursor.fetchone()
+    row = fetch_one(using, _absent_or_recused_sql(using), [judge.pk, contestant.pk])
     if row is None:  # deleted meanwhile: as good as absent
         return True, False
     return bool(row[0]), bool(row[1])
@@ -313,17 +303,14 @@ def lock_seat(judge: Judge) -> None:
     """Lock a judge's seat until the transaction ends: their saves then go one at a time, even
     before their sheet for a contestant exists. Other judges' saves go on."""
     using = router.db_for_write(Judge)
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, _save_queries(using)["seat"], [judge.pk])
+    fetch_all(using, _save_queries(using)["seat"], [judge.pk])
 
 
 def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
     """The judge's sheet for the contestant, locked until the transaction ends; None if none."""
     using = router.db_for_write(ScoreSheet)
     sql, sheet = _save_queries(using)["sheet"]
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, sql, [contestant.pk, judge.pk])
-        row = cursor.fetchone()
+    row = fetch_one(using, sql, [contestant.pk, judge.pk])
     return sheet.read(row) if row else None
 
 
@@ -331,9 +318,7 @@ def sheet_scores(sheet: ScoreSheet) -> list[Score]:
     """A sheet's scores as they stand."""
     using = router.db_for_write(Score)
     sql, score = _save_queries(using)["scores"]
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, sql, [sheet.pk])
-        return [score.read(row) for row in cursor.fetchall()]
+    return [score.read(row) for row in fetch_all(using, sql, [sheet.pk])]
 
 
 @cache
@@ -351,7 +336,5 @@ def contestant_in(competition_id: int, pk: int) -> Contestant | None:
     """A contestant of the competition, or None. Every sheet save asks: written once."""
     using = router.db_for_read(Contestant)
     sql, contestant = _contestant_sql(using)
-    with connections[using].cursor() as cursor:
-        execute_prepared(cursor, using, sql, [pk, competition_id])
-        row = cursor.fetchone()
+    row = fetch_one(using, sql, [pk, competition_id])
     return contestant.read(row) if row else None

@@ -13,7 +13,7 @@ from functools import cache
 from django.db import connections, router
 
 from competition.models import Competition
-from config.sql import execute_prepared
+from config.sql import fetch_all
 from scoring import domain
 from scoring.models import GradingPolicy, Publication
 
@@ -67,9 +67,7 @@ def period_marker(district_id: int | None, year: int, quarter: int) -> str:
     params = ["street", year, quarter, *before]
     if district_id is not None:
         params.append(district_id)
-    with connections[alias].cursor() as cursor:
-        execute_prepared(cursor, alias, _marker_sql(alias, district_id is not None), params)
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = [row[0] for row in fetch_all(alias, _marker_sql(alias, district_id is not None), params)]
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from config.sql import execute_prepared
+from config.sql import fetch_one
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SQL = "SELECT %s + 1, %s"
@@ -17,9 +17,7 @@ def _prepared() -> set[str]:
 
 
 def _run(number: int, text: str):
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, "default", SQL, [number, text])
-        return cursor.fetchone()
+    return fetch_one("default", SQL, [number, text])
 
 
 def test_it_answers_as_the_plain_query_on_every_database():

@@ -5,9 +5,9 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.db import connections, router
+from django.db import router
 
-from config.sql import Columns, column, execute_prepared, read_row, table
+from config.sql import Columns, column, fetch_one, read_row, table
 from villages.models import District, Membership, Street
 
 
@@ -51,9 +51,7 @@ class RoleBackend(ModelBackend):
             return None
         using = router.db_for_read(model)
         sql, parts = _user_query(using)
-        with connections[using].cursor() as cursor:
-            execute_prepared(cursor, using, sql, [user_id])
-            row = cursor.fetchone()
+        row = fetch_one(using, sql, [user_id])
         if row is None:
             return None
         # A missing role leaves its columns, and those of its district and street, NULL.
