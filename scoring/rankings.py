@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from django.db import connections, router
+from django.db import router
 
 from competition.models import Competition
-from config.sql import fetch_all
+from config.sql import column, fetch_all, table
 from scoring import domain
 from scoring.models import GradingPolicy, Publication
 
@@ -37,24 +37,23 @@ def latest_documents(
 
 
 @cache
-def _marker_sql(alias: str, one_district: bool) -> str:
+def _marker_sql(using: str, one_district: bool) -> str:
     """The ids of the street-level publications of two periods, optionally of one district, in
-    order. Written once from the models' metadata: this query runs on every rankings page, and
-    the ORM took longer to build it than the database to answer it."""
-    quote = connections[alias].ops.quote_name
-    publication, competition = Publication._meta, Competition._meta
+    order. Written once (config/sql.py): every rankings page asks, and the ORM took longer to
+    build this query than the database to answer it."""
 
-    def column(meta, name):
-        return "c." + quote(meta.get_field(name).column)
+    def of(name):
+        return column(using, Competition, name, "c")
 
-    period = f"{column(competition, 'year')} = %s AND {column(competition, 'quarter')} = %s"
-    pk, of = quote(publication.pk.column), quote(publication.get_field("competition").column)
-    district = f" AND {column(competition, 'district')} = %s" if one_district else ""
+    period = f"{of('year')} = %s AND {of('quarter')} = %s"
+    district = f" AND {of('district')} = %s" if one_district else ""
+    publication = column(using, Publication, "pk", "p")
     return (
-        f"SELECT p.{pk} FROM {quote(publication.db_table)} p"  # noqa: S608
-        f" INNER JOIN {quote(competition.db_table)} c ON c.{quote(competition.pk.column)} = p.{of}"
-        f" WHERE {column(competition, 'level')} = %s AND (({period}) OR ({period})){district}"
-        f" ORDER BY p.{pk}"
+        f"SELECT {publication} FROM {table(using, Publication, 'p')}"  # noqa: S608
+        f" INNER JOIN {table(using, Competition, 'c')}"
+        f" ON {of('pk')} = {column(using, Publication, 'competition', 'p')}"
+        f" WHERE {of('level')} = %s AND (({period}) OR ({period})){district}"
+        f" ORDER BY {publication}"
     )
 
 

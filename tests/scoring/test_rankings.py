@@ -322,6 +322,12 @@ def test_an_administrator_ranks_every_district_together(
         reverse("scoring:rankings"), {"year": 2026, "quarter": 3, "district": far.district.pk}
     )
     assert [r.village_code for r in one.context["result"].rows] == ["C"]
+    # The district chooser marks the choice: every district, then the one district.
+    for shown, chosen in ((page, "all"), (one.content.decode(), str(far.district.pk))):
+        select = shown[
+            shown.index('id="district"') : shown.index("</select>", shown.index('id="district"'))
+        ]
+        assert re.findall(r'<option value="([^"]*)" selected>', select) == [chosen]
 
 
 def test_only_an_administrator_may_rank_every_district(client, street, district_dan):
