@@ -7,14 +7,12 @@ signed in with a card sees only that card's competition.
 
 from functools import cache
 
-from django.contrib.auth import get_user_model
 from django.db import router
 from django.http import HttpRequest
 
 from competition.models import Competition, Judge
-from config.sql import Columns, column, fetch_one, read_row, table
+from config.sql import Loader
 from villages import permissions as org
-from villages.models import Street
 from villages.permissions import CARD_SCOPE, is_staff_session  # noqa: F401 - one rule for all
 
 
@@ -49,41 +47,16 @@ def seat_in(request: HttpRequest, competition_id: int) -> Judge | None:
     scope = card_scope(request)
     if scope is not None and scope != competition_id:
         return None
-    using = router.db_for_read(Judge)
-    sql, parts = _seat_query(using)
-    row = fetch_one(using, sql, [competition_id, request.user.pk])
-    if row is None:
-        return None
-    judge, user, competition, street, _rest = read_row(row, parts)
-    competition.street = street
-    judge.competition = competition
-    judge.user = user
-    return judge
+    return _seats(router.db_for_read(Judge)).one([competition_id, request.user.pk])
 
 
 @cache
-def _seat_query(using: str) -> tuple[str, list[Columns]]:
+def _seats(using: str) -> Loader:
     """A judge's seat with its user, competition and street: every judge page asks for it, so
     it is written once (config/sql.py)."""
-    user = get_user_model()
-    parts = [
-        Columns(using, Judge, "j"),
-        Columns(using, user, "u"),
-        Columns(using, Competition, "c"),
-        Columns(using, Street, "s"),
-    ]
-    sql = (
-        f"SELECT {', '.join(p.sql for p in parts)} FROM {table(using, Judge, 'j')}"  # noqa: S608
-        f" INNER JOIN {table(using, user, 'u')}"
-        f" ON {column(using, user, 'pk', 'u')} = {column(using, Judge, 'user', 'j')}"
-        f" INNER JOIN {table(using, Competition, 'c')}"
-        f" ON {column(using, Competition, 'pk', 'c')} = {column(using, Judge, 'competition', 'j')}"
-        f" LEFT JOIN {table(using, Street, 's')}"
-        f" ON {column(using, Street, 'pk', 's')} = {column(using, Competition, 'street', 'c')}"
-        f" WHERE {column(using, Judge, 'competition', 'j')} = %s"
-        f" AND {column(using, Judge, 'user', 'j')} = %s"
+    return Loader(
+        using, Judge, where=("competition", "user"), follow=("user", "competition__street")
     )
-    return sql, parts
 
 
 def can_view_results(request: HttpRequest, competition: Competition) -> bool:

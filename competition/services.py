@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from config.sql import Columns, column, fetch_one, table
+from config.sql import Loader
 from villages.models import Tenure
 
 Status = Competition.Status
@@ -46,24 +46,17 @@ def hold(competition_id: int) -> Competition:
     progress, and a save that comes after it waits for the change and sees the new status.
     SQLite has no row locks: its write transactions run one at a time anyway.
     """
-    using = router.db_for_write(Competition)
-    sql, columns = _hold_query(using)
-    row = fetch_one(using, sql, [competition_id])
-    if row is None:
+    competition = _held(router.db_for_write(Competition)).one([competition_id])
+    if competition is None:
         raise Competition.DoesNotExist
-    return columns.read(row)
+    return competition
 
 
 @cache
-def _hold_query(using: str) -> tuple[str, Columns]:
+def _held(using: str) -> Loader:
     """Every sheet save holds its competition: written once (config/sql.py)."""
-    columns = Columns(using, Competition, "c")
     share = " FOR SHARE" if connections[using].vendor == "postgresql" else ""
-    sql = (
-        f"SELECT {columns.sql} FROM {table(using, Competition, 'c')}"  # noqa: S608
-        f" WHERE {column(using, Competition, 'pk', 'c')} = %s{share}"
-    )
-    return sql, columns
+    return Loader(using, Competition, where=("pk",), suffix=share)
 
 
 def log(competition: Competition, kind: str, by: User | None, note: str = "") -> Event:

@@ -103,11 +103,88 @@ class Columns:
         return self.model.from_db(self.using, self.names, read)
 
 
-def read_row(row, parts: list[Columns]) -> list:
-    """Split one row among the models whose columns it holds, in order; the rest of the row
-    (what the query selects after them) comes last, as a tuple."""
-    loaded, start = [], 0
-    for part in parts:
-        loaded.append(part.read(row[start : start + len(part)]))
-        start += len(part)
-    return [*loaded, tuple(row[start:])]
+class Loader:
+    """Rows of a model by equality on some of its fields, with the models its relations lead
+    to joined in the same query, as select_related joins them (`follow` takes the same paths)
+    and linked on the instances. `annotate` adds values computed in SQL, by attribute name,
+    from the root table's alias; `suffix` ends the query (a row lock). Built once."""
+
+    ROOT = "t0"
+
+    def __init__(
+        self,
+        using: str,
+        model: type[Model],
+        *,
+        where: tuple[str, ...],
+        follow: tuple[str, ...] = (),
+        annotate: dict | None = None,
+        suffix: str = "",
+    ):
+        self.using, self.model = using, model
+        self.parts = [Columns(using, model, self.ROOT)]
+        self.links = []  # (index of the parent part, relation, index of the part it leads to)
+        joins, aliases = [], {"": (0, model, self.ROOT, False)}
+        for path in follow:
+            names = path.split("__")
+            for depth in range(1, len(names) + 1):
+                prefix = "__".join(names[:depth])
+                if prefix in aliases:
+                    continue
+                parent_index, parent, parent_alias, outer = aliases["__".join(names[: depth - 1])]
+                relation = parent._meta.get_field(names[depth - 1])
+                alias = f"t{len(self.parts)}"
+                target = relation.related_model
+                if relation.concrete:  # a foreign key of the parent's
+                    outer = outer or relation.null
+                    on = (
+                        f"{column(using, target, 'pk', alias)}"
+                        f" = {parent_alias}.{quote(using, relation.column)}"
+                    )
+                else:  # a one-to-one pointing at the parent
+                    outer = True
+                    on = (
+                        f"{alias}.{quote(using, relation.field.column)}"
+                        f" = {column(using, parent, 'pk', parent_alias)}"
+                    )
+                kind = "LEFT JOIN" if outer else "INNER JOIN"
+                joins.append(f" {kind} {table(using, target, alias)} ON {on}")
+                aliases[prefix] = (len(self.parts), target, alias, outer)
+                self.links.append((parent_index, relation, len(self.parts)))
+                self.parts.append(Columns(using, target, alias))
+        self.annotations = list((annotate or {}).items())
+        selected = [p.sql for p in self.parts] + [
+            f"({sql(self.ROOT)})" for _, sql in self.annotations
+        ]
+        conditions = " AND ".join(f"{column(using, model, name, self.ROOT)} = %s" for name in where)
+        self.sql = (
+            f"SELECT {', '.join(selected)} FROM {table(using, model, self.ROOT)}"  # noqa: S608
+            f"{''.join(joins)} WHERE {conditions}{suffix}"
+        )
+
+    def one(self, params: list) -> Model | None:
+        """The first row's instance, or None."""
+        row = fetch_one(self.using, self.sql, params)
+        return self._read(row) if row is not None else None
+
+    def all(self, params: list) -> list[Model]:
+        return [self._read(row) for row in fetch_all(self.using, self.sql, params)]
+
+    def _read(self, row) -> Model:
+        loaded, start = [], 0
+        for part in self.parts:
+            loaded.append(part.read(row[start : start + len(part)]))
+            start += len(part)
+        for parent, relation, index in self.links:
+            if loaded[parent] is None:
+                continue
+            if relation.concrete:
+                setattr(loaded[parent], relation.name, loaded[index])
+            else:  # as select_related keeps it, None included: no query to ask again
+                relation.set_cached_value(loaded[parent], loaded[index])
+                if loaded[index] is not None:
+                    relation.field.set_cached_value(loaded[index], loaded[parent])
+        root = loaded[0]
+        for (name, _sql), value in zip(self.annotations, row[start:], strict=True):
+            setattr(root, name, value)
+        return root

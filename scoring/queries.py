@@ -9,10 +9,10 @@ from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from competition.models import Competition, Contestant, Judge, Problem
-from config.sql import Columns, column, fetch_all, fetch_one, read_row, table
+from config.sql import Loader, column, fetch_all, fetch_one, table
 from scoring import domain
 from scoring.models import CompetitionCriterion, Publication, Score, ScoreSheet
-from villages.models import District, Street, Village
+from villages.models import Village
 
 
 def competition_maximum(criteria: list[CompetitionCriterion]) -> Decimal:
@@ -160,45 +160,30 @@ def carried_over(competition: Competition, villages=None):
 
 
 @cache
-def _results_competition_sql(using: str) -> tuple[str, list[Columns]]:
-    parts = [
-        Columns(using, Competition, "c"),
-        Columns(using, Street, "s"),
-        Columns(using, District, "d"),
-    ]
-    latest = (
-        f"SELECT {column(using, Publication, 'pk', 'p')}"  # noqa: S608
-        f" FROM {table(using, Publication, 'p')}"
-        f" WHERE {column(using, Publication, 'competition', 'p')}"
-        f" = {column(using, Competition, 'pk', 'c')}"
-        f" ORDER BY {column(using, Publication, 'version', 'p')} DESC LIMIT 1"
+def _results_competitions(using: str) -> Loader:
+    def latest(competition: str) -> str:
+        return (
+            f"SELECT {column(using, Publication, 'pk', 'p')}"  # noqa: S608
+            f" FROM {table(using, Publication, 'p')}"
+            f" WHERE {column(using, Publication, 'competition', 'p')}"
+            f" = {column(using, Competition, 'pk', competition)}"
+            f" ORDER BY {column(using, Publication, 'version', 'p')} DESC LIMIT 1"
+        )
+
+    return Loader(
+        using,
+        Competition,
+        where=("pk",),
+        follow=("street", "district"),
+        annotate={"latest_publication": latest},
     )
-    sql = (
-        f"SELECT {', '.join(p.sql for p in parts)}, ({latest})"  # noqa: S608
-        f" FROM {table(using, Competition, 'c')}"
-        f" LEFT JOIN {table(using, Street, 's')}"
-        f" ON {column(using, Street, 'pk', 's')} = {column(using, Competition, 'street', 'c')}"
-        f" INNER JOIN {table(using, District, 'd')}"
-        f" ON {column(using, District, 'pk', 'd')} = {column(using, Competition, 'district', 'c')}"
-        f" WHERE {column(using, Competition, 'pk', 'c')} = %s"
-    )
-    return sql, parts
 
 
 def competition_for_results(pk: int) -> Competition | None:
     """A competition with its street and district, and the id of its latest publication as
     `latest_publication` (None before publication). One query, written once (config/sql.py):
     every view of its results makes it."""
-    using = router.db_for_read(Competition)
-    sql, parts = _results_competition_sql(using)
-    row = fetch_one(using, sql, [pk])
-    if row is None:
-        return None
-    competition, street, district, (latest,) = read_row(row, parts)
-    competition.street = street
-    competition.district = district
-    competition.latest_publication = latest
-    return competition
+    return _results_competitions(router.db_for_read(Competition)).one([pk])
 
 
 @cache
@@ -279,23 +264,14 @@ def _save_queries(using: str) -> dict:
     # Without row locks (SQLite), the save's transaction holds the database's write lock.
     lock = " FOR UPDATE" if features.has_select_for_update else ""
     no_key = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else lock
-    sheet, score = Columns(using, ScoreSheet, "s"), Columns(using, Score, "x")
     return {
         "seat": (
             f"SELECT {column(using, Judge, 'pk', 'j')} FROM {table(using, Judge, 'j')}"  # noqa: S608
             f" WHERE {column(using, Judge, 'pk', 'j')} = %s{no_key}"
         ),
-        "sheet": (
-            f"SELECT {sheet.sql} FROM {table(using, ScoreSheet, 's')}"  # noqa: S608
-            f" WHERE {column(using, ScoreSheet, 'contestant', 's')} = %s"
-            f" AND {column(using, ScoreSheet, 'judge', 's')} = %s{lock}",
-            sheet,
-        ),
-        "scores": (
-            f"SELECT {score.sql} FROM {table(using, Score, 'x')}"  # noqa: S608
-            f" WHERE {column(using, Score, 'sheet', 'x')} = %s",
-            score,
-        ),
+        "sheet": Loader(using, ScoreSheet, where=("contestant", "judge"), suffix=lock),
+        "scores": Loader(using, Score, where=("sheet",)),
+        "contestant": Loader(using, Contestant, where=("pk", "competition")),
     }
 
 
@@ -309,32 +285,14 @@ def lock_seat(judge: Judge) -> None:
 def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
     """The judge's sheet for the contestant, locked until the transaction ends; None if none."""
     using = router.db_for_write(ScoreSheet)
-    sql, sheet = _save_queries(using)["sheet"]
-    row = fetch_one(using, sql, [contestant.pk, judge.pk])
-    return sheet.read(row) if row else None
+    return _save_queries(using)["sheet"].one([contestant.pk, judge.pk])
 
 
 def sheet_scores(sheet: ScoreSheet) -> list[Score]:
     """A sheet's scores as they stand."""
-    using = router.db_for_write(Score)
-    sql, score = _save_queries(using)["scores"]
-    return [score.read(row) for row in fetch_all(using, sql, [sheet.pk])]
-
-
-@cache
-def _contestant_sql(using: str) -> tuple[str, Columns]:
-    contestant = Columns(using, Contestant, "ct")
-    sql = (
-        f"SELECT {contestant.sql} FROM {table(using, Contestant, 'ct')}"  # noqa: S608
-        f" WHERE {column(using, Contestant, 'pk', 'ct')} = %s"
-        f" AND {column(using, Contestant, 'competition', 'ct')} = %s"
-    )
-    return sql, contestant
+    return _save_queries(router.db_for_write(Score))["scores"].all([sheet.pk])
 
 
 def contestant_in(competition_id: int, pk: int) -> Contestant | None:
     """A contestant of the competition, or None. Every sheet save asks: written once."""
-    using = router.db_for_read(Contestant)
-    sql, contestant = _contestant_sql(using)
-    row = fetch_one(using, sql, [pk, competition_id])
-    return contestant.read(row) if row else None
+    return _save_queries(router.db_for_read(Contestant))["contestant"].one([pk, competition_id])

@@ -7,31 +7,18 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import router
 
-from config.sql import Columns, column, fetch_one, read_row, table
-from villages.models import District, Membership, Street
+from config.sql import Loader
 
 
 @cache
-def _user_query(using: str) -> tuple[str, list[Columns]]:
-    """The SQL that loads a user with their role, its district and its street (config/sql.py)."""
-    user = get_user_model()
-    parts = [
-        Columns(using, user, "u"),
-        Columns(using, Membership, "m"),
-        Columns(using, District, "d"),
-        Columns(using, Street, "s"),
-    ]
-    sql = (
-        f"SELECT {', '.join(p.sql for p in parts)} FROM {table(using, user, 'u')}"  # noqa: S608
-        f" LEFT JOIN {table(using, Membership, 'm')}"
-        f" ON {column(using, Membership, 'user', 'm')} = {column(using, user, 'pk', 'u')}"
-        f" LEFT JOIN {table(using, District, 'd')}"
-        f" ON {column(using, District, 'pk', 'd')} = {column(using, Membership, 'district', 'm')}"
-        f" LEFT JOIN {table(using, Street, 's')}"
-        f" ON {column(using, Street, 'pk', 's')} = {column(using, Membership, 'street', 'm')}"
-        f" WHERE {column(using, user, 'pk', 'u')} = %s"
+def _users(using: str) -> Loader:
+    """A user with their role, its district and its street (config/sql.py)."""
+    return Loader(
+        using,
+        get_user_model(),
+        where=("pk",),
+        follow=("membership__district", "membership__street"),
     )
-    return sql, parts
 
 
 class RoleBackend(ModelBackend):
@@ -49,18 +36,8 @@ class RoleBackend(ModelBackend):
             user_id = model._meta.pk.to_python(user_id)
         except ValidationError:  # a session holding a malformed id signs nobody in
             return None
-        using = router.db_for_read(model)
-        sql, parts = _user_query(using)
-        row = fetch_one(using, sql, [user_id])
-        if row is None:
+        user = _users(router.db_for_read(model)).one([user_id])
+        if user is None or not self.user_can_authenticate(user):
             return None
-        # A missing role leaves its columns, and those of its district and street, NULL.
-        user, membership, district, street, _rest = read_row(row, parts)
-        if not self.user_can_authenticate(user):
-            return None
-        if membership is not None:
-            membership.district = district
-            membership.street = street
-            membership.user = user
-        user._leitai_membership = membership
+        user._leitai_membership = getattr(user, "membership", None)
         return user
