@@ -1,11 +1,15 @@
 """The rules that turn points into numbers. Plain values in, plain values out: no ORM, no request.
 
-Every figure is a Decimal; rounding happens in one place, `round2`, half up to two places.
+Points are Decimals as judges give them. Everything computed from them — sheet percents, panel,
+democratic and final scores, annual finals — is an exact `Fraction`: 370/480 of the points is
+77.0833… exactly, not 77.08. Rounding happens in one place, `round2`, half up to two places, and
+only when a figure is stored or shown; grades, vetoes and ranks read the exact values.
 """
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
@@ -13,10 +17,19 @@ HUNDRED = Decimal(100)
 STEP = Decimal("0.5")
 CENT = Decimal("0.01")
 
+Number = Decimal | Fraction | int
 
-def round2(value: Decimal) -> Decimal:
-    """Round half up to two decimal places: the only rounding in Leitai."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+def round2(value: Number) -> Decimal:
+    """Round half up (a tie away from zero) to two decimal places: the only rounding in Leitai.
+
+    Takes the exact value, so 77.08333… is 77.08 and 88.885 is 88.89, never a rounded figure
+    rounded again.
+    """
+    if isinstance(value, Decimal):
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    hundredths = math.floor(abs(Fraction(value)) * 100 + Fraction(1, 2))
+    return Decimal(-hundredths if value < 0 else hundredths).scaleb(-2)
 
 
 class PointsError(ValueError):
@@ -52,12 +65,12 @@ def sheet_total(points: Iterable[Decimal]) -> Decimal:
     return sum(points, Decimal(0))
 
 
-def sheet_percent(total: Decimal, maximum: Decimal) -> Decimal:
+def sheet_percent(total: Decimal, maximum: Decimal) -> Fraction:
     """A sheet's percent is its total ÷ the competition's maximum × 100, so that competitions
-    with different N compare; rounded half up to two places."""
+    with different N compare; exact (370 of 480 is 925/12, shown as 77.08)."""
     if maximum <= 0:
         raise ValueError("the competition has no points to give")
-    return round2(total / maximum * HUNDRED)
+    return Fraction(total) / Fraction(maximum) * 100
 
 
 # ---- From sheets and ballots to a final score, a grade and a rank (DESIGN.md) ----
@@ -121,42 +134,48 @@ class SheetInput:
     """One submitted sheet as the rules see it."""
 
     key: object  # identifies the sheet (a judge), for marking it dropped
-    percent: Decimal
-    weight: Decimal = Decimal(1)
+    percent: Number
+    weight: Number = 1
     observer: bool = False
 
 
 @dataclass(frozen=True)
 class Panel:
-    score: Decimal | None
+    score: Fraction | None
     dropped: frozenset
     disagreement: Decimal | None
 
 
-def weighted_mean(values: list[tuple[Decimal, Decimal]]) -> Decimal:
-    """Σ value·weight ÷ Σ weight; with equal weights, the plain mean."""
-    total_weight = sum((w for _v, w in values), Decimal(0))
+def weighted_mean(values: list[tuple[Number, Number]]) -> Fraction:
+    """Σ value·weight ÷ Σ weight; with equal weights, the plain mean. Exact."""
+    total_weight = sum((Fraction(w) for _v, w in values), Fraction(0))
     if total_weight <= 0:
         raise ValueError("no weight to average over")
-    return sum((v * w for v, w in values), Decimal(0)) / total_weight
+    return sum((Fraction(v) * Fraction(w) for v, w in values), Fraction(0)) / total_weight
 
 
-def median(values: list[Decimal]) -> Decimal:
-    """The middle value; with an even count, the mean of the two middle values."""
-    ordered = sorted(values)
+def median(values: list[Number]) -> Fraction:
+    """The middle value; with an even count, the mean of the two middle values. Exact."""
+    ordered = sorted(Fraction(v) for v in values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def spread(values: list[Decimal]) -> Decimal | None:
-    """The population standard deviation: how far the judges disagree. None for no sheets."""
+def spread(values: list[Number]) -> Decimal | None:
+    """The population standard deviation: how far the judges disagree, rounded half up to two
+    places (a square root has no exact value; it is taken to 40 digits first). None for no
+    sheets."""
     if not values:
         return None
-    mean = sum(values, Decimal(0)) / len(values)
-    variance = sum(((v - mean) ** 2 for v in values), Decimal(0)) / len(values)
-    return round2(variance.sqrt())
+    exact = [Fraction(v) for v in values]
+    mean = sum(exact, Fraction(0)) / len(exact)
+    variance = sum(((v - mean) ** 2 for v in exact), Fraction(0)) / len(exact)
+    with localcontext() as context:
+        context.prec = 40
+        root = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+    return round2(root)
 
 
 def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
@@ -166,49 +185,50 @@ def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
     sheets, the single highest and single lowest are dropped (among equal percents, the later
     key is dropped), then the kept sheets are averaged with their role weights; with fewer
     sheets, all are averaged. The mean averages all counted sheets with their weights; the
-    median takes the middle percent, unweighted. Rounded half up to two places. The
-    disagreement is the standard deviation of the counted percents.
+    median takes the middle percent, unweighted. Exact: not rounded. The disagreement is the
+    standard deviation of the counted percents.
     """
     counted = [s for s in sheets if not s.observer]
     if not counted:
         return Panel(score=None, dropped=frozenset(), disagreement=None)
     disagreement = spread([s.percent for s in counted])
     if policy.aggregation == Aggregation.MEDIAN:
-        return Panel(round2(median([s.percent for s in counted])), frozenset(), disagreement)
+        return Panel(median([s.percent for s in counted]), frozenset(), disagreement)
     kept, dropped = counted, frozenset()
     if policy.aggregation == Aggregation.TRIMMED_MEAN and len(counted) >= policy.trim_min_sheets:
         ordered = sorted(counted, key=lambda s: (s.percent, str(s.key)))
         lowest, highest = ordered[0], ordered[-1]
         dropped = frozenset({lowest.key, highest.key})
         kept = ordered[1:-1]
-    score = weighted_mean([(s.percent, s.weight) for s in kept])
-    return Panel(round2(score), dropped, disagreement)
+    return Panel(weighted_mean([(s.percent, s.weight) for s in kept]), dropped, disagreement)
 
 
-def democratic_score(counts: dict[str, int], policy: Policy) -> Decimal | None:
+def democratic_score(counts: dict[str, int], policy: Policy) -> Fraction | None:
     """(100·excellent + 80·competent + 60·basic + 0·incompetent) ÷ valid ballots, with the
-    policy's points per choice; None when there is no valid ballot."""
+    policy's points per choice, exact; None when there is no valid ballot."""
     valid = sum(counts.get(choice, 0) for choice in CHOICES)
     if valid == 0:
         return None
-    points = sum((policy.points_of(c) * counts.get(c, 0) for c in CHOICES), Decimal(0))
-    return round2(points / valid)
+    points = sum((Fraction(policy.points_of(c)) * counts.get(c, 0) for c in CHOICES), Fraction(0))
+    return points / valid
 
 
-def final_score(
-    panel: Decimal | None, democratic: Decimal | None, policy: Policy
-) -> Decimal | None:
-    """70 % panel + 30 % democratic (the policy's weights); the panel alone when there is no
-    democratic score (evaluation off, or no valid ballot). Rounded half up to two places."""
+def final_score(panel: Number | None, democratic: Number | None, policy: Policy) -> Fraction | None:
+    """70 % panel + 30 % democratic (the policy's weights), from the exact panel and democratic
+    scores; the panel alone when there is no democratic score (evaluation off, or no valid
+    ballot). Exact: not rounded."""
     if panel is None:
         return None
     if democratic is None:
-        return round2(panel)
-    return round2(panel * policy.panel_weight + democratic * policy.democratic_weight)
+        return Fraction(panel)
+    return Fraction(panel) * Fraction(policy.panel_weight) + Fraction(democratic) * Fraction(
+        policy.democratic_weight
+    )
 
 
-def grade_for(final: Decimal, policy: Policy) -> Grade:
-    """Excellent ≥ 90, competent ≥ 70, basic competent ≥ 60, else incompetent (policy bands)."""
+def grade_for(final: Number, policy: Policy) -> Grade:
+    """Excellent ≥ 90, competent ≥ 70, basic competent ≥ 60, else incompetent (policy bands),
+    on the exact final: 89.996 is competent even though it is shown as 90.00."""
     if final >= policy.band_excellent:
         return Grade.EXCELLENT
     if final >= policy.band_competent:
@@ -241,9 +261,9 @@ def at_most(grade: Grade, ceiling: Grade | None) -> Grade:
     return ceiling
 
 
-def ranks(finals: list[Decimal | None]) -> list[int | None]:
-    """Rank by final score, descending; equal finals share a rank (1, 2, 2, 4). No final, no
-    rank."""
+def ranks(finals: list[Number | None]) -> list[int | None]:
+    """Rank by exact final score, descending; equal finals share a rank (1, 2, 2, 4). No final,
+    no rank."""
     present = sorted((f for f in finals if f is not None), reverse=True)
     first = {}
     for position, final in enumerate(present, start=1):
@@ -277,8 +297,8 @@ def capped(ranked: list[tuple[int | None, Grade]], cap: Decimal | None) -> set[i
     return demoted
 
 
-def annual_final(quarterly: list[Decimal]) -> Decimal | None:
-    """A secretary's annual final: the mean of the year's published quarterly finals."""
+def annual_final(quarterly: list[Number]) -> Fraction | None:
+    """A secretary's annual final: the mean of the year's published quarterly finals, exact."""
     if not quarterly:
         return None
-    return round2(sum(quarterly, Decimal(0)) / len(quarterly))
+    return sum((Fraction(q) for q in quarterly), Fraction(0)) / len(quarterly)

@@ -139,7 +139,7 @@ def progress_board(competition: Competition) -> Board:
                 cells.append(BoardCell(judge.pk, "none"))
                 continue
             submitted += sheet.status == ScoreSheet.Status.SUBMITTED
-            percent = domain.sheet_percent(sheet.total or Decimal(0), maximum)
+            percent = domain.round2(domain.sheet_percent(sheet.total or Decimal(0), maximum))
             cells.append(BoardCell(judge.pk, sheet.status, percent, sheet.pk))
         rows.append((contestant, cells))
     return Board(judges=judges, rows=rows, submitted=submitted, expected=expected)

@@ -200,9 +200,10 @@ def _annual(district_id: int, year: int, policy: domain.Policy) -> dict[tuple, A
             if row["final_score"]:
                 finals[key].append(Decimal(row["final_score"]))
     for key, entry in rows.items():
-        entry.annual = domain.annual_final(finals[key])
-        if entry.annual is not None:
-            entry.grade = domain.grade_for(entry.annual, policy).value
+        exact = domain.annual_final(finals[key])
+        if exact is not None:
+            entry.annual = domain.round2(exact)
+            entry.grade = domain.grade_for(exact, policy).value
     return rows
 
 

@@ -84,7 +84,7 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
         "criteria": [(c, saved.get(c.code)) for c in criteria],
         "maximum": maximum,
         "total": total,
-        "percent": domain.sheet_percent(total, maximum) if maximum else 0,
+        "percent": domain.round2(domain.sheet_percent(total, maximum)) if maximum else 0,
         "sheet": sheet,
         "version": sheet.version if sheet else 0,
         "comment_text": sheet.comment if sheet else "",

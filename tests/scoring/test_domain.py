@@ -1,4 +1,5 @@
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -37,7 +38,8 @@ def test_parse_points_refuses_what_a_judge_cannot_give(raw, reason):
 
 def test_sheet_percent_compares_competitions_with_different_n():
     assert domain.sheet_percent(Decimal("99"), Decimal("110")) == Decimal("90.00")
-    assert domain.sheet_percent(Decimal("103.5"), Decimal("110")) == Decimal("94.09")
+    assert domain.sheet_percent(Decimal("103.5"), Decimal("110")) == Fraction(1035, 11)
+    assert domain.round2(domain.sheet_percent(Decimal("103.5"), Decimal("110"))) == Decimal("94.09")
     assert domain.sheet_percent(Decimal("90"), Decimal("100")) == Decimal("90.00")
 
 

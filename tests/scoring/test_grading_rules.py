@@ -1,6 +1,7 @@
-"""DESIGN.md "From scores to grades", rule by rule, on plain Decimals."""
+"""DESIGN.md "From scores to grades", rule by rule, on plain values: exact results, rounded once."""
 
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given
@@ -20,6 +21,7 @@ from scoring.domain import (
     grade_for,
     panel_score,
     ranks,
+    round2,
 )
 
 DEFAULT = Policy()
@@ -62,13 +64,15 @@ def test_all_equal_sheets_drop_one_each_way_and_agree():
 
 def test_observers_score_but_never_count():
     panel = panel_score(sheets(60, 80, 90, 20, observers={3}), DEFAULT)
-    assert panel.score == D("76.67")  # (60 + 80 + 90) / 3, half up
+    assert panel.score == Fraction(230, 3)  # (60 + 80 + 90) / 3, exact
+    assert round2(panel.score) == D("76.67")
     assert panel.dropped == frozenset()
 
 
 def test_role_weights_make_a_weighted_mean_of_the_kept_sheets():
     panel = panel_score(sheets(80, 90, weights={1: 2}), Policy(aggregation=Aggregation.MEAN))
-    assert panel.score == D("86.67")  # (80 + 2·90) / 3
+    assert panel.score == Fraction(260, 3)  # (80 + 2·90) / 3
+    assert round2(panel.score) == D("86.67")
 
 
 def test_median_aggregation():
@@ -84,7 +88,7 @@ def test_disagreement_is_the_standard_deviation():
 def test_democratic_score_counts_points_per_choice():
     counts = {"excellent": 20, "competent": 8, "basic": 2, "incompetent": 0}
     assert democratic_score(counts, DEFAULT) == D("92.00")  # (2000 + 640 + 120) / 30
-    assert democratic_score({"excellent": 2, "competent": 1}, DEFAULT) == D("93.33")
+    assert democratic_score({"excellent": 2, "competent": 1}, DEFAULT) == Fraction(280, 3)
 
 
 def test_zero_ballots_no_democratic_score():
@@ -96,7 +100,8 @@ def test_final_is_seventy_thirty_or_the_panel_alone():
     assert final_score(D("90.00"), D("80.00"), DEFAULT) == D("87.00")
     assert final_score(D("85.55"), None, DEFAULT) == D("85.55")  # democratic evaluation off
     assert final_score(None, D("80"), DEFAULT) is None
-    assert final_score(D("88.885"), D("90.005"), DEFAULT) == D("89.22")  # 62.2195 + 27.0015
+    assert final_score(D("88.885"), D("90.005"), DEFAULT) == D("89.221")  # 62.2195 + 27.0015
+    assert round2(final_score(D("88.885"), D("90.005"), DEFAULT)) == D("89.22")
 
 
 @pytest.mark.parametrize(
@@ -175,7 +180,8 @@ def test_a_veto_and_the_cap_on_the_same_contestant():
 
 
 def test_annual_final_is_the_mean_of_the_quarters():
-    assert annual_final([D("90"), D("85.5"), D("88"), D("80")]) == D("85.88")
+    assert annual_final([D("90"), D("85.5"), D("88"), D("80")]) == D("85.875")
+    assert round2(annual_final([D("90"), D("85.5"), D("88"), D("80")])) == D("85.88")
     assert annual_final([]) is None
 
 
