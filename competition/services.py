@@ -72,10 +72,13 @@ def _require(competition: Competition, *statuses: str) -> None:
 
 
 @transaction.atomic
-def transition(*, competition: Competition, action: str, by: User, reason: str = "") -> None:
+def transition(
+    *, competition: Competition, action: str, by: User, reason: str = "", note: str = ""
+) -> None:
     """Move a competition along draft → scoring → closed → published; reopening needs a reason.
 
-    Opening for scoring is checked by scoring.services.open_scoring, which calls this.
+    Opening, closing and publishing are checked by scoring.services (open_scoring,
+    close_scoring, publish_competition), which call this; `note` is what they log.
     """
     source, target, kind = TRANSITIONS[action]
     locked = lock(competition)
@@ -84,7 +87,7 @@ def transition(*, competition: Competition, action: str, by: User, reason: str =
         raise ActionRefused(_("Give the reason for reopening."))
     locked.status = target
     locked.save(update_fields=["status"])
-    log(locked, kind, by, reason.strip())
+    log(locked, kind, by, note or reason.strip())
     competition.status = target
 
 
@@ -118,8 +121,10 @@ def remove_contestant(*, contestant: Contestant, by: User) -> None:
 
 @transaction.atomic
 def set_absent(*, contestant: Contestant, absent: bool, by: User) -> None:
+    """Mark a contestant absent (or present again) until publication: a secretary who did not
+    come is left out of the results rather than published without a sheet."""
     locked = lock(contestant.competition)
-    _require(locked, Status.DRAFT, Status.SCORING)
+    _require(locked, Status.DRAFT, Status.SCORING, Status.CLOSED)
     Contestant.objects.filter(pk=contestant.pk).update(absent=absent)
     note = _("absent: %(who)s") if absent else _("present again: %(who)s")
     log(locked, Event.Kind.CONTESTANTS, by, note % {"who": contestant})

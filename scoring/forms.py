@@ -75,6 +75,21 @@ class JudgeForm(forms.Form):
         return data
 
 
+class CloseForm(forms.Form):
+    """Closing with something missing: an explicit confirmation and a written reason."""
+
+    confirm = forms.BooleanField(
+        label=_("I have read what is missing and close scoring anyway."),
+        error_messages={"required": _("Confirm that you close scoring with something missing.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for closing anyway"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Give the reason for closing with something missing.")},
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

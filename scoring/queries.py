@@ -296,3 +296,111 @@ def sheet_scores(sheet: ScoreSheet) -> list[Score]:
 def contestant_in(competition_id: int, pk: int) -> Contestant | None:
     """A contestant of the competition, or None. Every sheet save asks: written once."""
     return _save_queries(router.db_for_read(Contestant))["contestant"].one([pk, competition_id])
+
+
+@dataclass(frozen=True)
+class ContestantCompleteness:
+    """What is in, and what is missing, for one contestant when scoring closes."""
+
+    contestant: Contestant
+    expected: int  # counting judges (not observers) not recused from this contestant
+    submitted: int  # their submitted sheets
+    drafts: int  # their sheets saved as drafts, not submitted
+    tally_unconfirmed: bool  # a paper tally entered and not yet confirmed
+    tokens_unused: int  # ballot codes handed out and neither used nor withdrawn
+    below_minimum: bool  # a panel big enough to trim, but too few sheets in to trim them
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.submitted, 0)
+
+    @property
+    def complete(self) -> bool:
+        return not (
+            self.missing
+            or self.drafts
+            or self.tally_unconfirmed
+            or self.tokens_unused
+            or self.below_minimum
+        )
+
+
+@dataclass(frozen=True)
+class Completeness:
+    rows: list[ContestantCompleteness]  # every contestant not marked absent, in speaking order
+    trim_minimum: int | None  # sheets the trimmed mean needs; None when the policy does not trim
+
+    @property
+    def gaps(self) -> list[ContestantCompleteness]:
+        return [row for row in self.rows if not row.complete]
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    @property
+    def without_sheet(self) -> list[ContestantCompleteness]:
+        return [row for row in self.rows if row.submitted == 0]
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(row, name)) for row in self.rows)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        names = ("expected", "submitted", "missing", "drafts", "below_minimum")
+        return {name: self.total(name) for name in (*names, "tally_unconfirmed", "tokens_unused")}
+
+
+def completeness(competition: Competition, policy) -> Completeness:
+    """For each contestant not marked absent: counting sheets in against expected, drafts,
+    fewer sheets than the trimmed mean's minimum, an unconfirmed paper tally and unused ballot
+    codes (the last two only with democratic evaluation on). Three queries."""
+    counting = list(
+        competition.judges.exclude(role=Judge.Role.OBSERVER).values_list("pk", flat=True)
+    )
+    recused = set(
+        Judge.recusals.through.objects.filter(judge_id__in=counting).values_list(
+            "contestant_id", "judge_id"
+        )
+    )
+    counted = Q(sheets__judge_id__in=counting)
+    contestants = (
+        contestants_in_order(competition)
+        .filter(absent=False)
+        .select_related("paper_tally")
+        .annotate(
+            submitted=Count(
+                "sheets",
+                filter=counted & Q(sheets__status=ScoreSheet.Status.SUBMITTED),
+                distinct=True,
+            ),
+            drafts=Count(
+                "sheets", filter=counted & Q(sheets__status=ScoreSheet.Status.DRAFT), distinct=True
+            ),
+            tokens_unused=Count(
+                "ballot_tokens",
+                filter=Q(ballot_tokens__used=False, ballot_tokens__revoked=False),
+                distinct=True,
+            ),
+        )
+    )
+    trims = policy.aggregation == domain.Aggregation.TRIMMED_MEAN
+    democratic = policy.democratic_enabled
+    rows = []
+    for contestant in contestants:
+        tally = getattr(contestant, "paper_tally", None)
+        rows.append(
+            ContestantCompleteness(
+                contestant=contestant,
+                expected=sum((contestant.pk, judge) not in recused for judge in counting),
+                submitted=contestant.submitted,
+                drafts=contestant.drafts,
+                tally_unconfirmed=democratic
+                and tally is not None
+                and tally.confirmed_by_id is None,
+                tokens_unused=contestant.tokens_unused if democratic else 0,
+                below_minimum=trims
+                and contestant.submitted < policy.trim_min_sheets <= len(counting),
+            )
+        )
+    return Completeness(rows=rows, trim_minimum=policy.trim_min_sheets if trims else None)

@@ -1,7 +1,9 @@
 """The results document: built once per competition, in one pass, the source of every view and
 export (DESIGN.md "The results document").
 
-Decimal values are strings with two decimals. A published competition's document is stored,
+Decimal values are strings with two decimals: the exact value rounded once. The reasons behind a
+grade are codes with their figures (`{"code": "cap", "cap": "20", "rank": 4}`), so the one
+document reads in any language (`reason_text`). A published competition's document is stored,
 with its SHA-256 digest, and never built again.
 """
 
@@ -11,14 +13,15 @@ import io
 import json
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from competition.models import Competition
+from competition.models import Competition, Judge
 from scoring import domain
 from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
 from scoring.queries import contestants_in_order
@@ -32,7 +35,46 @@ GRADE_LABELS = {
 }
 
 
-def two(value: Decimal | None) -> str | None:
+# What each reason code says, with its figures; documents name reasons by code.
+REASONS = {
+    "veto_incompetent_share": gettext_lazy(
+        "More than a third of the valid ballots rate this secretary incompetent: "
+        "the grade is incompetent."
+    ),
+    "veto_approval_share": gettext_lazy(
+        "Fewer than two thirds of the valid ballots rate this secretary excellent or "
+        "competent: the grade is at most basic competent."
+    ),
+    "cap": gettext_lazy(
+        "Excellent grades are capped at %(cap)s %% of contestants; ranked %(rank)s, "
+        "this contestant is graded competent."
+    ),
+    "override": gettext_lazy("Grade set by hand from %(old)s to %(new)s: %(reason)s"),
+    "no_sheet": gettext_lazy("No submitted score sheet counts: no final score."),
+    "few_sheets": gettext_lazy(
+        "The panel score rests on %(counted)s of the %(expected)s sheets expected."
+    ),
+    "below_band": gettext_lazy(
+        "The exact final score, %(exact)s…, is shown rounded as %(shown)s but lies below "
+        "%(band)s: the grade is %(grade)s."
+    ),
+}
+
+
+def reason_text(reason: dict | str) -> str:
+    """A reason of the document in the reader's language. Documents published before reasons
+    were codes hold sentences: those are shown as they were written."""
+    if isinstance(reason, str):
+        return reason
+    figures = {key: value for key, value in reason.items() if key != "code"}
+    for key in ("old", "new", "grade"):
+        if key in figures:
+            figures[key] = GRADE_LABELS.get(figures[key] or "", "—")
+    return str(REASONS[reason["code"]]) % figures
+
+
+def two(value: Decimal | Fraction | None) -> str | None:
+    """A figure as the document stores it: the exact value rounded half up once, two places."""
     return None if value is None else f"{domain.round2(value):.2f}"
 
 
@@ -97,6 +139,7 @@ def _build(competition: Competition) -> dict:
     criteria = list(competition.criteria.all())
     maximum = sum((c.max_points for c in criteria), Decimal(0)) or Decimal(1)
     judges = {j.pk: j for j in competition.judges.select_related("user")}
+    counting = sum(not judge.is_observer for judge in judges.values())
     sheets = defaultdict(list)
     for sheet in ScoreSheet.objects.filter(
         judge__competition=competition, status=ScoreSheet.Status.SUBMITTED
@@ -109,7 +152,14 @@ def _build(competition: Competition) -> dict:
     }
 
     rows = []
-    for contestant in contestants_in_order(competition).filter(absent=False):
+    contestants = (
+        contestants_in_order(competition)
+        .filter(absent=False)
+        .annotate(
+            recused=Count("recused_judges", filter=~Q(recused_judges__role=Judge.Role.OBSERVER))
+        )
+    )
+    for contestant in contestants:
         rows.append(
             _contestant(
                 contestant,
@@ -119,6 +169,7 @@ def _build(competition: Competition) -> dict:
                 maximum,
                 policy,
                 counts.get(contestant.pk),
+                counting - contestant.recused,
             )
         )
 
@@ -132,11 +183,7 @@ def _build(competition: Competition) -> dict:
     for index in demoted:
         rows[index]["grade"] = domain.Grade.COMPETENT.value
         rows[index]["reasons"].append(
-            _(
-                "Excellent grades are capped at %(cap)s %% of contestants; ranked %(rank)s, "
-                "this contestant is graded competent."
-            )
-            % {"cap": f"{policy.excellent_cap * 100:.0f}", "rank": rows[index]["rank"]}
+            {"code": "cap", "cap": f"{policy.excellent_cap * 100:.0f}", "rank": rows[index]["rank"]}
         )
     by_pk = {r["_pk"]: r for r in rows}
     for contestant_id, override in overrides.items():
@@ -144,10 +191,10 @@ def _build(competition: Competition) -> dict:
         if row is None:
             continue
         row["reasons"].append(
-            _("Grade set by hand from %(old)s to %(new)s: %(reason)s")
-            % {
-                "old": GRADE_LABELS.get(row["grade"], "—"),
-                "new": GRADE_LABELS[override.grade],
+            {
+                "code": "override",
+                "old": row["grade"],
+                "new": override.grade,
                 "reason": override.reason,
             }
         )
@@ -192,7 +239,7 @@ def _build(competition: Competition) -> dict:
     }
 
 
-def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts) -> dict:
+def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, expected) -> dict:
     inputs, sheet_rows = [], []
     for sheet in sorted(sheets, key=lambda s: s.judge_id):
         judge = judges[sheet.judge_id]
@@ -226,25 +273,35 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts) -
         democratic |= {"valid": valid, "score": two(dem_score)}
     final = domain.final_score(panel.score, dem_score, policy)
     reasons = []
+    counted = sum(not row["observer"] for row in sheet_rows)
+    if 0 < counted < expected:
+        reasons.append({"code": "few_sheets", "counted": counted, "expected": expected})
     grade = domain.grade_for(final, policy) if final is not None else None
+    if grade is not None:
+        shown = domain.grade_for(domain.round2(final), policy)
+        if shown != grade:
+            band = {
+                domain.Grade.EXCELLENT: policy.band_excellent,
+                domain.Grade.COMPETENT: policy.band_competent,
+                domain.Grade.BASIC: policy.band_basic,
+            }[shown]
+            reasons.append(
+                {
+                    "code": "below_band",
+                    "exact": _exact(final),
+                    "shown": two(final),
+                    "band": two(band),
+                    "grade": grade.value,
+                }
+            )
     if grade is not None and counts:
         ceiling, veto = domain.democratic_veto(counts, policy)
         lowered = domain.at_most(grade, ceiling)
         if lowered != grade:
-            reasons.append(
-                _(
-                    "More than a third of the valid ballots rate this secretary incompetent: "
-                    "the grade is incompetent."
-                )
-                if veto == "incompetent_share"
-                else _(
-                    "Fewer than two thirds of the valid ballots rate this secretary excellent or "
-                    "competent: the grade is at most basic competent."
-                )
-            )
+            reasons.append({"code": f"veto_{veto}"})
             grade = lowered
     if final is None:
-        reasons.append(_("No submitted score sheet counts: no final score."))
+        reasons.append({"code": "no_sheet"})
     return {
         "rank": None,
         "secretary": contestant.secretary.name,
@@ -258,12 +315,19 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts) -
         "democratic": democratic,
         "final_score": two(final),
         "grade": grade.value if grade else None,
+        "sheets_counted": counted,
+        "sheets_expected": expected,
         "reasons": reasons,
         "_pk": contestant.pk,
         "_final": final,
         "_panel": panel.score,
         "_dem": dem_score,
     }
+
+
+def _exact(value: Fraction) -> str:
+    """Four decimals, cut (not rounded), to show how far below a band an exact value lies."""
+    return f"{Decimal(int(value * 10000)).scaleb(-4):.4f}"
 
 
 def canonical(document: dict) -> bytes:
@@ -329,7 +393,7 @@ def to_csv(document: dict) -> bytes:
                     democratic,
                     row["final_score"],
                     row["grade"],
-                    " ".join(row["reasons"]),
+                    " ".join(reason_text(r) for r in row["reasons"]),
                 )
             ]
         )
@@ -372,7 +436,7 @@ def to_xlsx(document: dict) -> bytes:
                     row["disagreement"],
                     row["final_score"],
                     row["grade"],
-                    " ".join(row["reasons"]),
+                    " ".join(reason_text(r) for r in row["reasons"]),
                 )
             ]
         )

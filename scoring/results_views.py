@@ -60,6 +60,7 @@ def _render_rows(competition: Competition, document: dict) -> dict:
             {
                 "row": row,
                 "grade_label": results.GRADE_LABELS.get(row["grade"] or "", ""),
+                "reasons": [results.reason_text(reason) for reason in row["reasons"]],
                 "averages": [(name, averages.get(code)) for code, name in names],
             }
         ).split("<!--explain-->")

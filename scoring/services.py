@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from competition import services as event
 from competition.models import Competition, Contestant, Event, Judge, Problem
@@ -351,12 +352,82 @@ def save_sheet(
     return SaveResult(sheet=sheet, applied=True, stale=False)
 
 
+def gaps_note(report: queries.Completeness) -> str:
+    """What was missing at the close, in a line for the event log."""
+    totals = report.totals
+    phrases = {
+        "missing": lambda n: ngettext("%(n)s sheet not in", "%(n)s sheets not in", n),
+        "drafts": lambda n: ngettext("%(n)s draft not submitted", "%(n)s drafts not submitted", n),
+        "below_minimum": lambda n: ngettext(
+            "%(n)s contestant below the trimmed mean's minimum",
+            "%(n)s contestants below the trimmed mean's minimum",
+            n,
+        ),
+        "tally_unconfirmed": lambda n: ngettext(
+            "%(n)s paper tally not confirmed", "%(n)s paper tallies not confirmed", n
+        ),
+        "tokens_unused": lambda n: ngettext(
+            "%(n)s ballot code unused", "%(n)s ballot codes unused", n
+        ),
+    }
+    parts = [
+        phrase(totals[name]) % {"n": totals[name]}
+        for name, phrase in phrases.items()
+        if totals[name]
+    ]
+    return _("; ").join(parts)
+
+
+def close_scoring(*, competition: Competition, by: User, reason: str = "") -> None:
+    """Scoring → closed. When anything is missing (sheets not in, drafts, contestants below the
+    trimmed mean's minimum, unconfirmed tallies, unused ballot codes), closing needs a written
+    reason; the event log records what was missing and why the competition closed anyway.
+    The check runs on the locked competition, so it sees every sheet saved before the close."""
+    from scoring import results
+
+    with transaction.atomic():
+        locked = event.lock(competition)
+        report = queries.completeness(locked, results.policy_of(locked))
+        note = ""
+        if not report.complete:
+            if not reason.strip():
+                raise ActionRefused(
+                    _("Not everything is in (%(gaps)s): give the reason for closing anyway.")
+                    % {"gaps": gaps_note(report)}
+                )
+            note = _("%(gaps)s. Reason: %(reason)s") % {
+                "gaps": gaps_note(report),
+                "reason": reason.strip(),
+            }
+        event.transition(competition=locked, action="close", by=by, note=note)
+        competition.status = locked.status
+
+
 def publish_competition(*, competition: Competition, by: User) -> Publication:
-    """Closed → published: the results document is frozen with its SHA-256 digest."""
+    """Closed → published: the results document is frozen with its SHA-256 digest. A contestant
+    with no counting sheet cannot be published: score them, or mark them absent."""
     from scoring import results
 
     with transaction.atomic():
         event.transition(competition=competition, action="publish", by=by)
+        report = queries.completeness(competition, results.policy_of(competition))
+        if report.without_sheet:
+            raise ActionRefused(
+                _(
+                    "No counting sheet for %(names)s: reopen scoring for their sheets, or mark "
+                    "them absent, before publishing."
+                )
+                % {
+                    "names": _(", ").join(
+                        _("%(name)s (%(village)s)")
+                        % {
+                            "name": row.contestant.secretary.name,
+                            "village": row.contestant.village.name,
+                        }
+                        for row in report.without_sheet
+                    )
+                }
+            )
         document = results.build_document(competition)
         document["competition"]["digest"] = results.digest(document)
         return Publication.objects.create(

@@ -16,12 +16,13 @@ from competition import permissions
 from competition import services as event
 from competition.models import Competition, Contestant, Judge
 from competition.services import ActionRefused
-from scoring import queries
-from scoring.forms import CompetitionForm, CriteriaForm, JudgeForm, ReasonForm
+from scoring import queries, results
+from scoring.forms import CloseForm, CompetitionForm, CriteriaForm, JudgeForm, ReasonForm
 from scoring.models import ScoreSheet
 from scoring.services import (
     SheetInvalid,
     choose_criteria,
+    close_scoring,
     create_competition,
     open_scoring,
     publish_competition,
@@ -322,11 +323,40 @@ TRANSITION_LABELS = {
 }
 
 
+def _close(request: HttpRequest, competition: Competition) -> HttpResponse:
+    """Close scoring: first what is missing; with anything missing, a confirmation and a reason."""
+    report = queries.completeness(competition, results.policy_of(competition))
+    form = None if report.complete else CloseForm(request.POST or None)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        reason = form.cleaned_data["reason"] if form else ""
+        return _act(
+            request,
+            competition,
+            lambda: close_scoring(competition=competition, by=request.user, reason=reason),
+            _("Done: %(what)s.") % {"what": TRANSITION_LABELS["close"][0]},
+        )
+    title, explanation = TRANSITION_LABELS["close"]
+    return render(
+        request,
+        "scoring/competition_transition.html",
+        {
+            "competition": competition,
+            "title": title,
+            "explanation": explanation,
+            "form": form,
+            "action": "close",
+            "report": report,
+        },
+    )
+
+
 @login_required
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
     if action not in TRANSITION_LABELS:
         raise Http404
+    if action == "close":
+        return _close(request, competition)
     form = ReasonForm(request.POST or None) if action == "reopen" else None
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["reason"] if form else ""

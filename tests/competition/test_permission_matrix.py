@@ -134,7 +134,10 @@ def build_world(street, other_street, cast) -> Callable[[str], World]:
             world.sheet = score(world.seat_alice, world.contestants[0], ["A 村党员活动室漏雨"])
             world.problem = Problem.objects.get(competition=a)
         if status in (CLOSED, PUBLISHED):
-            event.transition(competition=a, action="close", by=carol)
+            # Publishing needs a counting sheet for everyone; frank's sheets stay missing.
+            for contestant in world.contestants[1:]:
+                score(world.seat_alice, contestant, [])
+            services.close_scoring(competition=a, by=carol, reason="评委未到")
         if status == PUBLISHED:
             services.publish_competition(competition=a, by=carol)
         a.refresh_from_db()
@@ -456,7 +459,9 @@ def transition_page(action: str, before: str, after: str, data: dict) -> Page:
 
 PAGES |= {
     "scoring:transition:open": transition_page("open", DRAFT, SCORING, {}),
-    "scoring:transition:close": transition_page("close", SCORING, CLOSED, {}),
+    "scoring:transition:close": transition_page(
+        "close", SCORING, CLOSED, {"confirm": "on", "reason": "评委未到"}
+    ),
     "scoring:transition:reopen": transition_page("reopen", CLOSED, SCORING, {"reason": "复核"}),
     "scoring:transition:publish": transition_page("publish", CLOSED, PUBLISHED, {}),
 }

@@ -83,7 +83,10 @@ def test_close_racing_the_last_sheets_keeps_each_sheet_whole_or_refuses_it_whole
 
     def close(desk: Phone):
         assert first_in.wait(DEADLINE)
-        return desk.post(server.url(f"/competitions/{competition.pk}/do/close/"), {})
+        return desk.post(
+            server.url(f"/competitions/{competition.pk}/do/close/"),
+            {"confirm": "on", "reason": "评分结束"},
+        )
 
     with ThreadPoolExecutor(JUDGES + len(desks)) as pool:
         racing = [pool.submit(last, n) for n in range(JUDGES)]

@@ -293,7 +293,10 @@ def test_the_approval_veto_caps_a_high_final_at_basic_competent(
     row = next(r for r in results.build_document(competition)["contestants"] if r["order"] == 1)
     assert row["final_score"] == "92.00"  # 100 × 0.7 + 73.33 × 0.3: excellent by the bands
     assert row["grade"] == "basic"
-    assert row["reasons"] == ["评为“优秀”或“称职”的有效票不足三分之二：等次最高为基本称职。"]
+    assert row["reasons"] == [{"code": "veto_approval_share"}]
+    assert [results.reason_text(r) for r in row["reasons"]] == [
+        "评为“优秀”或“称职”的有效票不足三分之二：等次最高为基本称职。"
+    ]
     assert Decimal(row["democratic"]["score"]) == Decimal("73.33")
 
 

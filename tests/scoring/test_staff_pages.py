@@ -72,7 +72,10 @@ def test_reopen_asks_for_a_reason(client, street_staff_carol):
         street=street_staff_carol.membership.street, staff=street_staff_carol
     )
     client.force_login(street_staff_carol)
-    client.post(reverse("scoring:transition", args=[competition.pk, "close"]))
+    client.post(
+        reverse("scoring:transition", args=[competition.pk, "close"]),
+        {"confirm": "on", "reason": "评委未到"},  # nothing is scored: closing needs a reason
+    )
     response = client.post(
         reverse("scoring:transition", args=[competition.pk, "reopen"]), {"reason": ""}
     )
