@@ -108,6 +108,8 @@ class Policy:
     veto_incompetent_share: Fraction | None = Fraction(1, 3)
     veto_approval_share: Fraction | None = Fraction(2, 3)
     excellent_cap: Decimal | None = None
+    # A quarter whose grade a veto or a manual override set caps the annual grade (rule 10).
+    annual_cap_by_quarter: bool = True
 
     def weight_of(self, role: str) -> Decimal:
         return dict(self.role_weights).get(role, Decimal(1))
@@ -282,3 +284,55 @@ def annual_final(quarterly: list[Decimal]) -> Decimal | None:
     if not quarterly:
         return None
     return round2(sum(quarterly, Decimal(0)) / len(quarterly))
+
+
+# What set a quarter's grade, as the results document records it per contestant.
+SET_BY_VETO = "veto"
+SET_BY_OVERRIDE = "override"
+SET_BY_CAP = "cap"
+# A veto or a manual override speaks about the secretary; the cap on excellent grades only
+# about how many may be excellent in one competition, so it does not follow into the year.
+CAPPING = (SET_BY_VETO, SET_BY_OVERRIDE)
+
+
+@dataclass(frozen=True)
+class QuarterGrade:
+    """One published quarter of a secretary, as the annual roll-up sees it."""
+
+    quarter: int
+    final: Decimal | None
+    grade: Grade | None
+    set_by: str | None = None  # SET_BY_VETO, SET_BY_OVERRIDE, SET_BY_CAP or None
+
+
+@dataclass(frozen=True)
+class AnnualGrade:
+    final: Decimal | None
+    grade: Grade | None
+    # The quarter whose veto or override lowered the grade the mean alone would give; else None.
+    capped_by: QuarterGrade | None = None
+
+
+def annual_grade(quarters: Iterable[QuarterGrade], policy: Policy) -> AnnualGrade:
+    """A secretary's annual final and grade (DESIGN.md rule 10).
+
+    The annual final is the mean of the year's quarterly finals, graded by the policy's bands.
+    With `annual_cap_by_quarter` (on by default), a quarter whose grade was set by a democratic
+    veto or a manual override caps the annual grade at that quarter's grade: the annual grade
+    is at most the lowest such grade. `capped_by` names the quarter that lowered the grade (the
+    lowest grade, then the earliest quarter), or is None when the mean's grade stands. With no
+    quarterly final there is no annual final and no grade.
+    """
+    quarters = sorted(quarters, key=lambda q: q.quarter)
+    final = annual_final([q.final for q in quarters if q.final is not None])
+    if final is None:
+        return AnnualGrade(final=None, grade=None)
+    by_mean = grade_for(final, policy)
+    if not policy.annual_cap_by_quarter:
+        return AnnualGrade(final=final, grade=by_mean)
+    ceilings = [q for q in quarters if q.set_by in CAPPING and q.grade is not None]
+    if not ceilings:
+        return AnnualGrade(final=final, grade=by_mean)
+    lowest = min(ceilings, key=lambda q: (q.grade.level, q.quarter))
+    grade = at_most(by_mean, lowest.grade)
+    return AnnualGrade(final=final, grade=grade, capped_by=lowest if grade != by_mean else None)

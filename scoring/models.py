@@ -340,6 +340,9 @@ class GradingPolicy(models.Model):
         blank=True,
         help_text=_("For example 0.20 for 20 %; empty for no cap."),
     )
+    annual_cap_by_quarter = models.BooleanField(
+        _("annual grade at most a quarter's grade set by a veto or by hand"), default=True
+    )
     pay_excellent = models.DecimalField(
         _("pay coefficient, excellent"), max_digits=4, decimal_places=2, default=Decimal("1.20")
     )
@@ -409,6 +412,7 @@ class GradingPolicy(models.Model):
         "veto_incompetent",
         "veto_approval",
         "excellent_cap",
+        "annual_cap_by_quarter",
         "pay_excellent",
         "pay_competent",
         "pay_basic",
@@ -440,6 +444,7 @@ class GradingPolicy(models.Model):
             veto_incompetent_share=Fraction(1, 3) if self.veto_incompetent else None,
             veto_approval_share=Fraction(2, 3) if self.veto_approval else None,
             excellent_cap=self.excellent_cap,
+            annual_cap_by_quarter=self.annual_cap_by_quarter,
         )
 
     def pay_coefficient(self, grade: str) -> Decimal:

@@ -131,6 +131,7 @@ def _build(competition: Competition) -> dict:
     )
     for index in demoted:
         rows[index]["grade"] = domain.Grade.COMPETENT.value
+        rows[index]["grade_set_by"] = domain.SET_BY_CAP
         rows[index]["reasons"].append(
             _(
                 "Excellent grades are capped at %(cap)s %% of contestants; ranked %(rank)s, "
@@ -152,6 +153,7 @@ def _build(competition: Competition) -> dict:
             }
         )
         row["grade"] = override.grade
+        row["grade_set_by"] = domain.SET_BY_OVERRIDE
 
     rows.sort(
         key=lambda r: (
@@ -227,6 +229,8 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts) -
     final = domain.final_score(panel.score, dem_score, policy)
     reasons = []
     grade = domain.grade_for(final, policy) if final is not None else None
+    # What set the grade when the bands did not: the annual roll-up reads it (rankings.py).
+    grade_set_by = None
     if grade is not None and counts:
         ceiling, veto = domain.democratic_veto(counts, policy)
         lowered = domain.at_most(grade, ceiling)
@@ -243,6 +247,7 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts) -
                 )
             )
             grade = lowered
+            grade_set_by = domain.SET_BY_VETO
     if final is None:
         reasons.append(_("No submitted score sheet counts: no final score."))
     return {
@@ -258,6 +263,7 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts) -
         "democratic": democratic,
         "final_score": two(final),
         "grade": grade.value if grade else None,
+        "grade_set_by": grade_set_by,
         "reasons": reasons,
         "_pk": contestant.pk,
         "_final": final,

@@ -1,5 +1,6 @@
 """The results document: its exact shape, its numbers, publication with a digest, exports."""
 
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from competition.models import Competition, Contestant, Problem
 from competition.services import ActionRefused
 from scoring import results
-from scoring.models import GradingPolicy, Publication, Score
+from scoring.models import Ballot, GradingPolicy, Publication, Score
 from scoring.services import override_grade, publish_competition
 from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, UserFactory
@@ -73,6 +74,7 @@ def test_document_has_exactly_the_documented_shape(closed):
         "democratic",
         "final_score",
         "grade",
+        "grade_set_by",
         "reasons",
     }
     assert set(row["sheets"][0]) == {
@@ -175,7 +177,25 @@ def test_the_cap_turns_excellent_beyond_it_into_competent_with_a_reason(closed):
     rows = results.build_document(closed)["contestants"]
     # One of three may be excellent; the first two share rank 1, so neither fits alone.
     assert [r["grade"] for r in rows] == ["competent", "competent", "competent"]
+    assert [r["grade_set_by"] for r in rows] == ["cap", "cap", None]
     assert "34" in rows[0]["reasons"][0]
+
+
+def test_each_row_says_what_set_its_grade_for_the_annual_roll_up(closed, street_staff_carol):
+    first, second, third = closed.contestants.order_by("order")
+    # One of two ballots incompetent: over a third, so 78.00 (competent by the bands) is vetoed.
+    for choice in ("excellent", "incompetent"):
+        Ballot.objects.create(contestant=first, choice=choice, cast_on=dt.date(2026, 3, 1))
+    override_grade(contestant=second, grade="basic", reason="信访问题核实", by=street_staff_carol)
+
+    rows = {r["order"]: r for r in results.build_document(closed)["contestants"]}
+    assert [
+        (rows[o]["final_score"], rows[o]["grade"], rows[o]["grade_set_by"]) for o in (1, 2, 3)
+    ] == [
+        ("78.00", "incompetent", "veto"),
+        ("70.00", "basic", "override"),
+        ("90.00", "excellent", None),
+    ]
 
 
 def test_results_page_is_for_street_staff_from_close_and_the_panel_after_publication(
