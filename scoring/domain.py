@@ -47,6 +47,34 @@ def parse_points(raw: object, maximum: Decimal) -> Decimal:
     return value.quantize(CENT)
 
 
+class WeightError(ValueError):
+    """A judge role weight the rules cannot use; `reason` is "number" or "negative"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_weight(raw: object) -> Decimal:
+    """A judge role's weight: a finite number, or a string of one, of at least 0 (a role that
+    weighs 0 scores but never counts). Raises WeightError with reason "number" or "negative"."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        raise WeightError("number")
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise WeightError("number") from exc
+    if not value.is_finite():
+        raise WeightError("number")
+    if value < 0:
+        raise WeightError("negative")
+    return value
+
+
+# Trimming drops the highest and the lowest sheet: with fewer than three, nothing would be left.
+TRIM_LEAST = 3
+
+
 def sheet_total(points: Iterable[Decimal]) -> Decimal:
     """A sheet's total is the sum of its points."""
     return sum(points, Decimal(0))
@@ -167,7 +195,8 @@ def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
     Observers' sheets never count. With the trimmed mean and at least `trim_min_sheets` counted
     sheets, the single highest and single lowest are dropped (among equal percents, the later
     key is dropped), then the kept sheets are averaged with their role weights; with fewer
-    sheets, all are averaged. The mean averages all counted sheets with their weights; the
+    sheets, all are averaged. When the kept sheets weigh nothing together (their roles weigh 0),
+    there is no panel score. The mean averages all counted sheets with their weights; the
     median takes the middle percent, unweighted. Rounded half up to two places. The
     disagreement is the standard deviation of the counted percents.
     """
@@ -183,6 +212,9 @@ def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
         lowest, highest = ordered[0], ordered[-1]
         dropped = frozenset({lowest.key, highest.key})
         kept = ordered[1:-1]
+    if sum((s.weight for s in kept), Decimal(0)) <= 0:
+        # Every kept sheet is of a role that weighs 0: nothing counts, as with no sheet.
+        return Panel(score=None, dropped=dropped, disagreement=disagreement)
     score = weighted_mean([(s.percent, s.weight) for s in kept])
     return Panel(round2(score), dropped, disagreement)
 

@@ -65,9 +65,14 @@ def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:
 
 
 def _policy_json(policy: GradingPolicy) -> dict:
+    """Every setting that shaped the document; the role weights and the trimming threshold
+    as the rules used them (GradingPolicy.to_domain)."""
+    rules = policy.to_domain()
     return {
         "aggregation": policy.aggregation,
-        "trim_min_sheets": policy.trim_min_sheets,
+        "trim_min_sheets": rules.trim_min_sheets,
+        "role_weights": {role: two(weight) for role, weight in rules.role_weights},
+        "democratic_enabled": policy.democratic_enabled,
         "panel_weight": two(policy.panel_weight),
         "democratic_weight": two(policy.democratic_weight),
         "democratic_points": {
@@ -81,7 +86,19 @@ def _policy_json(policy: GradingPolicy) -> dict:
             "competent": two(policy.band_competent),
             "basic": two(policy.band_basic),
         },
+        "vetoes": {
+            "incompetent_share": policy.veto_incompetent,
+            "approval_share": policy.veto_approval,
+        },
         "excellent_cap": two(policy.excellent_cap),
+        "annual_cap_by_quarter": policy.annual_cap_by_quarter,
+        "pay_coefficients": {
+            "excellent": two(policy.pay_excellent),
+            "competent": two(policy.pay_competent),
+            "basic": two(policy.pay_basic),
+            "incompetent": two(policy.pay_incompetent),
+        },
+        "advancement_k": policy.advancement_k,
     }
 
 

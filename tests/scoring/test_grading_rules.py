@@ -73,6 +73,12 @@ def test_role_weights_make_a_weighted_mean_of_the_kept_sheets():
     assert panel.score == D("86.67")  # (80 + 2·90) / 3
 
 
+def test_kept_sheets_that_weigh_nothing_give_no_panel_score():
+    policy = Policy(aggregation=Aggregation.MEAN)
+    assert panel_score(sheets(80, 90, weights={0: 0, 1: 0}), policy).score is None
+    assert panel_score(sheets(80, 90, weights={0: 0}), policy).score == D("90.00")
+
+
 def test_median_aggregation():
     policy = Policy(aggregation=Aggregation.MEDIAN)
     assert panel_score(sheets(60, 95, 80), policy).score == D("80.00")

@@ -40,9 +40,13 @@ def test_document_has_exactly_the_documented_shape(closed):
         "status",
         "digest",
     }
+    # Every setting that shaped the document (issue 13 item 8; all of them changed in
+    # test_policy_settings.py).
     assert document["policy"] == {
         "aggregation": "trimmed_mean",
         "trim_min_sheets": 5,
+        "role_weights": {},
+        "democratic_enabled": True,
         "panel_weight": "0.70",
         "democratic_weight": "0.30",
         "democratic_points": {
@@ -52,7 +56,16 @@ def test_document_has_exactly_the_documented_shape(closed):
             "incompetent": "0.00",
         },
         "bands": {"excellent": "90.00", "competent": "70.00", "basic": "60.00"},
+        "vetoes": {"incompetent_share": True, "approval_share": True},
         "excellent_cap": None,
+        "annual_cap_by_quarter": True,
+        "pay_coefficients": {
+            "excellent": "1.20",
+            "competent": "1.00",
+            "basic": "0.80",
+            "incompetent": "0.50",
+        },
+        "advancement_k": 2,
     }
     assert document["criteria"][0] == {
         "code": "political",
