@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from scoring.forms import GradingPolicyForm
 from scoring.models import Criterion, GradingPolicy, Publication, Scheme
 
 
@@ -71,6 +72,7 @@ class CriterionAdmin(admin.ModelAdmin):
 class GradingPolicyAdmin(admin.ModelAdmin):
     """District defaults are edited freely; a competition's copy only while it is a draft."""
 
+    form = GradingPolicyForm
     list_display = ["__str__", "aggregation", "panel_weight", "democratic_weight", "excellent_cap"]
     list_select_related = ["district", "competition__street", "competition__district"]
     raw_id_fields = ["competition"]

@@ -60,6 +60,34 @@ def parse_points(raw: object, maximum: Decimal) -> Decimal:
     return value.quantize(CENT)
 
 
+class WeightError(ValueError):
+    """A judge role weight the rules cannot use; `reason` is "number" or "negative"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_weight(raw: object) -> Decimal:
+    """A judge role's weight: a finite number, or a string of one, of at least 0 (a role that
+    weighs 0 scores but never counts). Raises WeightError with reason "number" or "negative"."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        raise WeightError("number")
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise WeightError("number") from exc
+    if not value.is_finite():
+        raise WeightError("number")
+    if value < 0:
+        raise WeightError("negative")
+    return value
+
+
+# Trimming drops the highest and the lowest sheet: with fewer than three, nothing would be left.
+TRIM_LEAST = 3
+
+
 def sheet_total(points: Iterable[Decimal]) -> Decimal:
     """A sheet's total is the sum of its points."""
     return sum(points, Decimal(0))
@@ -121,6 +149,8 @@ class Policy:
     veto_incompetent_share: Fraction | None = Fraction(1, 3)
     veto_approval_share: Fraction | None = Fraction(2, 3)
     excellent_cap: Decimal | None = None
+    # A quarter whose grade a veto or a manual override set caps the annual grade (rule 10).
+    annual_cap_by_quarter: bool = True
 
     def weight_of(self, role: str) -> Decimal:
         return dict(self.role_weights).get(role, Decimal(1))
@@ -184,7 +214,8 @@ def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
     Observers' sheets never count. With the trimmed mean and at least `trim_min_sheets` counted
     sheets, the single highest and single lowest are dropped (among equal percents, the later
     key is dropped), then the kept sheets are averaged with their role weights; with fewer
-    sheets, all are averaged. The mean averages all counted sheets with their weights; the
+    sheets, all are averaged. When the kept sheets weigh nothing together (their roles weigh 0),
+    there is no panel score. The mean averages all counted sheets with their weights; the
     median takes the middle percent, unweighted. Exact: not rounded. The disagreement is the
     standard deviation of the counted percents.
     """
@@ -200,6 +231,9 @@ def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
         lowest, highest = ordered[0], ordered[-1]
         dropped = frozenset({lowest.key, highest.key})
         kept = ordered[1:-1]
+    if sum((Fraction(s.weight) for s in kept), Fraction(0)) <= 0:
+        # Every kept sheet is of a role that weighs 0: nothing counts, as with no sheet.
+        return Panel(score=None, dropped=dropped, disagreement=disagreement)
     return Panel(weighted_mean([(s.percent, s.weight) for s in kept]), dropped, disagreement)
 
 
@@ -302,3 +336,56 @@ def annual_final(quarterly: list[Number]) -> Fraction | None:
     if not quarterly:
         return None
     return sum((Fraction(q) for q in quarterly), Fraction(0)) / len(quarterly)
+
+
+# What set a quarter's grade, as the results document records it per contestant.
+SET_BY_VETO = "veto"
+SET_BY_OVERRIDE = "override"
+SET_BY_CAP = "cap"
+# A veto or a manual override speaks about the secretary; the cap on excellent grades only
+# about how many may be excellent in one competition, so it does not follow into the year.
+CAPPING = (SET_BY_VETO, SET_BY_OVERRIDE)
+
+
+@dataclass(frozen=True)
+class QuarterGrade:
+    """One published quarter of a secretary, as the annual roll-up sees it."""
+
+    quarter: int
+    final: Decimal | None
+    grade: Grade | None
+    set_by: str | None = None  # SET_BY_VETO, SET_BY_OVERRIDE, SET_BY_CAP or None
+
+
+@dataclass(frozen=True)
+class AnnualGrade:
+    final: Fraction | None  # exact: round2 it to show it
+    grade: Grade | None
+    # The quarter whose veto or override lowered the grade the mean alone would give; else None.
+    capped_by: QuarterGrade | None = None
+
+
+def annual_grade(quarters: Iterable[QuarterGrade], policy: Policy) -> AnnualGrade:
+    """A secretary's annual final and grade (DESIGN.md rule 10).
+
+    The annual final is the exact mean of the year's quarterly finals (as published), graded by
+    the policy's bands.
+    With `annual_cap_by_quarter` (on by default), a quarter whose grade was set by a democratic
+    veto or a manual override caps the annual grade at that quarter's grade: the annual grade
+    is at most the lowest such grade. `capped_by` names the quarter that lowered the grade (the
+    lowest grade, then the earliest quarter), or is None when the mean's grade stands. With no
+    quarterly final there is no annual final and no grade.
+    """
+    quarters = sorted(quarters, key=lambda q: q.quarter)
+    final = annual_final([q.final for q in quarters if q.final is not None])
+    if final is None:
+        return AnnualGrade(final=None, grade=None)
+    by_mean = grade_for(final, policy)
+    if not policy.annual_cap_by_quarter:
+        return AnnualGrade(final=final, grade=by_mean)
+    ceilings = [q for q in quarters if q.set_by in CAPPING and q.grade is not None]
+    if not ceilings:
+        return AnnualGrade(final=final, grade=by_mean)
+    lowest = min(ceilings, key=lambda q: (q.grade.level, q.quarter))
+    grade = at_most(by_mean, lowest.grade)
+    return AnnualGrade(final=final, grade=grade, capped_by=lowest if grade != by_mean else None)

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from competition.models import Judge
-from scoring.models import Scheme
+from scoring import domain
+from scoring.models import GradingPolicy, Scheme
 
 
 class CompetitionForm(forms.Form):
@@ -94,3 +95,103 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class GradingPolicyForm(forms.ModelForm):
+    """Every setting of a grading policy, checked so that no value can break a results page
+    or a report: each mistake gets its own message in the user's language, and nothing is
+    saved."""
+
+    # Observers score but never count (DESIGN.md rule 2): a weight would say otherwise.
+    WEIGHED_ROLES = [r for r in Judge.Role.values if r != Judge.Role.OBSERVER]
+    SHARES = ["panel_weight", "democratic_weight"]
+    POINTS = ["points_excellent", "points_competent", "points_basic", "points_incompetent"]
+    BANDS = ["band_excellent", "band_competent", "band_basic"]
+    PAY = ["pay_excellent", "pay_competent", "pay_basic", "pay_incompetent"]
+
+    class Meta:
+        model = GradingPolicy
+        fields = "__all__"  # noqa: DJ007 - the admin edits every setting; none is hidden.
+
+    def clean_role_weights(self) -> dict[str, str]:
+        raw = self.cleaned_data.get("role_weights")
+        if raw in (None, ""):
+            return {}
+        if not isinstance(raw, dict):
+            raise forms.ValidationError(
+                _('Enter the judge role weights as a JSON object, such as {"area_chief": "1.5"}.')
+            )
+        errors, weights = [], {}
+        for role, value in raw.items():
+            if role == Judge.Role.OBSERVER:
+                errors.append(_("Observers never count, so they carry no weight."))
+                continue
+            if role not in self.WEIGHED_ROLES:
+                errors.append(
+                    _("“%(role)s” is not a judge role. The roles are: %(roles)s.")
+                    % {"role": role, "roles": ", ".join(self.WEIGHED_ROLES)}
+                )
+                continue
+            try:
+                weight = domain.parse_weight(value)
+            except domain.WeightError as error:
+                errors.append(
+                    _("The weight of “%(role)s” must not be negative.") % {"role": role}
+                    if error.reason == "negative"
+                    else _("The weight of “%(role)s” must be a number, such as 1.5.")
+                    % {"role": role}
+                )
+                continue
+            # The document shows weights with two decimals: a third would not be recomputable.
+            if weight != weight.quantize(domain.CENT):
+                errors.append(
+                    _("The weight of “%(role)s” has at most two decimals, such as 1.25.")
+                    % {"role": role}
+                )
+                continue
+            weights[role] = str(weight)
+        if errors:
+            raise forms.ValidationError(errors)
+        return weights
+
+    def clean_trim_min_sheets(self) -> int:
+        value = self.cleaned_data["trim_min_sheets"]
+        if value < domain.TRIM_LEAST:
+            raise forms.ValidationError(
+                _(
+                    "Trimming needs at least %(least)s sheets: it drops the highest and the "
+                    "lowest, and with fewer nothing would be left."
+                )
+                % {"least": domain.TRIM_LEAST}
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        for name in self.SHARES:
+            if name in data and not 0 <= data[name] <= 1:
+                self.add_error(name, _("Enter a share from 0 to 1, such as 0.70."))
+        for name in self.POINTS + self.BANDS:
+            if name in data and not 0 <= data[name] <= 100:
+                self.add_error(name, _("Enter points from 0 to 100."))
+        for name in self.PAY:
+            if name in data and data[name] < 0:
+                self.add_error(name, _("A pay coefficient must not be negative."))
+        cap = data.get("excellent_cap")
+        if cap is not None and not 0 < cap <= 1:
+            self.add_error(
+                "excellent_cap",
+                _(
+                    "Enter the cap as a share above 0 and at most 1, such as 0.20, "
+                    "or leave it empty."
+                ),
+            )
+        # Field errors, not form errors: the database's constraints on these fields (bands
+        # ordered, cap a share) are then not checked again, to repeat it by their code names.
+        # A field with an error of its own is out of `data`, so it is not compared.
+        excellent, competent, basic = (data.get(name) for name in self.BANDS)
+        if None not in (excellent, competent) and excellent <= competent:
+            self.add_error("band_excellent", _("Excellent must start above competent."))
+        if None not in (competent, basic) and competent <= basic:
+            self.add_error("band_competent", _("Competent must start above basic competent."))
+        return data

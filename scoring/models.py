@@ -340,6 +340,9 @@ class GradingPolicy(models.Model):
         blank=True,
         help_text=_("For example 0.20 for 20 %; empty for no cap."),
     )
+    annual_cap_by_quarter = models.BooleanField(
+        _("annual grade at most a quarter's grade set by a veto or by hand"), default=True
+    )
     pay_excellent = models.DecimalField(
         _("pay coefficient, excellent"), max_digits=4, decimal_places=2, default=Decimal("1.20")
     )
@@ -409,6 +412,7 @@ class GradingPolicy(models.Model):
         "veto_incompetent",
         "veto_approval",
         "excellent_cap",
+        "annual_cap_by_quarter",
         "pay_excellent",
         "pay_competent",
         "pay_basic",
@@ -424,8 +428,10 @@ class GradingPolicy(models.Model):
     def to_domain(self) -> domain.Policy:
         return domain.Policy(
             aggregation=domain.Aggregation(self.aggregation),
-            trim_min_sheets=self.trim_min_sheets,
-            role_weights=tuple((r, Decimal(str(w))) for r, w in sorted(self.role_weights.items())),
+            # The form refuses fewer (scoring/forms.py); a value stored past it must not leave
+            # the trimmed mean with nothing to average.
+            trim_min_sheets=max(self.trim_min_sheets, domain.TRIM_LEAST),
+            role_weights=self.usable_role_weights(),
             panel_weight=self.panel_weight,
             democratic_weight=self.democratic_weight,
             democratic_points=(
@@ -440,7 +446,23 @@ class GradingPolicy(models.Model):
             veto_incompetent_share=Fraction(1, 3) if self.veto_incompetent else None,
             veto_approval_share=Fraction(2, 3) if self.veto_approval else None,
             excellent_cap=self.excellent_cap,
+            annual_cap_by_quarter=self.annual_cap_by_quarter,
         )
+
+    def usable_role_weights(self) -> tuple[tuple[str, Decimal], ...]:
+        """The role weights the rules use, sorted by role. The form accepts only numbers of at
+        least 0 (scoring/forms.py); an entry stored past it (the shell, an old row) is left
+        out, so that role weighs the default 1 and the results page still shows, each sheet
+        with the weight that counted."""
+        if not isinstance(self.role_weights, dict):
+            return ()
+        usable = []
+        for role, raw in sorted(self.role_weights.items()):
+            try:
+                usable.append((role, domain.parse_weight(raw)))
+            except domain.WeightError:
+                continue
+        return tuple(usable)
 
     def pay_coefficient(self, grade: str) -> Decimal:
         return getattr(self, f"pay_{grade}")

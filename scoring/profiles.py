@@ -23,6 +23,8 @@ class Entry:
     final: Decimal | None
     grade: str | None
     averages: dict[str, str | None]
+    # What set the grade (results document); None for the bands, or a document before it.
+    grade_set_by: str | None = None
 
 
 @dataclass
@@ -71,6 +73,7 @@ def _entries(contestants: list[Contestant]) -> list[Entry]:
                 final=Decimal(row["final_score"]) if row["final_score"] else None,
                 grade=row["grade"],
                 averages={names[k]: v for k, v in criterion_averages(document, row).items()},
+                grade_set_by=row.get("grade_set_by"),
             )
         )
     entries.sort(key=lambda e: (e.year, e.quarter, e.level != "street"))
@@ -78,17 +81,23 @@ def _entries(contestants: list[Contestant]) -> list[Entry]:
 
 
 def flags(entries: list[Entry], policy: domain.Policy) -> list[str]:
-    """ "incompetent_two_years": two consecutive years whose annual grade is incompetent;
-    "fell_two_grades": a fall of two grades or more from one street quarter to the next."""
+    """ "incompetent_two_years": two consecutive years whose annual grade (domain.annual_grade,
+    as the annual report grades them) is incompetent; "fell_two_grades": a fall of two grades
+    or more from one street quarter to the next."""
     found = []
     street = [e for e in entries if e.level == "street" and e.grade]
-    by_year: dict[int, list[Decimal]] = {}
+    by_year: dict[int, list[domain.QuarterGrade]] = {}
     for entry in street:
-        if entry.final is not None:
-            by_year.setdefault(entry.year, []).append(entry.final)
+        by_year.setdefault(entry.year, []).append(
+            domain.QuarterGrade(
+                quarter=entry.quarter,
+                final=entry.final,
+                grade=domain.Grade(entry.grade),
+                set_by=entry.grade_set_by,
+            )
+        )
     annual = {
-        year: domain.grade_for(domain.annual_final(finals), policy)
-        for year, finals in by_year.items()
+        year: domain.annual_grade(quarters, policy).grade for year, quarters in by_year.items()
     }
     if any(
         annual.get(year) == domain.Grade.INCOMPETENT

@@ -11,11 +11,13 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import router
+from django.utils.translation import gettext as _
 
 from competition.models import Competition
 from config.sql import column, fetch_all, table
 from scoring import domain
 from scoring.models import GradingPolicy, Publication
+from scoring.results import GRADE_LABELS
 
 
 def latest_documents(
@@ -184,11 +186,36 @@ class AnnualRow:
     commendation: bool = False
     reserve_pool: bool = False
     incompetent_two_years: bool = False
+    # The quarter whose veto or manual override lowered the annual grade (domain.annual_grade).
+    capped_by: domain.QuarterGrade | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the annual grade is not the mean's, in the reader's language; "" when it is."""
+        quarter = self.capped_by
+        if quarter is None:
+            return ""
+        values = {"quarter": quarter.quarter, "grade": GRADE_LABELS[quarter.grade]}
+        if quarter.set_by == domain.SET_BY_VETO:
+            return (
+                _(
+                    "A democratic veto set the grade of Q%(quarter)s to %(grade)s: "
+                    "the annual grade is at most %(grade)s."
+                )
+                % values
+            )
+        return (
+            _(
+                "The grade of Q%(quarter)s was set by hand to %(grade)s: the annual grade is at "
+                "most %(grade)s."
+            )
+            % values
+        )
 
 
 def _annual(district_id: int, year: int, policy: domain.Policy) -> dict[tuple, AnnualRow]:
     rows: dict[tuple, AnnualRow] = {}
-    finals: dict[tuple, list[Decimal]] = defaultdict(list)
+    quarters: dict[tuple, list[domain.QuarterGrade]] = defaultdict(list)
     for document in latest_documents(district_id, year):
         quarter = document["competition"]["quarter"]
         for row in document["contestants"]:
@@ -197,22 +224,31 @@ def _annual(district_id: int, year: int, policy: domain.Policy) -> dict[tuple, A
                 key, AnnualRow(row["secretary"], row["village"], row["village_code"], row["street"])
             )
             entry.quarters[quarter] = (row["final_score"], row["grade"])
-            if row["final_score"]:
-                finals[key].append(Decimal(row["final_score"]))
+            quarters[key].append(
+                domain.QuarterGrade(
+                    quarter=quarter,
+                    final=Decimal(row["final_score"]) if row["final_score"] else None,
+                    grade=domain.Grade(row["grade"]) if row["grade"] else None,
+                    # Documents published before grades recorded what set them have no
+                    # "grade_set_by": unknown, so that quarter caps nothing.
+                    set_by=row.get("grade_set_by"),
+                )
+            )
     for key, entry in rows.items():
-        exact = domain.annual_final(finals[key])
-        if exact is not None:
-            entry.annual = domain.round2(exact)
-            entry.grade = domain.grade_for(exact, policy).value
+        result = domain.annual_grade(quarters[key], policy)
+        entry.annual = domain.round2(result.final) if result.final is not None else None
+        entry.grade = result.grade.value if result.grade else None
+        entry.capped_by = result.capped_by
     return rows
 
 
 def annual_report(*, district_id: int, year: int) -> list[AnnualRow]:
     """Each secretary's quarterly finals and grades of a year, the annual final (their mean)
-    and grade, the pay coefficient of that grade ("double hook"), eligibility for commendation
-    (an excellent year) and for the reserve-cadre pool (an excellent or competent year with no
-    quarter below competent), and a flag for two consecutive incompetent years. Two queries
-    for the documents, one for the district's policy."""
+    and grade (at most a quarter's grade set by a veto or by hand, when the district's policy
+    says so, with the reason), the pay coefficient of that grade ("double hook"), eligibility
+    for commendation (an excellent year) and for the reserve-cadre pool (an excellent or
+    competent year with no quarter below competent), and a flag for two consecutive
+    incompetent years. Two queries for the documents, one for the district's policy."""
     policy_row = GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
     policy = policy_row.to_domain()
     rows = _annual(district_id, year, policy)

@@ -107,9 +107,14 @@ def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:
 
 
 def _policy_json(policy: GradingPolicy) -> dict:
+    """Every setting that shaped the document; the role weights and the trimming threshold
+    as the rules used them (GradingPolicy.to_domain)."""
+    rules = policy.to_domain()
     return {
         "aggregation": policy.aggregation,
-        "trim_min_sheets": policy.trim_min_sheets,
+        "trim_min_sheets": rules.trim_min_sheets,
+        "role_weights": {role: two(weight) for role, weight in rules.role_weights},
+        "democratic_enabled": policy.democratic_enabled,
         "panel_weight": two(policy.panel_weight),
         "democratic_weight": two(policy.democratic_weight),
         "democratic_points": {
@@ -123,7 +128,19 @@ def _policy_json(policy: GradingPolicy) -> dict:
             "competent": two(policy.band_competent),
             "basic": two(policy.band_basic),
         },
+        "vetoes": {
+            "incompetent_share": policy.veto_incompetent,
+            "approval_share": policy.veto_approval,
+        },
         "excellent_cap": two(policy.excellent_cap),
+        "annual_cap_by_quarter": policy.annual_cap_by_quarter,
+        "pay_coefficients": {
+            "excellent": two(policy.pay_excellent),
+            "competent": two(policy.pay_competent),
+            "basic": two(policy.pay_basic),
+            "incompetent": two(policy.pay_incompetent),
+        },
+        "advancement_k": policy.advancement_k,
     }
 
 
@@ -182,6 +199,7 @@ def _build(competition: Competition) -> dict:
     )
     for index in demoted:
         rows[index]["grade"] = domain.Grade.COMPETENT.value
+        rows[index]["grade_set_by"] = domain.SET_BY_CAP
         rows[index]["reasons"].append(
             {"code": "cap", "cap": f"{policy.excellent_cap * 100:.0f}", "rank": rows[index]["rank"]}
         )
@@ -199,6 +217,7 @@ def _build(competition: Competition) -> dict:
             }
         )
         row["grade"] = override.grade
+        row["grade_set_by"] = domain.SET_BY_OVERRIDE
 
     rows.sort(
         key=lambda r: (
@@ -277,6 +296,8 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
     if 0 < counted < expected:
         reasons.append({"code": "few_sheets", "counted": counted, "expected": expected})
     grade = domain.grade_for(final, policy) if final is not None else None
+    # What set the grade when the bands did not: the annual roll-up reads it (rankings.py).
+    grade_set_by = None
     if grade is not None:
         shown = domain.grade_for(domain.round2(final), policy)
         if shown != grade:
@@ -300,6 +321,7 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
         if lowered != grade:
             reasons.append({"code": f"veto_{veto}"})
             grade = lowered
+            grade_set_by = domain.SET_BY_VETO
     if final is None:
         reasons.append({"code": "no_sheet"})
     return {
@@ -315,6 +337,7 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
         "democratic": democratic,
         "final_score": two(final),
         "grade": grade.value if grade else None,
+        "grade_set_by": grade_set_by,
         "sheets_counted": counted,
         "sheets_expected": expected,
         "reasons": reasons,

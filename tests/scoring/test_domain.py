@@ -36,6 +36,34 @@ def test_parse_points_refuses_what_a_judge_cannot_give(raw, reason):
     assert error.value.reason == reason
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(1, "1"), ("1.5", "1.5"), (0, "0"), (" 2 ", "2"), (0.25, "0.25")]
+)
+def test_parse_weight_accepts_numbers_and_numeric_strings_from_zero(raw, expected):
+    assert domain.parse_weight(raw) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("abc", "number"),
+        ("", "number"),
+        (None, "number"),
+        (True, "number"),
+        ([1], "number"),
+        ({"a": 1}, "number"),
+        ("NaN", "number"),
+        ("Infinity", "number"),
+        (-5, "negative"),
+        ("-0.5", "negative"),
+    ],
+)
+def test_parse_weight_refuses_what_no_role_can_weigh(raw, reason):
+    with pytest.raises(domain.WeightError) as error:
+        domain.parse_weight(raw)
+    assert error.value.reason == reason
+
+
 def test_sheet_percent_compares_competitions_with_different_n():
     assert domain.sheet_percent(Decimal("99"), Decimal("110")) == Decimal("90.00")
     assert domain.sheet_percent(Decimal("103.5"), Decimal("110")) == Fraction(1035, 11)

@@ -11,8 +11,10 @@ from scoring.domain import (
     Aggregation,
     Grade,
     Policy,
+    QuarterGrade,
     SheetInput,
     annual_final,
+    annual_grade,
     at_most,
     capped,
     democratic_score,
@@ -73,6 +75,12 @@ def test_role_weights_make_a_weighted_mean_of_the_kept_sheets():
     panel = panel_score(sheets(80, 90, weights={1: 2}), Policy(aggregation=Aggregation.MEAN))
     assert panel.score == Fraction(260, 3)  # (80 + 2·90) / 3
     assert round2(panel.score) == D("86.67")
+
+
+def test_kept_sheets_that_weigh_nothing_give_no_panel_score():
+    policy = Policy(aggregation=Aggregation.MEAN)
+    assert panel_score(sheets(80, 90, weights={0: 0, 1: 0}), policy).score is None
+    assert panel_score(sheets(80, 90, weights={0: 0}), policy).score == D("90.00")
 
 
 def test_median_aggregation():
@@ -183,6 +191,88 @@ def test_annual_final_is_the_mean_of_the_quarters():
     assert annual_final([D("90"), D("85.5"), D("88"), D("80")]) == D("85.875")
     assert round2(annual_final([D("90"), D("85.5"), D("88"), D("80")])) == D("85.88")
     assert annual_final([]) is None
+
+
+def year(*quarters):
+    """QuarterGrades from (final, grade, set_by) per quarter, Q1 first."""
+    return [
+        QuarterGrade(quarter=q, final=D(final), grade=Grade(grade), set_by=set_by)
+        for q, (final, grade, set_by) in enumerate(quarters, start=1)
+    ]
+
+
+def test_a_quarter_vetoed_to_incompetent_makes_the_year_incompetent():
+    quarters = year(
+        ("85", "competent", None),
+        ("85", "incompetent", "veto"),
+        ("85", "competent", None),
+        ("85", "competent", None),
+    )
+    result = annual_grade(quarters, DEFAULT)
+    assert (result.final, result.grade) == (D("85.00"), Grade.INCOMPETENT)
+    assert result.capped_by == quarters[1]
+
+
+def test_a_quarter_set_by_hand_to_basic_caps_the_year_at_basic():
+    quarters = year(("95", "excellent", None), ("92", "basic", "override"))
+    result = annual_grade(quarters, DEFAULT)
+    assert (result.final, result.grade, result.capped_by) == (D("93.50"), Grade.BASIC, quarters[1])
+
+
+def test_a_cap_above_the_means_grade_changes_nothing_and_needs_no_reason():
+    quarters = year(("65", "excellent", "override"), ("60", "basic", None))
+    result = annual_grade(quarters, DEFAULT)
+    assert result == annual_grade(quarters, Policy(annual_cap_by_quarter=False))
+    assert (result.final, result.grade, result.capped_by) == (D("62.50"), Grade.BASIC, None)
+
+
+def test_with_the_setting_off_the_year_is_graded_by_its_mean_only():
+    quarters = year(("85", "incompetent", "veto"), ("85", "basic", "override"))
+    result = annual_grade(quarters, Policy(annual_cap_by_quarter=False))
+    assert (result.final, result.grade, result.capped_by) == (D("85.00"), Grade.COMPETENT, None)
+
+
+def test_of_two_caps_the_lower_wins():
+    quarters = year(
+        ("91", "basic", "veto"),
+        ("93", "incompetent", "override"),
+        ("95", "basic", "override"),
+    )
+    result = annual_grade(quarters, DEFAULT)
+    assert (result.grade, result.capped_by) == (Grade.INCOMPETENT, quarters[1])
+
+
+def test_the_excellent_share_cap_and_unknown_quarters_do_not_cap_the_year():
+    # A quarter demoted by the share cap was competent by number; a document published before
+    # grades recorded what set them says nothing (None): neither caps the year.
+    quarters = year(("95", "competent", "cap"), ("93", "competent", None))
+    assert annual_grade(quarters, DEFAULT).grade == Grade.EXCELLENT
+
+
+def test_no_quarterly_final_no_annual_grade():
+    override_only = [QuarterGrade(quarter=1, final=None, grade=Grade.BASIC, set_by="override")]
+    assert annual_grade(override_only, DEFAULT) == annual_grade([], DEFAULT)
+    assert annual_grade([], DEFAULT).grade is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.decimals(0, 100, places=2),
+            st.sampled_from(list(Grade)),
+            st.sampled_from([None, "veto", "override", "cap"]),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_the_annual_cap_only_ever_lowers_the_grade(quarters):
+    entries = year(*((str(f), g.value, s) for f, g, s in quarters))
+    capped_year = annual_grade(entries, DEFAULT)
+    by_mean = annual_grade(entries, Policy(annual_cap_by_quarter=False))
+    assert capped_year.final == by_mean.final
+    assert capped_year.grade.level <= by_mean.grade.level
+    assert (capped_year.capped_by is None) == (capped_year.grade == by_mean.grade)
 
 
 percent = st.decimals(min_value=0, max_value=100, places=2)

@@ -81,6 +81,29 @@ def test_two_incompetent_years_are_flagged(client, district_dan, history, street
     assert "incompetent_two_years" in profiles.flags(entries, domain.Policy())
 
 
+def test_a_vetoed_quarter_each_year_flags_two_incompetent_years_as_the_annual_report_does(
+    street, district_dan
+):
+    from scoring import domain, profiles
+
+    tenure = TenureFactory(village__street=street, village__code="V1")
+    for year in (2025, 2026):
+        for quarter, grade, set_by in ((1, "incompetent", {"V1": "veto"}), (2, None, None)):
+            competition = publish(
+                street, year, quarter, {"V1": "85.00"}, district_dan, {"V1": grade}, set_by
+            )
+            Contestant.objects.create(
+                competition=competition, secretary=tenure.secretary, village=tenure.village
+            )
+
+    record = profiles.secretary_record(tenure.secretary, domain.Policy())
+    assert [e.grade_set_by for e in record.entries] == ["veto", None, "veto", None]
+    # Each year's mean is 85.00, competent; the vetoed quarter caps it at incompetent.
+    assert "incompetent_two_years" in record.flags
+    uncapped = domain.Policy(annual_cap_by_quarter=False)
+    assert "incompetent_two_years" not in profiles.flags(record.entries, uncapped)
+
+
 def test_village_profile_lists_its_secretaries_over_time(client, street_staff_carol, history):
     successor = SecretaryFactory(name="新书记")
     history.end = dt.date(2026, 6, 30)

@@ -21,10 +21,14 @@ from tests.factories import MembershipFactory, StreetFactory, TenureFactory
 pytestmark = pytest.mark.django_db
 
 
-def publish(street, year, quarter, finals: dict[str, str], staff, grades=None) -> Competition:
+def publish(
+    street, year, quarter, finals: dict[str, str], staff, grades=None, set_by=None
+) -> Competition:
     """A published street competition whose document holds the given finals, by village code.
 
-    Rankings read only the stored documents, so a document is all a test needs."""
+    Rankings read only the stored documents, so a document is all a test needs. `set_by` (by
+    village code) gives rows a "grade_set_by"; without it, rows are as documents published
+    before that field, with none."""
     competition = Competition.objects.create(
         district=street.district, street=street, year=year, quarter=quarter, status="published"
     )
@@ -51,6 +55,7 @@ def publish(street, year, quarter, finals: dict[str, str], staff, grades=None) -
                 "grade": grade,
                 "reasons": [],
             }
+            | ({"grade_set_by": set_by.get(code)} if set_by is not None else {})
         )
     for row, rank in zip(
         rows, domain.ranks([Decimal(r["final_score"]) for r in rows]), strict=True
@@ -245,6 +250,118 @@ def test_annual_report_rolls_up_the_quarters(street, district_dan):
         True,
     )
     assert a.quarters[2] == ("90.00", "excellent")
+
+
+def test_a_quarter_set_by_a_veto_or_by_hand_caps_the_annual_grade_and_says_why(
+    client, street, other_street, district_dan
+):
+    # V: 85 every quarter, vetoed to incompetent in Q2. H: 93.50 every quarter, set by hand to
+    # basic competent in Q3 and vetoed to basic in Q4: equal caps, the earlier is named. M:
+    # excellent by the mean; the share cap took excellent in Q1, which does not cap the year.
+    # O (another street): vetoed in Q2 in documents published before "grade_set_by" existed,
+    # so nothing says what set that grade: no cap.
+    grades = [
+        {"V": "competent", "H": "excellent", "M": "excellent", "O": "competent"},
+        {"V": "incompetent", "H": "excellent", "M": "excellent", "O": "incompetent"},
+        {"V": "competent", "H": "basic", "M": "excellent", "O": "competent"},
+        {"V": "competent", "H": "basic", "M": "excellent", "O": "competent"},
+    ]
+    set_by = [
+        {"M": "cap"},
+        {"V": "veto"},
+        {"H": "override"},
+        {"H": "veto"},
+    ]
+    for quarter in range(1, 5):
+        publish(
+            street,
+            2026,
+            quarter,
+            {"V": "85.00", "H": "93.50", "M": "91.00"},
+            district_dan,
+            grades=grades[quarter - 1],
+            set_by=set_by[quarter - 1],
+        )
+        publish(
+            other_street, 2026, quarter, {"O": "85.00"}, district_dan, grades=grades[quarter - 1]
+        )
+
+    rows = {
+        r.village_code: r for r in rankings.annual_report(district_id=street.district_id, year=2026)
+    }
+    v, h, m, o = rows["V"], rows["H"], rows["M"], rows["O"]
+    assert (v.annual, v.grade, v.pay, v.capped_by.quarter) == (
+        Decimal("85.00"),
+        "incompetent",
+        Decimal("0.50"),
+        2,
+    )
+    assert (h.annual, h.grade, h.pay, h.commendation, h.capped_by.quarter) == (
+        Decimal("93.50"),
+        "basic",
+        Decimal("0.80"),
+        False,
+        3,
+    )
+    assert (m.grade, m.pay, m.commendation, m.capped_by) == (
+        "excellent",
+        Decimal("1.20"),
+        True,
+        None,
+    )
+    assert (o.grade, o.pay, o.capped_by, o.reason) == ("competent", Decimal("1.00"), None, "")
+
+    client.force_login(district_dan)
+    chinese = client.get(reverse("scoring:annual"), {"year": 2026}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    table = chinese.content.decode().split('id="annual"')[1]
+    assert "第2季度等次经民主评议否决定为“不称职”，年度等次最高为“不称职”。" in table
+    assert "第3季度等次经手动调整为“基本称职”，年度等次最高为“基本称职”。" in table
+    assert table.count('class="small text-body-secondary annual-reason"') == 2
+    english = client.get(
+        reverse("scoring:annual"), {"year": 2026, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    sheet = load_workbook(io.BytesIO(english.content)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    by_village = {
+        row[1]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2, values_only=True)
+    }
+    assert by_village["村H"]["Why the annual grade"] == (
+        "The grade of Q3 was set by hand to basic competent: the annual grade is at most basic "
+        "competent."
+    )
+    assert by_village["村H"]["Pay coefficient"] == "0.80"
+    assert by_village["村V"]["Why the annual grade"] == (
+        "A democratic veto set the grade of Q2 to incompetent: the annual grade is at most "
+        "incompetent."
+    )
+    assert not by_village["村M"]["Why the annual grade"]  # an empty cell
+
+
+def test_with_the_annual_cap_off_the_year_is_graded_by_its_mean(street, district_dan):
+    GradingPolicy.objects.create(district=street.district, annual_cap_by_quarter=False)
+    publish(street, 2026, 1, {"V": "85.00"}, district_dan, {"V": "incompetent"}, {"V": "veto"})
+    publish(street, 2026, 2, {"V": "85.00"}, district_dan)
+
+    (row,) = rankings.annual_report(district_id=street.district_id, year=2026)
+    assert (row.annual, row.grade, row.pay, row.capped_by) == (
+        Decimal("85.00"),
+        "competent",
+        Decimal("1.00"),
+        None,
+    )
+
+
+def test_two_vetoed_years_running_are_flagged(street, district_dan):
+    for year in (2025, 2026):
+        publish(street, year, 1, {"V": "85.00"}, district_dan, {"V": "incompetent"}, {"V": "veto"})
+        publish(street, year, 2, {"V": "80.00"}, district_dan)
+
+    (row,) = rankings.annual_report(district_id=street.district_id, year=2026)
+    assert (row.annual, row.grade, row.incompetent_two_years) == (
+        Decimal("82.50"),
+        "incompetent",
+        True,
+    )
 
 
 def test_advancement_pulls_the_recommended_into_a_district_competition(

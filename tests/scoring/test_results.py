@@ -1,5 +1,6 @@
 """The results document: its exact shape, its numbers, publication with a digest, exports."""
 
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from competition.models import Competition, Contestant, Problem
 from competition.services import ActionRefused
 from scoring import results
-from scoring.models import GradingPolicy, Publication, Score
+from scoring.models import Ballot, GradingPolicy, Publication, Score
 from scoring.services import override_grade, publish_competition
 from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, UserFactory
@@ -39,9 +40,13 @@ def test_document_has_exactly_the_documented_shape(closed):
         "status",
         "digest",
     }
+    # Every setting that shaped the document (issue 13 item 8; all of them changed in
+    # test_policy_settings.py).
     assert document["policy"] == {
         "aggregation": "trimmed_mean",
         "trim_min_sheets": 5,
+        "role_weights": {},
+        "democratic_enabled": True,
         "panel_weight": "0.70",
         "democratic_weight": "0.30",
         "democratic_points": {
@@ -51,7 +56,16 @@ def test_document_has_exactly_the_documented_shape(closed):
             "incompetent": "0.00",
         },
         "bands": {"excellent": "90.00", "competent": "70.00", "basic": "60.00"},
+        "vetoes": {"incompetent_share": True, "approval_share": True},
         "excellent_cap": None,
+        "annual_cap_by_quarter": True,
+        "pay_coefficients": {
+            "excellent": "1.20",
+            "competent": "1.00",
+            "basic": "0.80",
+            "incompetent": "0.50",
+        },
+        "advancement_k": 2,
     }
     assert document["criteria"][0] == {
         "code": "political",
@@ -73,6 +87,7 @@ def test_document_has_exactly_the_documented_shape(closed):
         "democratic",
         "final_score",
         "grade",
+        "grade_set_by",
         "sheets_counted",
         "sheets_expected",
         "reasons",
@@ -184,6 +199,24 @@ def test_the_cap_turns_excellent_beyond_it_into_competent_with_a_reason(closed):
     assert [r["grade"] for r in rows] == ["competent", "competent", "competent"]
     assert rows[0]["reasons"] == [{"code": "cap", "cap": "34", "rank": 1}]
     assert "34" in results.reason_text(rows[0]["reasons"][0])
+    assert [r["grade_set_by"] for r in rows] == ["cap", "cap", None]
+
+
+def test_each_row_says_what_set_its_grade_for_the_annual_roll_up(closed, street_staff_carol):
+    first, second, third = closed.contestants.order_by("order")
+    # One of two ballots incompetent: over a third, so 78.00 (competent by the bands) is vetoed.
+    for choice in ("excellent", "incompetent"):
+        Ballot.objects.create(contestant=first, choice=choice, cast_on=dt.date(2026, 3, 1))
+    override_grade(contestant=second, grade="basic", reason="信访问题核实", by=street_staff_carol)
+
+    rows = {r["order"]: r for r in results.build_document(closed)["contestants"]}
+    assert [
+        (rows[o]["final_score"], rows[o]["grade"], rows[o]["grade_set_by"]) for o in (1, 2, 3)
+    ] == [
+        ("78.00", "incompetent", "veto"),
+        ("70.00", "basic", "override"),
+        ("90.00", "excellent", None),
+    ]
 
 
 def test_results_page_is_for_street_staff_from_close_and_the_panel_after_publication(
