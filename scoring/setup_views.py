@@ -22,6 +22,7 @@ from scoring.models import ScoreSheet
 from scoring.services import (
     SheetInvalid,
     choose_criteria,
+    close_scoring,
     create_competition,
     open_scoring,
     publish_competition,
@@ -332,6 +333,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         reason = form.cleaned_data["reason"] if form else ""
         if action == "open":
             run = lambda: open_scoring(competition=competition, by=request.user)  # noqa: E731
+        elif action == "close":
+            run = lambda: close_scoring(competition=competition, by=request.user)  # noqa: E731
         elif action == "publish":
             run = lambda: publish_competition(competition=competition, by=request.user)  # noqa: E731
         else:
