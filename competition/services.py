@@ -250,18 +250,38 @@ def revoke_cards(*, judge: Judge, by: User) -> int:
     return count
 
 
-def find_card(token: str) -> SignInCard | None:
-    """The card a token belongs to, if it can still sign someone in."""
+class CardRefused(Exception):
+    """Why a sign-in card cannot be used: "unknown", "used", "revoked" or "closed"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_card(token: str) -> SignInCard:
+    """The card a token belongs to, if it can still sign someone in; else CardRefused."""
     card = (
         SignInCard.objects.select_related("judge__competition", "judge__user")
         .filter(token_hash=_hash(token))
         .first()
     )
-    if card is None or card.used_at or card.revoked_at:
-        return None
+    if card is None:
+        raise CardRefused("unknown")
+    if card.used_at:
+        raise CardRefused("used")
+    if card.revoked_at:
+        raise CardRefused("revoked")
     if card.judge.competition.status not in (Status.DRAFT, Status.SCORING):
-        return None
+        raise CardRefused("closed")
     return card
+
+
+def find_card(token: str) -> SignInCard | None:
+    """The card a token belongs to, if it can still sign someone in."""
+    try:
+        return check_card(token)
+    except CardRefused:
+        return None
 
 
 @transaction.atomic

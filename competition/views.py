@@ -17,8 +17,9 @@ from competition.forms import ProblemFilterForm, ProblemForm
 from competition.models import Competition, Problem
 from competition.services import (
     ActionRefused,
+    CardRefused,
     bulk_set_status,
-    find_card,
+    check_card,
     issue_cards,
     redeem_card,
     update_problem,
@@ -56,18 +57,30 @@ def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _card_refused(request: HttpRequest, reason: str) -> HttpResponse:
+    """Why the card did nothing. Only an unknown card counts against the address."""
+    if reason == "unknown" and throttle.unknown_code(request, "card"):
+        response = render(
+            request,
+            "competition/card_invalid.html",
+            {"reason": "limit", "minutes": throttle.MINUTES},
+            status=429,
+        )
+        response["Retry-After"] = str(throttle.WINDOW)
+        return response
+    return render(request, "competition/card_invalid.html", {"reason": reason}, status=404)
+
+
 def card(request: HttpRequest, token: str) -> HttpResponse:
     """A judge's sign-in card: confirm, then sign in for that one competition."""
-    if throttle.blocked(request, "card"):
-        return render(request, "competition/card_invalid.html", {"limit": True}, status=429)
-    found = find_card(token)
-    if found is None:
-        throttle.count_miss(request, "card", "unknown")
-        return render(request, "competition/card_invalid.html", status=404)
+    try:
+        found = check_card(token)
+    except CardRefused as exc:
+        return _card_refused(request, exc.reason)
     if request.method == "POST":
         judge = redeem_card(token=token)
-        if judge is None:
-            return render(request, "competition/card_invalid.html", status=404)
+        if judge is None:  # another tap on the same card got there first
+            return _card_refused(request, "used")
         login(request, judge.user, backend="villages.auth.RoleBackend")
         request.session[permissions.CARD_SCOPE] = judge.competition_id
         return redirect("scoring:contestants", judge.competition_id)

@@ -24,6 +24,16 @@ from villages import throttle
 
 
 def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    """Why the code did nothing. Only an unknown code counts against the address."""
+    if reason == "unknown" and throttle.unknown_code(request, "ballot"):
+        response = render(
+            request,
+            "scoring/ballot_refused.html",
+            {"reason": "limit", "minutes": throttle.MINUTES},
+            status=429,
+        )
+        response["Retry-After"] = str(throttle.WINDOW)
+        return response
     return render(request, "scoring/ballot_refused.html", {"reason": reason}, status=403)
 
 
@@ -32,13 +42,10 @@ def ballot(request: HttpRequest) -> HttpResponse:
     """Type the slip's code (or let the QR code's page do it); then the four choices."""
     if request.method == "GET":
         return render(request, "scoring/ballot_entry.html")
-    if throttle.blocked(request, "ballot"):
-        return render(request, "scoring/ballot_refused.html", {"reason": "limit"}, status=429)
     code = request.POST.get("code", "")
     try:
         token = services.ballot_for(code)
     except BallotRefused as exc:
-        throttle.count_miss(request, "ballot", exc.reason)
         return _refused(request, exc.reason)
     choice = request.POST.get("choice")
     context = {"code": services.normalise_code(code), "contestant": token.contestant}

@@ -260,7 +260,7 @@ def seed_history(
                     )
                     for pk, secretary_id in ids
                 )
-            event.transition(competition=competition, action="close", by=staff)
+            services.close_scoring(competition=competition, by=staff)
             services.publish_competition(competition=competition, by=staff)
             created += 1
     # Nobody excellent in Q4 means nobody recommended: a small district may have none.

@@ -6,12 +6,13 @@ offline outbox, or staff typing in a paper sheet — and it writes the audit rec
 
 import base64
 import hashlib
+import random
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -382,7 +383,8 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
     """Scoring → closed. When anything is missing (sheets not in, drafts, contestants below the
     trimmed mean's minimum, unconfirmed tallies, unused ballot codes), closing needs a written
     reason; the event log records what was missing and why the competition closed anyway.
-    The check runs on the locked competition, so it sees every sheet saved before the close."""
+    The check runs on the locked competition, so it sees every sheet saved before the close.
+    Judges' sheets and ballots stop, and the ballots are sealed (`seal_ballots`)."""
     from scoring import results
 
     with transaction.atomic():
@@ -400,6 +402,7 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
                 "reason": reason.strip(),
             }
         event.transition(competition=locked, action="close", by=by, note=note)
+        seal_ballots(competition=locked)
         competition.status = locked.status
 
 
@@ -612,10 +615,12 @@ def issue_ballot_tokens(
 
 @transaction.atomic
 def revoke_ballot_tokens(*, contestant: Contestant, by: User) -> int:
+    """Withdraw a contestant's unused tokens: their voting ends, so their ballots are sealed."""
     locked = event.lock(contestant.competition)
     count = BallotToken.objects.filter(contestant=contestant, used=False, revoked=False).update(
         revoked=True
     )
+    seal_ballots(competition=locked, contestant_ids=[contestant.pk])
     event.log(
         locked,
         Event.Kind.CARD,
@@ -623,6 +628,58 @@ def revoke_ballot_tokens(*, contestant: Contestant, by: User) -> int:
         _("%(n)s unused ballot tokens of %(who)s revoked") % {"n": count, "who": contestant},
     )
     return count
+
+
+def seal_ballots(*, competition: Competition, contestant_ids: list[int] | None = None) -> int:
+    """Rewrite the ballots and used tokens of these contestants (default: all of the
+    competition's) so that the database's own bookkeeping ties no ballot to its token.
+
+    Casting marks a token used and stores its ballot in one transaction: on PostgreSQL both
+    rows carry that transaction's id (xmin), and the rows' physical order (ctid; SQLite's
+    rowid) follows the order of casting. Deleted and inserted again in one transaction, in a
+    random order, they all carry one xmin and an order that says nothing. The rows keep their
+    values (a token its hash, flags and contestant; a ballot its random key, choice and day);
+    nothing refers to either table. Returns how many ballots were sealed.
+
+    The competition is locked, and every cast holds it (cast_ballot): no cast for it is in
+    progress, so none can commit a row of its own after the seal has read them.
+    """
+    with transaction.atomic():
+        locked = event.lock(competition)
+        contestants = locked.contestants.all()
+        if contestant_ids is not None:
+            contestants = contestants.filter(pk__in=contestant_ids)
+        ballots = Ballot.objects.filter(contestant__in=contestants)
+        tokens = BallotToken.objects.filter(contestant__in=contestants, used=True)
+        kept_ballots, kept_tokens = list(ballots), list(tokens)
+        shuffle = random.SystemRandom().shuffle
+        shuffle(kept_ballots)
+        shuffle(kept_tokens)
+        deleted = (ballots.delete()[0], tokens.delete()[0])
+        if deleted != (len(kept_ballots), len(kept_tokens)):  # cannot happen under the lock
+            raise RuntimeError("ballots changed while they were sealed")
+        Ballot.objects.bulk_create(kept_ballots)
+        BallotToken.objects.bulk_create(kept_tokens)
+        # After the commit, not before: VACUUM cannot run inside a transaction.
+        transaction.on_commit(_vacuum_ballots, robust=True)
+    return len(kept_ballots)
+
+
+def _vacuum_ballots() -> None:
+    """Let PostgreSQL drop the rows' old versions, which still carry the casting's xmin.
+
+    A maintenance statement the ORM does not express, sent through its connection. Plain
+    VACUUM takes no lock that stops casting elsewhere; docs/deploy.md says what remains.
+    SQLite needs none: its deleted rows are overwritten (secure_delete, config/settings.py).
+    """
+    connection = connections[router.db_for_write(Ballot)]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return  # an outer transaction still open (a test's): nothing to vacuum yet
+    tables = ", ".join(
+        connection.ops.quote_name(model._meta.db_table) for model in (Ballot, BallotToken)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {tables}")
 
 
 class BallotRefused(Exception):
@@ -669,10 +726,21 @@ def cast_ballot(*, code: str, choice: str) -> Ballot:
     """
     if choice not in Ballot.Choice.values:
         raise BallotRefused("choice")
+    token_hash = _ballot_hash(normalise_code(code))
     with transaction.atomic():
+        competition_id = (
+            BallotToken.objects.filter(token_hash=token_hash)
+            .values_list("contestant__competition_id", flat=True)
+            .first()
+        )
+        if competition_id is None:
+            raise BallotRefused("unknown")
+        # Hold the competition, as a sheet save does: closing it (which seals its ballots)
+        # waits for the casts in progress, and a cast that comes after sees it closed.
+        event.hold(competition_id)
         token = (
             BallotToken.objects.select_for_update()
-            .filter(token_hash=_ballot_hash(normalise_code(code)))
+            .filter(token_hash=token_hash)
             .order_by("pk")
             .first()
         )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import segno
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -131,12 +132,68 @@ def test_ballot_page_takes_the_code_in_the_form_body(client, codes):
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["basic"]
 
 
-def test_guessing_is_slowed_per_address(client, codes):
-    for _n in range(20):
-        client.post(reverse("scoring:ballot"), {"code": "WRONGCODE"})
-    response = client.post(reverse("scoring:ballot"), {"code": codes[0][1]})
-    assert response.status_code == 429
+def _cast(client, code: str, choice: str = "basic"):
+    return client.post(reverse("scoring:ballot"), {"code": code, "choice": choice, "confirm": "1"})
+
+
+def _reason(response) -> str:
+    return re.search(r'data-reason="(\w+)"', response.content.decode()).group(1)
+
+
+def test_a_valid_code_casts_after_fifty_wrong_codes_from_its_address(client, codes):
+    # A village meeting on one Wi-Fi: fifty typos from the same address.
+    wrong = [client.post(reverse("scoring:ballot"), {"code": f"WRONG{n}"}) for n in range(50)]
+    assert {(r.status_code, _reason(r)) for r in wrong} == {(403, "unknown")}
+    contestant, code = codes[0]
+    assert _cast(client, code).url == reverse("scoring:ballot_thanks")
+    assert list(Ballot.objects.values_list("contestant", "choice")) == [(contestant.pk, "basic")]
+
+
+def test_taps_of_a_used_code_say_already_used_and_are_not_counted_as_guesses(client, codes):
+    (contestant, used), (_other, valid), *_rest = codes
+    assert _cast(client, used).url == reverse("scoring:ballot_thanks")
+    taps = [_cast(client, used, "excellent") for _n in range(20)]
+    assert {(r.status_code, _reason(r)) for r in taps} == {(403, "used")}
+    assert "已经评议过" in taps[-1].content.decode()
+    assert cache.get("guess:ballot:127.0.0.1") is None  # not one counted
+    assert _cast(client, valid, "competent").url == reverse("scoring:ballot_thanks")
+    assert sorted(Ballot.objects.values_list("choice", flat=True)) == ["basic", "competent"]
+    assert BallotToken.objects.filter(used=True).count() == 2
+
+
+def test_withdrawn_codes_are_answered_as_such_and_are_not_counted(
+    client, codes, street_staff_carol
+):
+    contestant, code = codes[0]
+    services.revoke_ballot_tokens(contestant=contestant, by=street_staff_carol)
+    taps = [_cast(client, code) for _n in range(5)]
+    assert {(r.status_code, _reason(r)) for r in taps} == {(403, "revoked")}
+    assert "已被组织方作废" in taps[0].content.decode()
+    assert cache.get("guess:ballot:127.0.0.1") is None
     assert not Ballot.objects.exists()
+
+
+def test_past_the_limit_wrong_codes_are_told_to_wait_and_a_valid_code_still_casts(client, codes):
+    for n in range(throttle.LIMIT):
+        assert client.post(reverse("scoring:ballot"), {"code": f"WRONG{n}"}).status_code == 403
+    slowed = client.post(
+        reverse("scoring:ballot"), {"code": "WRONGAGAIN"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (slowed.status_code, _reason(slowed)) == (429, "limit")
+    assert slowed["Retry-After"] == str(throttle.WINDOW)
+    page = " ".join(slowed.content.decode().split())
+    assert "There is no such code." in page
+    assert f"for up to {throttle.MINUTES} minutes, wrong codes get only this page" in page
+    assert "The code on your slip still works at any time" in page
+    assert cache.get("guess:ballot:127.0.0.1") == throttle.LIMIT  # no longer counted
+    # The right code, from the same address, at once.
+    contestant, code = codes[0]
+    form = client.post(reverse("scoring:ballot"), {"code": code})
+    assert contestant.secretary.name in form.content.decode()
+    assert _cast(client, code).url == reverse("scoring:ballot_thanks")
+    assert list(Ballot.objects.values_list("contestant", "choice")) == [(contestant.pk, "basic")]
+    # Sign-in cards are counted apart.
+    assert cache.get("guess:card:127.0.0.1") is None
 
 
 def test_slips_carry_a_qr_code_of_the_ballot_address_with_the_code_after_the_hash(
@@ -316,7 +373,8 @@ def test_guess_counts_can_live_in_the_database_shared_by_every_process(client, c
     with connection.cursor() as cursor:
         cursor.execute("SELECT expires FROM leitai_cache")
         [(expires,)] = cursor.fetchall()  # one counter, in the shared table
-    assert client.post(reverse("scoring:ballot"), {"code": codes[0][1]}).status_code == 429
+    assert caches["default"].get("guess:ballot:127.0.0.1") == 20
+    assert _cast(client, codes[0][1]).url == reverse("scoring:ballot_thanks")
     # It lasts the throttle's window from the first wrong code, not the cache's default.
     if isinstance(expires, str):
         expires = datetime.fromisoformat(expires)

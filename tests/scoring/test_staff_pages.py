@@ -4,6 +4,7 @@ import re
 
 import pytest
 import segno
+from django.core.cache import cache
 from django.urls import reverse
 
 from competition.models import Competition
@@ -11,6 +12,7 @@ from scoring.models import ScoreSheet, SheetRevision
 from scoring.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import TenureFactory, UserFactory
+from villages import throttle
 
 pytestmark = pytest.mark.django_db
 
@@ -168,16 +170,70 @@ def test_sign_in_cards_print_a_qr_code_for_each_judge(client, street_staff_carol
     assert "这张签到卡不能使用" in again.content.decode()
 
 
-def test_guessing_sign_in_links_is_slowed_per_address(client, street_staff_carol):
+def _card_reason(response) -> str:
+    return re.search(r'data-reason="(\w+)"', response.content.decode()).group(1)
+
+
+def test_a_valid_card_signs_in_after_fifty_wrong_links_from_its_address(client, street_staff_carol):
     competition = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol
     )
     from competition import services as event
 
     [(_judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
-    for n in range(20):
-        assert client.get(reverse("competition:card", args=[f"guess{n}"])).status_code == 404
-    blocked = client.post(reverse("competition:card", args=[token]))
-    assert blocked.status_code == 429
+    wrong = [client.get(reverse("competition:card", args=[f"guess{n}"])) for n in range(50)]
+    assert {(r.status_code, _card_reason(r)) for r in wrong} == {(404, "unknown")}
+    signed_in = client.post(reverse("competition:card", args=[token]))
+    assert signed_in.url == reverse("scoring:contestants", args=[competition.pk])
+    assert client.session["_auth_user_id"] == str(_judge.user_id)
+
+
+def test_taps_of_a_used_card_say_already_used_and_are_not_counted_as_guesses(
+    client, street_staff_carol
+):
+    judges = [UserFactory(first_name=name) for name in ("王建华", "李红梅")]
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=judges
+    )
+    from competition import services as event
+
+    (_first, used), (second, valid) = event.issue_cards(
+        competition=competition, by=street_staff_carol
+    )
+    client.post(reverse("competition:card", args=[used]))
+    client.logout()
+    taps = [client.post(reverse("competition:card", args=[used])) for _n in range(20)]
+    assert {(r.status_code, _card_reason(r)) for r in taps} == {(404, "used")}
+    assert "已经签到过一次" in taps[-1].content.decode()
     assert "_auth_user_id" not in client.session
-    assert event.find_card(token) is not None  # the real card still works later
+    assert cache.get("guess:card:127.0.0.1") is None  # not one counted
+    signed_in = client.post(reverse("competition:card", args=[valid]))
+    assert signed_in.url == reverse("scoring:contestants", args=[competition.pk])
+    assert client.session["_auth_user_id"] == str(second.user_id)
+
+
+def test_past_the_limit_wrong_links_are_told_to_wait_and_a_valid_card_still_signs_in(
+    client, street_staff_carol
+):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol
+    )
+    from competition import services as event
+
+    [(judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    for n in range(throttle.LIMIT):
+        assert client.get(reverse("competition:card", args=[f"guess{n}"])).status_code == 404
+    slowed = client.get(
+        reverse("competition:card", args=["guess-again"]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (slowed.status_code, _card_reason(slowed)) == (429, "limit")
+    assert slowed["Retry-After"] == str(throttle.WINDOW)
+    page = " ".join(slowed.content.decode().split())
+    assert f"for up to {throttle.MINUTES} minutes, wrong links get only this page" in page
+    assert "A valid card still signs in at any time" in page
+    assert cache.get("guess:card:127.0.0.1") == throttle.LIMIT
+    confirm = client.get(reverse("competition:card", args=[token]))
+    assert "签到并开始评分" in confirm.content.decode()
+    signed_in = client.post(reverse("competition:card", args=[token]))
+    assert signed_in.url == reverse("scoring:contestants", args=[competition.pk])
+    assert client.session["_auth_user_id"] == str(judge.user_id)
