@@ -699,7 +699,7 @@ def enter_tally(
     elif other is not None and by.pk != other.entered_by_id and values == other.values:
         # The later entry was right: it becomes the tally, confirmed by this one.
         _write_counts(tally, values)
-        tally.entered_by_id = other.entered_by_id
+        tally.entered_by_id, tally.entered_at = other.entered_by_id, other.entered_at
         outcome = TallyOutcome.CONFIRMED
     elif by.pk == tally.entered_by_id:
         _write_counts(tally, values)
@@ -713,7 +713,14 @@ def enter_tally(
         outcome = TallyOutcome.DIFFERS
     if outcome == TallyOutcome.CONFIRMED:
         tally.confirmed_by, tally.confirmed_at = by, timezone.now()
-        tally.save()
+        # Not `save()`: it would set `entered_at`, which is when the agreeing entry was typed.
+        PaperTally.objects.filter(pk=tally.pk).update(
+            **tally.values,
+            entered_by_id=tally.entered_by_id,
+            entered_at=tally.entered_at,
+            confirmed_by=by,
+            confirmed_at=tally.confirmed_at,
+        )
         DifferingTally.objects.filter(tally=tally).delete()
     # The log says who typed, never the counts: the setup page shows it to the next typist.
     event.log(locked, Event.Kind.CREATED, by, TALLY_NOTES[outcome] % {"who": contestant})
