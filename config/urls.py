@@ -14,6 +14,7 @@ urlpatterns = [
     path("", village_views.home, name="home"),
     path("healthz", village_views.health, name="health"),
     path("search/", search_views.search, name="search"),
+    path("streets/<int:pk>/staff/", village_views.street_staff, name="street_staff"),
     # Sign-in and password change; no reset by email: districts' intranets send no mail, and
     # an administrator sets a forgotten password in admin.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

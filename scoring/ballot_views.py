@@ -12,12 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from competition.models import Contestant
 from competition.services import ActionRefused
-from scoring import services
-from scoring.models import Ballot, PaperTally
+from scoring import queries, services
+from scoring.models import Ballot
 from scoring.services import BallotRefused, SheetInvalid
 from scoring.setup_views import get_competition_for_staff
 from villages import throttle
@@ -83,7 +84,7 @@ def democratic(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
     contestants = (
         competition.contestants.filter(absent=False)
-        .select_related("secretary", "village", "paper_tally")
+        .select_related("secretary", "village", "paper_tally__differing")
         .annotate(
             issued=Count("ballot_tokens", distinct=True),
             used=Count("ballot_tokens", filter=Q(ballot_tokens__used=True), distinct=True),
@@ -176,57 +177,57 @@ def _tally_values(post) -> dict[str, int | None]:
     return values
 
 
+TALLY_MESSAGES = {
+    services.TallyOutcome.FIRST: gettext_lazy(
+        "Entry saved. It counts once another staff member types the same counts without "
+        "seeing these."
+    ),
+    services.TallyOutcome.RESTARTED: gettext_lazy(
+        "Entry saved. It replaces the confirmed tally, which no longer counts until another "
+        "staff member types the same counts."
+    ),
+    services.TallyOutcome.CONFIRMED: gettext_lazy(
+        "The two entries agree: the tally is confirmed and counts."
+    ),
+    services.TallyOutcome.DIFFERS: gettext_lazy(
+        "Your entry differs from the other one: nothing counts until two entries agree."
+    ),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def tally(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
-    """Enter a paper tally, or confirm one another staff member entered."""
+    """Type a paper tally: the first entry, or another typed without seeing it (blind)."""
     competition = get_competition_for_staff(request, pk)
     contestant = get_object_or_404(
         Contestant.objects.select_related("secretary", "village"),
         pk=contestant_id,
         competition=competition,
     )
-    existing = (
-        PaperTally.objects.filter(contestant=contestant)
-        .select_related("entered_by", "confirmed_by")
-        .first()
-    )
     errors = {}
     if request.method == "POST":
-        values = _tally_values(request.POST)
         try:
-            if request.POST.get("action") == "confirm":
-                services.confirm_tally(contestant=contestant, by=request.user, seen=values)
-                messages.success(request, _("Tally confirmed: it now counts."))
-            else:
-                services.enter_tally(contestant=contestant, values=values, by=request.user)
-                messages.success(request, _("Tally saved; another staff member must confirm it."))
-            return redirect("scoring:democratic", pk)
+            _tally, outcome = services.enter_tally(
+                contestant=contestant, values=_tally_values(request.POST), by=request.user
+            )
         except SheetInvalid as exc:
             errors = exc.errors
         except ActionRefused as exc:
             messages.error(request, str(exc))
             return redirect("scoring:tally", pk, contestant.pk)
-    labels = {f.name: f.verbose_name for f in PaperTally._meta.fields}
-    rows = [
-        (
-            name,
-            labels[name],
-            request.POST.get(name, "") if errors else getattr(existing, name, ""),
-            errors.get(name),
-        )
-        for name in services.TALLY_FIELDS
+        else:
+            if outcome == services.TallyOutcome.DIFFERS:
+                messages.warning(request, TALLY_MESSAGES[outcome])
+                return redirect("scoring:tally", pk, contestant.pk)
+            messages.success(request, TALLY_MESSAGES[outcome])
+            return redirect("scoring:democratic", pk)
+    context = queries.tally_page(contestant=contestant, viewer=request.user)
+    # The form comes back with what was typed only when it was refused: it is the typist's own.
+    typed = request.POST if errors else {}
+    context["rows"] = [
+        (name, label, typed.get(name, ""), errors.get(name)) for name, label in context["labels"]
     ]
-    return render(
-        request,
-        "scoring/tally.html",
-        {
-            "competition": competition,
-            "contestant": contestant,
-            "tally": existing,
-            "rows": rows,
-            "may_confirm": existing is not None
-            and existing.entered_by_id != request.user.pk
-            and existing.confirmed_by_id is None,
-        },
-    )
+    context["competition"] = competition
+    context["open"] = competition.status in services.TALLY_OPEN
+    return render(request, "scoring/tally.html", context)

@@ -614,19 +614,21 @@ class Ballot(models.Model):
         return f"{self.contestant} · {self.get_choice_display()}"
 
 
-class PaperTally(models.Model):
-    """Counts from the paper ballots of one contestant's villager representatives' meeting.
+TALLY_FIELDS = (
+    "representatives_due",
+    "representatives_present",
+    "ballots_issued",
+    "ballots_returned",
+    "excellent",
+    "competent",
+    "basic",
+    "incompetent",
+)
 
-    It counts only when the meeting had its quorum, no more ballots came back than were handed
-    out, and a second staff member confirmed it as entered (double entry).
-    """
 
-    contestant = models.OneToOneField(
-        "competition.Contestant",
-        on_delete=models.CASCADE,
-        related_name="paper_tally",
-        verbose_name=_("contestant"),
-    )
+class TallyCounts(models.Model):
+    """The counts typed from one meeting's paper ballots."""
+
     representatives_due = models.PositiveIntegerField(_("representatives due"))
     representatives_present = models.PositiveIntegerField(_("representatives present"))
     ballots_issued = models.PositiveIntegerField(_("ballots handed out"))
@@ -635,6 +637,44 @@ class PaperTally(models.Model):
     competent = models.PositiveIntegerField(_("competent"))
     basic = models.PositiveIntegerField(_("basic competent"))
     incompetent = models.PositiveIntegerField(_("incompetent"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def values(self) -> dict[str, int]:
+        """Every count, by field name: two entries agree when these are equal."""
+        return {name: getattr(self, name) for name in TALLY_FIELDS}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {c: getattr(self, c) for c in ("excellent", "competent", "basic", "incompetent")}
+
+    @property
+    def has_quorum(self) -> bool:
+        """More than two thirds of the representatives were present."""
+        return self.representatives_present * 3 > self.representatives_due * 2
+
+    @property
+    def returns_valid(self) -> bool:
+        """More ballots returned than handed out voids the vote."""
+        return self.ballots_returned <= self.ballots_issued
+
+
+class PaperTally(TallyCounts):
+    """Counts from the paper ballots of one contestant's villager representatives' meeting.
+
+    It counts only when the meeting had its quorum, no more ballots came back than were handed
+    out, and a second staff member typed the same counts without seeing them (blind double
+    entry): then `confirmed_by` is set. Until then these are the first entry's counts.
+    """
+
+    contestant = models.OneToOneField(
+        "competition.Contestant",
+        on_delete=models.CASCADE,
+        related_name="paper_tally",
+        verbose_name=_("contestant"),
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -670,19 +710,40 @@ class PaperTally(models.Model):
         return str(self.contestant)
 
     @property
-    def counts(self) -> dict[str, int]:
-        return {c: getattr(self, c) for c in ("excellent", "competent", "basic", "incompetent")}
-
-    @property
-    def has_quorum(self) -> bool:
-        """More than two thirds of the representatives were present."""
-        return self.representatives_present * 3 > self.representatives_due * 2
-
-    @property
-    def returns_valid(self) -> bool:
-        """More ballots returned than handed out voids the vote."""
-        return self.ballots_returned <= self.ballots_issued
-
-    @property
     def counts_valid(self) -> bool:
         return self.has_quorum and self.returns_valid and self.confirmed_by_id is not None
+
+
+class DifferingTally(TallyCounts):
+    """A later entry of an unconfirmed tally that did not agree with its first entry.
+
+    Nothing counts while it exists; an entry that agrees with one of the two, typed by someone
+    other than that entry's author, confirms it and removes this one.
+    """
+
+    tally = models.OneToOneField(
+        PaperTally,
+        on_delete=models.CASCADE,
+        related_name="differing",
+        verbose_name=_("paper tally"),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("differing tally entry")
+        verbose_name_plural = _("differing tally entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(representatives_present__lte=F("representatives_due")),
+                name="differing_tally_present_within_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.tally)

@@ -10,22 +10,25 @@ import random
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from django.contrib.auth.models import User
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from competition import services as event
 from competition.models import Competition, Contestant, Event, Judge, Problem
 from competition.services import ActionRefused
 from scoring import domain, queries
 from scoring.models import (
+    TALLY_FIELDS,
     Ballot,
     BallotToken,
     CompetitionCriterion,
     Criterion,
+    DifferingTally,
     GradeOverride,
     GradingPolicy,
     PaperTally,
@@ -754,17 +757,6 @@ def cast_ballot(*, code: str, choice: str) -> Ballot:
 
 MAX_TALLY = 100_000  # far more than any village meeting; keeps every count storable
 
-TALLY_FIELDS = (
-    "representatives_due",
-    "representatives_present",
-    "ballots_issued",
-    "ballots_returned",
-    "excellent",
-    "competent",
-    "basic",
-    "incompetent",
-)
-
 
 def check_tally(values: dict[str, int]) -> dict[str, str]:
     """What is wrong with a paper tally, field by field; empty when it can be stored."""
@@ -786,36 +778,103 @@ def check_tally(values: dict[str, int]) -> dict[str, str]:
     return errors
 
 
+# Tallies are typed after the meeting, often after scoring closed; publication ends it.
+TALLY_OPEN = (Competition.Status.DRAFT, Competition.Status.SCORING, Competition.Status.CLOSED)
+
+
+class TallyOutcome(StrEnum):
+    """What an entry did to a contestant's tally."""
+
+    FIRST = "first"  # the first entry (or its author's own correction): one more is needed
+    RESTARTED = "restarted"  # it replaced a confirmed tally, which no longer counts
+    CONFIRMED = "confirmed"  # it agreed with another person's entry: the tally counts
+    DIFFERS = "differs"  # it agrees with no other person's entry: nothing counts
+
+
+def _write_counts(row: PaperTally | DifferingTally, values: dict[str, int]) -> None:
+    for name in TALLY_FIELDS:
+        setattr(row, name, values[name])
+
+
 @transaction.atomic
-def enter_tally(*, contestant: Contestant, values: dict[str, int], by: User) -> PaperTally:
-    """Store (or replace) a contestant's paper tally; it waits for another's confirmation."""
+def enter_tally(
+    *, contestant: Contestant, values: dict[str, int], by: User
+) -> tuple[PaperTally, TallyOutcome]:
+    """Type a contestant's paper tally; it counts once two people's entries agree.
+
+    Double entry is blind: the second person types the counts without seeing the first entry.
+    Equal counts by another person confirm the tally. Different counts are kept beside the
+    first, and nothing counts until an entry agrees with one of the two, typed by someone other
+    than that entry's author. An entry agreeing with neither replaces its author's own (or, from
+    a third person, the later one). One person typing twice never confirms. An entry on a
+    confirmed tally starts it over. Allowed until the results are published.
+    """
     locked = event.lock(contestant.competition)
-    if locked.status not in BALLOT_OPEN:
-        raise ActionRefused(_("Tallies are entered before scoring closes."))
+    if locked.status not in TALLY_OPEN:
+        raise ActionRefused(
+            _("The results are published: paper tallies can no longer be entered or changed.")
+        )
     errors = check_tally(values)
     if errors:
         raise SheetInvalid(errors)
-    tally, _created = PaperTally.objects.update_or_create(
-        contestant=contestant,
-        defaults={**values, "entered_by": by, "confirmed_by": None, "confirmed_at": None},
-    )
-    return tally
-
-
-@transaction.atomic
-def confirm_tally(*, contestant: Contestant, by: User, seen: dict[str, int]) -> PaperTally:
-    """A second staff member confirms the tally exactly as entered (double entry)."""
-    event.lock(contestant.competition)
+    values = {name: values[name] for name in TALLY_FIELDS}
+    # Lock the tally: two staff members may type the same contestant's counts at once.
     tally = PaperTally.objects.select_for_update().filter(contestant=contestant).first()
+    other = (
+        DifferingTally.objects.select_for_update().filter(tally=tally).first() if tally else None
+    )
     if tally is None:
-        raise ActionRefused(_("There is no tally to confirm."))
-    if tally.entered_by_id == by.pk:
-        raise ActionRefused(_("The tally must be confirmed by someone other than who entered it."))
-    if any(getattr(tally, name) != seen.get(name) for name in TALLY_FIELDS):
-        raise ActionRefused(_("The tally changed since you read it. Check it again."))
-    tally.confirmed_by, tally.confirmed_at = by, timezone.now()
-    tally.save(update_fields=["confirmed_by", "confirmed_at"])
-    return tally
+        tally = PaperTally(contestant=contestant, entered_by=by, **values)
+        tally.save()
+        outcome = TallyOutcome.FIRST
+    elif tally.confirmed_by_id is not None:
+        _write_counts(tally, values)
+        tally.entered_by, tally.confirmed_by, tally.confirmed_at = by, None, None
+        tally.save()
+        outcome = TallyOutcome.RESTARTED
+    elif by.pk != tally.entered_by_id and values == tally.values:
+        outcome = TallyOutcome.CONFIRMED
+    elif other is not None and by.pk != other.entered_by_id and values == other.values:
+        # The later entry was right: it becomes the tally, confirmed by this one.
+        _write_counts(tally, values)
+        tally.entered_by_id, tally.entered_at = other.entered_by_id, other.entered_at
+        outcome = TallyOutcome.CONFIRMED
+    elif by.pk == tally.entered_by_id:
+        _write_counts(tally, values)
+        tally.save()
+        outcome = TallyOutcome.DIFFERS if other is not None else TallyOutcome.FIRST
+    else:
+        other = other or DifferingTally(tally=tally)
+        _write_counts(other, values)
+        other.entered_by = by
+        other.save()
+        outcome = TallyOutcome.DIFFERS
+    if outcome == TallyOutcome.CONFIRMED:
+        tally.confirmed_by, tally.confirmed_at = by, timezone.now()
+        # Not `save()`: it would set `entered_at`, which is when the agreeing entry was typed.
+        PaperTally.objects.filter(pk=tally.pk).update(
+            **tally.values,
+            entered_by_id=tally.entered_by_id,
+            entered_at=tally.entered_at,
+            confirmed_by=by,
+            confirmed_at=tally.confirmed_at,
+        )
+        DifferingTally.objects.filter(tally=tally).delete()
+    # The log says who typed, never the counts: the setup page shows it to the next typist.
+    event.log(locked, Event.Kind.CREATED, by, TALLY_NOTES[outcome] % {"who": contestant})
+    return tally, outcome
+
+
+TALLY_NOTES = {
+    TallyOutcome.FIRST: gettext_lazy("paper tally of %(who)s entered, waiting for a second entry"),
+    TallyOutcome.RESTARTED: gettext_lazy(
+        "paper tally of %(who)s entered again: the confirmed tally no longer counts"
+    ),
+    TallyOutcome.CONFIRMED: gettext_lazy(
+        "paper tally of %(who)s confirmed by a second, equal entry"
+    ),
+    TallyOutcome.DIFFERS: gettext_lazy("paper tally of %(who)s: the entries differ"),
+}
 
 
 @transaction.atomic

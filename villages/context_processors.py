@@ -9,7 +9,8 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}
-    role = getattr(membership_of(user), "role", None)
+    membership = membership_of(user)
+    role = getattr(membership, "role", None)
     carded = CARD_SCOPE in request.session
     staff = not carded and (
         user.is_superuser or role in (Membership.Role.STREET_STAFF, Membership.Role.DISTRICT_STAFF)
@@ -18,6 +19,10 @@ def navigation(request: HttpRequest) -> dict:
         "nav": {
             "judge": carded or role == Membership.Role.JUDGE or user.is_superuser,
             "staff": staff,
+            # Street staff reach their street's staff page, to add a colleague.
+            "street": membership.street_id
+            if not carded and role == Membership.Role.STREET_STAFF
+            else None,
             "district": not carded
             and (user.is_superuser or role == Membership.Role.DISTRICT_STAFF),
         }

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
@@ -49,3 +50,17 @@ class RosterConfirmForm(forms.Form):
             raise forms.ValidationError(
                 _("The preview has expired or was altered. Upload the file again.")
             ) from exc
+
+
+class ColleagueForm(forms.Form):
+    """A new street staff account: who signs in, and the name the pages show."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("What they type to sign in: letters, digits and @/./+/-/_ only."),
+    )
+    display_name = forms.CharField(
+        label=_("Name"), max_length=150, help_text=_("As the pages and the log show it.")
+    )

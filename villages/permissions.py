@@ -64,6 +64,12 @@ def can_change_street(user: AnyUser, street: Street) -> bool:
     return bool(m and m.role == Membership.Role.STREET_STAFF and m.street_id == street.pk)
 
 
+def can_add_colleague(user: AnyUser, street: Street) -> bool:
+    """Add a street staff account to a street: its own staff (and administrators). District
+    staff and other streets' staff cannot: a street vouches for its own people."""
+    return can_change_street(user, street)
+
+
 def can_view_village(user: AnyUser, village: Village) -> bool:
     return can_view_street(user, village.street)
 

@@ -1,8 +1,9 @@
 """Reads of the organisation."""
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
-from villages.models import Street, Tenure
+from villages.models import Membership, Street, Tenure
 
 
 def roster_rows(*, district_id: int | None = None) -> list[dict[str, str]]:
@@ -48,3 +49,10 @@ def current_tenures(*, street: Street) -> QuerySet[Tenure]:
         .select_related("secretary", "village")
         .order_by("village__code")
     )
+
+
+def street_staff(street: Street) -> QuerySet[User]:
+    """The street's staff accounts, by username. One query."""
+    return User.objects.filter(
+        membership__role=Membership.Role.STREET_STAFF, membership__street=street
+    ).order_by("username")

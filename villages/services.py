@@ -1,14 +1,18 @@
-"""Writes to the organisation. Keyword-only, atomic; the roster import lives here."""
+"""Writes to the organisation. Keyword-only, atomic; the roster import and street staff's
+accounts live here."""
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from villages.models import District, Secretary, Street, Tenure, Village
+from villages.models import District, Membership, Secretary, Street, Tenure, Village
 from villages.roster import RosterInvalid, RosterRow, RowError, parse_roster
 from villages.search import initials
 
@@ -381,3 +385,63 @@ def import_roster(*, data: bytes, filename: str, expected: str | None = None) ->
 
 def preview_roster(*, data: bytes, filename: str) -> RosterPlan:
     return plan_roster(parse_roster(data, filename))
+
+
+# ---- Street staff add a colleague ----
+
+# Letters and digits nobody misreads when a password is read out or copied from the screen.
+READABLE_CHARS = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class AccountRefused(Exception):
+    """Why an account cannot be made; the message is for the person who asked."""
+
+
+def new_password() -> str:
+    """Twelve random letters and digits in groups of four, about 59 bits: read once, then
+    changed by its holder."""
+    chars = "".join(secrets.choice(READABLE_CHARS) for _n in range(12))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
+
+
+def add_street_staff(
+    *, street: Street, username: str, display_name: str, by: User
+) -> tuple[User, str]:
+    """A new street staff account for `street`, with a generated password returned once.
+
+    The password is shown once to the colleague who made the account and never stored in
+    clear; its holder changes it after signing in. The addition is logged in the admin's log
+    (LogEntry) as made by `by`, in the same transaction.
+    """
+    username, display_name = username.strip(), display_name.strip()
+    try:
+        with transaction.atomic():
+            # Lock the street: two colleagues may add the same person at once.
+            locked = Street.objects.select_for_update().get(pk=street.pk)
+            if User.objects.filter(username__iexact=username).exists():
+                raise AccountRefused(
+                    _("The username “%(name)s” is taken. Choose another.") % {"name": username}
+                )
+            password = new_password()
+            user = User.objects.create_user(
+                username=username, password=password, first_name=display_name
+            )
+            Membership.objects.create(
+                user=user,
+                role=Membership.Role.STREET_STAFF,
+                district_id=locked.district_id,
+                street=locked,
+            )
+            LogEntry.objects.log_actions(
+                user_id=by.pk,
+                queryset=[user],
+                action_flag=ADDITION,
+                change_message=_("Added as street staff of %(street)s by a colleague.")
+                % {"street": locked.name},
+                single_object=True,
+            )
+    except IntegrityError as exc:
+        raise AccountRefused(
+            _("The username “%(name)s” is taken. Choose another.") % {"name": username}
+        ) from exc
+    return user, password

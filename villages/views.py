@@ -1,9 +1,15 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
-from villages import permissions
-from villages.models import Membership
+from villages import permissions, services
+from villages.forms import ColleagueForm
+from villages.models import Membership, Street
 from villages.queries import current_tenures, streets_with_counts
+from villages.queries import street_staff as street_staff_of
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -22,3 +28,41 @@ def home(request: HttpRequest) -> HttpResponse:
     elif staff:
         context["streets"] = streets_with_counts(permissions.streets_visible_to(request.user))
     return render(request, "villages/home.html", context)
+
+
+@login_required
+@never_cache  # the answer may hold a new password: kept by no cache, nor the browser
+@require_http_methods(["GET", "POST"])
+def street_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    """A street's staff accounts; its staff add a colleague, whose password is shown once."""
+    street = get_object_or_404(Street.objects.select_related("district"), pk=pk)
+    if not permissions.is_staff_session(request) or not permissions.can_add_colleague(
+        request.user, street
+    ):
+        raise Http404(_("No such street of yours."))
+    form = ColleagueForm(request.POST or None)
+    added = password = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            added, password = services.add_street_staff(
+                street=street,
+                username=form.cleaned_data["username"],
+                display_name=form.cleaned_data["display_name"],
+                by=request.user,
+            )
+        except services.AccountRefused as exc:
+            form.add_error("username", str(exc))
+        else:
+            # Answered here, not redirected: the password must not travel in a cookie or session.
+            form = ColleagueForm()
+    return render(
+        request,
+        "villages/street_staff.html",
+        {
+            "street": street,
+            "staff": street_staff_of(street),
+            "form": form,
+            "added": added,
+            "password": password,
+        },
+    )

@@ -430,9 +430,9 @@ PAGES: dict[str, Page] = {
             "competent": 8,
             "basic": 1,
             "incompetent": 1,
-            "action": "enter",
         },
-        changes="tallies",
+        # The log records who typed it (never the counts: the next typist must not see them).
+        changes="tallies events",
         effect=lambda w: PaperTally.objects.filter(contestant=w.contestants[0]).exists(),
         then=lambda w: w.url("scoring:democratic"),
         shows=lambda r, w: w.contestants[0].secretary.name in r.content.decode(),

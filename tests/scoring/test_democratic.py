@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competition import services as event
-from competition.services import ActionRefused
 from scoring import results, services
 from scoring.models import Ballot, BallotToken, GradingPolicy, PaperTally
 from scoring.services import BallotRefused, SheetInvalid, cast_ballot
@@ -251,29 +250,19 @@ def test_a_tally_counts_only_with_quorum_valid_returns_and_a_second_confirmation
     services.enter_tally(contestant=contestant, values=tally_values(), by=street_staff_carol)
     assert results.democratic_counts(competition) == {}
 
-    with pytest.raises(ActionRefused):  # the same person cannot confirm their own entry
-        services.confirm_tally(contestant=contestant, by=street_staff_carol, seen=tally_values())
-    with pytest.raises(ActionRefused):  # confirming other numbers than those stored
-        services.confirm_tally(contestant=contestant, by=dave, seen=tally_values(excellent=14))
-    services.confirm_tally(contestant=contestant, by=dave, seen=tally_values())
+    # The same person typing again never confirms it.
+    services.enter_tally(contestant=contestant, values=tally_values(), by=street_staff_carol)
+    assert results.democratic_counts(competition) == {}
+    services.enter_tally(contestant=contestant, values=tally_values(), by=dave)
     assert results.democratic_counts(competition)[contestant.pk]["excellent"] == 15
 
     # 20 of 30 present is not more than two thirds: the tally no longer counts.
-    services.enter_tally(
-        contestant=contestant,
-        by=street_staff_carol,
-        values=tally_values(
-            representatives_present=20, ballots_issued=20, ballots_returned=20, excellent=10
-        ),
+    no_quorum = tally_values(
+        representatives_present=20, ballots_issued=20, ballots_returned=20, excellent=10
     )
+    services.enter_tally(contestant=contestant, by=street_staff_carol, values=no_quorum)
     assert PaperTally.objects.get().confirmed_by is None  # a new entry needs a new confirmation
-    services.confirm_tally(
-        contestant=contestant,
-        by=dave,
-        seen=tally_values(
-            representatives_present=20, ballots_issued=20, ballots_returned=20, excellent=10
-        ),
-    )
+    services.enter_tally(contestant=contestant, by=dave, values=no_quorum)
     tally = PaperTally.objects.get()
     assert not tally.has_quorum and not tally.counts_valid
     assert results.democratic_counts(competition) == {}
@@ -281,7 +270,7 @@ def test_a_tally_counts_only_with_quorum_valid_returns_and_a_second_confirmation
     # More ballots returned than handed out voids the vote, confirmed or not.
     void = tally_values(ballots_issued=24, ballots_returned=25)
     services.enter_tally(contestant=contestant, by=street_staff_carol, values=void)
-    services.confirm_tally(contestant=contestant, by=dave, seen=void)
+    services.enter_tally(contestant=contestant, by=dave, values=void)
     tally = PaperTally.objects.get()
     assert tally.has_quorum and not tally.returns_valid and not tally.counts_valid
     assert results.democratic_counts(competition) == {}
@@ -307,7 +296,7 @@ def test_ballots_and_tallies_feed_the_democratic_score_and_vetoes(
         cast_ballot(code=code, choice=choice)
     dave = MembershipFactory(role="street_staff", street=competition.street).user
     services.enter_tally(contestant=first, values=tally_values(), by=street_staff_carol)
-    services.confirm_tally(contestant=first, by=dave, seen=tally_values())
+    services.enter_tally(contestant=first, values=tally_values(), by=dave)
     event.transition(competition=competition, action="close", by=street_staff_carol)
 
     row = next(r for r in results.build_document(competition)["contestants"] if r["order"] == 1)

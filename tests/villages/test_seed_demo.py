@@ -37,14 +37,16 @@ def test_seed_demo_builds_the_district_of_the_source(capsys):
     roles = Membership.objects.values("role").annotate(n=Count("id"))
     assert {r["role"]: r["n"] for r in roles} == {
         "district_staff": 1,
-        "street_staff": 9,
+        "street_staff": 2 * 9,  # two per street, for the paper tallies' double entry
         "judge": 7 + 9 * 7,  # the demo panel, and last year's panel of each street
     }
-    for username in ("admin", "district", "street01", "street09", "judge07"):
+    for username in ("admin", "district", "street01", "street01b", "street09b", "judge07"):
         assert username in out
         request = RequestFactory().post("/accounts/login/")
         assert authenticate(request, username=username, password="leitai-demo") is not None
     assert "leitai-demo" in out
+    second = Membership.objects.get(user__username="street01b")
+    assert (second.role, second.street) == ("street_staff", Street.objects.order_by("pk").first())
 
     # This quarter's competition of the first street, in scoring, with a few sheets in.
     competition = Competition.objects.get(status="scoring")
@@ -69,14 +71,24 @@ def test_seed_demo_builds_the_district_of_the_source(capsys):
     assert district_level.contestants.filter(recommended_from__isnull=False).count() == 18
 
 
+def accounts() -> list[tuple]:
+    return list(
+        Membership.objects.order_by("user__username").values_list(
+            "user__username", "user__first_name", "role", "street_id", "district_id"
+        )
+    )
+
+
 def test_seed_demo_twice_is_harmless_and_deterministic(capsys):
     call_command("seed_demo")
     first = snapshot()
+    people = accounts()
     names = list(Village.objects.order_by("code").values_list("code", "name"))
 
     call_command("seed_demo")
 
     assert snapshot() == first
+    assert accounts() == people
     assert list(Village.objects.order_by("code").values_list("code", "name")) == names
 
 

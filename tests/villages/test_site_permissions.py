@@ -9,7 +9,8 @@ nothing: every table any of these pages may write is compared before and after i
 
 The rules: the home page, the health check, the sign-in page and the language switch are for
 everyone. Pages of one's own account (password change) need a sign-in. The search is for street
-and district staff and administrators, and not for a session signed in with a judge's card.
+and district staff and administrators, and not for a session signed in with a judge's card. A
+street's staff page, where its staff add a colleague, is for that street's staff only.
 Password reset by email is not offered: the app sends no mail (nothing configures it, and the
 deployments sit on intranets), judges' accounts have no address and sign in with cards, and the
 administrator sets a forgotten password in the admin. The admin is for administrators only; every
@@ -267,6 +268,17 @@ def reset_link(w: World) -> str:
 PAGES: dict[str, Page] = {
     "home": Page(lambda w: reverse("home")),
     "health": Page(lambda w: reverse("health"), shows=lambda r, w: r.content == b"ok"),
+    "street_staff": Page(
+        lambda w: reverse("street_staff", args=[w.a.street_id]),
+        data=lambda w, me: {"username": "wang.li", "display_name": "王丽"},
+        # A new account of A's street, logged in the admin's log; the page shows its password.
+        changes="auth.user villages.membership admin.logentry",
+        effect=lambda r, w: (
+            Membership.objects.get(user__username="wang.li").street == w.a.street
+            and User.objects.get(username="wang.li").check_password(r.context["password"])
+        ),
+        shows=lambda r, w: r.context["street"] == w.a.street,
+    ),
     "search": Page(lambda w: reverse("search") + "?" + urlencode({"q": "书记"})),
     "login": Page(
         lambda w: reverse("login"),
@@ -467,6 +479,9 @@ MATRIX = {
     ("home", "GET"):                           (OK,    OK,    OK,    OK,    OK,    OK,    OK),
     ("health", "GET"):                         (OK,    OK,    OK,    OK,    OK,    OK,    OK),
     ("search", "GET"):                         (LOGIN, NO,    OK,    OK,    NO,    OK,    NO),
+    # Only the street's own staff add a colleague to it (district staff cannot).
+    ("street_staff", "GET"):                   (LOGIN, NO,    OK,    NO,    NO,    OK,    NO),
+    ("street_staff", "POST"):                  (LOGIN, NO,    DONE,  NO,    NO,    DONE,  NO),
     ("login", "GET"):                          (OK,    OK,    OK,    OK,    OK,    OK,    OK),
     ("login", "POST"):                         (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
     ("logout", "GET"):                         (NOT_ALLOWED,) * 7,

@@ -42,15 +42,17 @@ class Command(BaseCommand):
             ("district", _("district staff"), Membership.Role.DISTRICT_STAFF, None, "区委组织部")
         )
         for i, street in enumerate(streets, start=1):
-            accounts.append(
-                (
-                    f"street{i:02d}",
-                    _("street staff"),
-                    Membership.Role.STREET_STAFF,
-                    street,
-                    street.name,
+            # Two staff per street: a paper tally counts once a second person types it too.
+            for suffix, display in (("", street.name), ("b", f"{street.name}（二）")):
+                accounts.append(
+                    (
+                        f"street{i:02d}{suffix}",
+                        _("street staff"),
+                        Membership.Role.STREET_STAFF,
+                        street,
+                        display,
+                    )
                 )
-            )
         for i, name in enumerate(JUDGES, start=1):
             accounts.append((f"judge{i:02d}", _("judge"), Membership.Role.JUDGE, streets[0], name))
 
