@@ -63,6 +63,12 @@ class JudgeForm(forms.Form):
         help_text=_("A new judge signs in with the printed card."),
     )
     role = forms.ChoiceField(label=_("Role on the panel"), choices=Judge.Role.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        required=False,
+        help_text=_("Needed once scoring has opened, for example: replaces a judge who is absent."),
+    )
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,3 +85,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class JudgeStatusForm(forms.Form):
+    """Withdraw a judge, mark one absent, or bring one back, during scoring; with a reason."""
+
+    status = forms.ChoiceField(choices=Judge.Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=2000)

@@ -86,7 +86,9 @@ def sheet_version(judge: Judge, contestant: Contestant) -> int:
 @dataclass(frozen=True)
 class BoardCell:
     judge_id: int
-    status: str  # "none", "draft", "submitted", "recused"
+    # "none", "draft", "submitted", "recused"; "withdrawn" or "absent" when the judge is
+    # (their sheet, if any, is kept and linked, but expected from no one and counted nowhere)
+    status: str
     percent: Decimal | None = None
     sheet_id: int | None = None
 
@@ -130,6 +132,15 @@ def progress_board(competition: Competition) -> Board:
     for contestant in with_ballots:
         cells = []
         for judge in judges:
+            if not judge.is_active:
+                sheet = sheets.get((contestant.pk, judge.pk))
+                percent = (
+                    domain.sheet_percent(sheet.total or Decimal(0), maximum) if sheet else None
+                )
+                cells.append(
+                    BoardCell(judge.pk, judge.status, percent, sheet.pk if sheet else None)
+                )
+                continue
             if (contestant.pk, judge.pk) in recused:
                 cells.append(BoardCell(judge.pk, "recused"))
                 continue
@@ -266,7 +277,7 @@ def _save_queries(using: str) -> dict:
     no_key = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else lock
     return {
         "seat": (
-            f"SELECT {column(using, Judge, 'pk', 'j')} FROM {table(using, Judge, 'j')}"  # noqa: S608
+            f"SELECT {column(using, Judge, 'status', 'j')} FROM {table(using, Judge, 'j')}"  # noqa: S608
             f" WHERE {column(using, Judge, 'pk', 'j')} = %s{no_key}"
         ),
         "sheet": Loader(using, ScoreSheet, where=("contestant", "judge"), suffix=lock),
@@ -275,11 +286,13 @@ def _save_queries(using: str) -> dict:
     }
 
 
-def lock_seat(judge: Judge) -> None:
+def lock_seat(judge: Judge) -> str | None:
     """Lock a judge's seat until the transaction ends: their saves then go one at a time, even
-    before their sheet for a contestant exists. Other judges' saves go on."""
+    before their sheet for a contestant exists. Other judges' saves go on. Returns the seat's
+    status as it stands (withdrawn or absent judges score no more); None if it is gone."""
     using = router.db_for_write(Judge)
-    fetch_all(using, _save_queries(using)["seat"], [judge.pk])
+    row = fetch_one(using, _save_queries(using)["seat"], [judge.pk])
+    return None if row is None else row[0]
 
 
 def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from competition.models import Competition
+from competition.models import Competition, Judge
 from scoring import domain
 from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
 from scoring.queries import contestants_in_order
@@ -99,7 +99,9 @@ def _build(competition: Competition) -> dict:
     judges = {j.pk: j for j in competition.judges.select_related("user")}
     sheets = defaultdict(list)
     for sheet in ScoreSheet.objects.filter(
-        judge__competition=competition, status=ScoreSheet.Status.SUBMITTED
+        judge__competition=competition,
+        judge__status=Judge.Status.ACTIVE,  # a withdrawn or absent judge's sheets do not count
+        status=ScoreSheet.Status.SUBMITTED,
     ).prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion"))):
         sheets[sheet.contestant_id].append(sheet)
     counts = democratic_counts(competition) if policy_row.democratic_enabled else {}
