@@ -113,6 +113,9 @@ class Event(models.Model):
         CONTESTANTS = "contestants", _("contestants changed")
         PANEL = "panel", _("panel changed")
         CARD = "card", _("sign-in card issued or revoked")
+        JUDGE_WITHDRAWN = "judge_withdrawn", _("judge withdrawn from the panel")
+        JUDGE_ABSENT = "judge_absent", _("judge marked absent")
+        JUDGE_REINSTATED = "judge_reinstated", _("judge back on the panel")
 
     competition = models.ForeignKey(
         Competition, on_delete=models.CASCADE, related_name="events", verbose_name=_("competition")
@@ -185,8 +188,26 @@ class Contestant(models.Model):
         return f"{self.secretary} · {self.village}"
 
 
+class JudgeQuerySet(models.QuerySet):
+    def active(self) -> "JudgeQuerySet":
+        """Judges still on the panel: neither withdrawn nor marked absent."""
+        return self.filter(status=Judge.Status.ACTIVE)
+
+    def counting(self) -> "JudgeQuerySet":
+        """The judges whose submitted sheets make the panel score: active and not observers.
+
+        A contestant expects one sheet from each counting judge not recused from them; a
+        withdrawn or absent judge's sheets stay (in the history too) but count for nothing.
+        """
+        return self.active().exclude(role=Judge.Role.OBSERVER)
+
+
 class Judge(models.Model):
-    """A user on a competition's panel."""
+    """A user on a competition's panel.
+
+    During scoring the panel can change: staff add a judge, withdraw one or mark one absent, each
+    with a reason (`status_reason`, logged as an Event too). Only active judges score and count.
+    """
 
     class Role(models.TextChoices):
         STREET_SECRETARY = "street_secretary", _("street Party working-committee secretary")
@@ -194,6 +215,11 @@ class Judge(models.Model):
         STATION_DIRECTOR = "station_director", _("station director")
         DISTRICT = "district", _("district representative")
         OBSERVER = "observer", _("observer")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("judge status", "active")
+        ABSENT = "absent", pgettext_lazy("judge status", "absent")
+        WITHDRAWN = "withdrawn", pgettext_lazy("judge status", "withdrawn")
 
     competition = models.ForeignKey(
         Competition, on_delete=models.CASCADE, related_name="judges", verbose_name=_("competition")
@@ -212,6 +238,16 @@ class Judge(models.Model):
         verbose_name=_("recused from"),
         help_text=_("Contestants this judge does not score, for example a relative."),
     )
+    status = models.CharField(
+        pgettext_lazy("judge status", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    status_reason = models.TextField(_("reason for the status"), blank=True)
+
+    objects = JudgeQuerySet.as_manager()
 
     class Meta:
         ordering = ["competition_id", "id"]
@@ -219,6 +255,16 @@ class Judge(models.Model):
         verbose_name_plural = _("judges")
         constraints = [
             models.UniqueConstraint(fields=["competition", "user"], name="judge_unique_user"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "absent", "withdrawn"]),
+                name="judge_status_valid",
+            ),
+            # Withdrawn or absent: when and why are known.
+            models.CheckConstraint(
+                condition=Q(status="active")
+                | (Q(status_changed_at__isnull=False) & ~Q(status_reason="")),
+                name="judge_inactive_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +277,10 @@ class Judge(models.Model):
     @property
     def is_observer(self) -> bool:
         return self.role == self.Role.OBSERVER
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
 
 
 class SignInCard(models.Model):

@@ -64,6 +64,12 @@ class JudgeForm(forms.Form):
         help_text=_("A new judge signs in with the printed card."),
     )
     role = forms.ChoiceField(label=_("Role on the panel"), choices=Judge.Role.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        required=False,
+        help_text=_("Needed once scoring has opened, for example: replaces a judge who is absent."),
+    )
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,3 +201,10 @@ class GradingPolicyForm(forms.ModelForm):
         if None not in (competent, basic) and competent <= basic:
             self.add_error("band_competent", _("Competent must start above basic competent."))
         return data
+
+
+class JudgeStatusForm(forms.Form):
+    """Withdraw a judge, mark one absent, or bring one back, during scoring; with a reason."""
+
+    status = forms.ChoiceField(choices=Judge.Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=2000)

@@ -93,7 +93,9 @@ def sheet_version(judge: Judge, contestant: Contestant) -> int:
 @dataclass(frozen=True)
 class BoardCell:
     judge_id: int
-    status: str  # "none", "draft", "submitted", "recused"
+    # "none", "draft", "submitted", "recused"; "withdrawn" or "absent" when the judge is
+    # (their sheet, if any, is kept and linked, but expected from no one and counted nowhere)
+    status: str
     percent: Decimal | None = None
     sheet_id: int | None = None
 
@@ -137,6 +139,17 @@ def progress_board(competition: Competition) -> Board:
     for contestant in with_ballots:
         cells = []
         for judge in judges:
+            if not judge.is_active:
+                sheet = sheets.get((contestant.pk, judge.pk))
+                percent = (
+                    domain.round2(domain.sheet_percent(sheet.total or Decimal(0), maximum))
+                    if sheet
+                    else None
+                )
+                cells.append(
+                    BoardCell(judge.pk, judge.status, percent, sheet.pk if sheet else None)
+                )
+                continue
             if (contestant.pk, judge.pk) in recused:
                 cells.append(BoardCell(judge.pk, "recused"))
                 continue
@@ -273,7 +286,7 @@ def _save_queries(using: str) -> dict:
     no_key = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else lock
     return {
         "seat": (
-            f"SELECT {column(using, Judge, 'pk', 'j')} FROM {table(using, Judge, 'j')}"  # noqa: S608
+            f"SELECT {column(using, Judge, 'status', 'j')} FROM {table(using, Judge, 'j')}"  # noqa: S608
             f" WHERE {column(using, Judge, 'pk', 'j')} = %s{no_key}"
         ),
         "sheet": Loader(using, ScoreSheet, where=("contestant", "judge"), suffix=lock),
@@ -282,11 +295,13 @@ def _save_queries(using: str) -> dict:
     }
 
 
-def lock_seat(judge: Judge) -> None:
+def lock_seat(judge: Judge) -> str | None:
     """Lock a judge's seat until the transaction ends: their saves then go one at a time, even
-    before their sheet for a contestant exists. Other judges' saves go on."""
+    before their sheet for a contestant exists. Other judges' saves go on. Returns the seat's
+    status as it stands (withdrawn or absent judges score no more); None if it is gone."""
     using = router.db_for_write(Judge)
-    fetch_all(using, _save_queries(using)["seat"], [judge.pk])
+    row = fetch_one(using, _save_queries(using)["seat"], [judge.pk])
+    return None if row is None else row[0]
 
 
 def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
@@ -310,7 +325,7 @@ class ContestantCompleteness:
     """What is in, and what is missing, for one contestant when scoring closes."""
 
     contestant: Contestant
-    expected: int  # counting judges (not observers) not recused from this contestant
+    expected: int  # counting judges (active, not observers) not recused from this contestant
     submitted: int  # their submitted sheets
     drafts: int  # their sheets saved as drafts, not submitted
     tally_unconfirmed: bool  # a paper tally entered and not yet confirmed
@@ -362,9 +377,7 @@ def completeness(competition: Competition, policy) -> Completeness:
     """For each contestant not marked absent: counting sheets in against expected, drafts,
     fewer sheets than the trimmed mean's minimum, an unconfirmed paper tally and unused ballot
     codes (the last two only with democratic evaluation on). Three queries."""
-    counting = list(
-        competition.judges.exclude(role=Judge.Role.OBSERVER).values_list("pk", flat=True)
-    )
+    counting = list(competition.judges.counting().values_list("pk", flat=True))
     recused = set(
         Judge.recusals.through.objects.filter(judge_id__in=counting).values_list(
             "contestant_id", "judge_id"

@@ -156,10 +156,12 @@ def _build(competition: Competition) -> dict:
     criteria = list(competition.criteria.all())
     maximum = sum((c.max_points for c in criteria), Decimal(0)) or Decimal(1)
     judges = {j.pk: j for j in competition.judges.select_related("user")}
-    counting = sum(not judge.is_observer for judge in judges.values())
+    counting = sum(judge.is_active and not judge.is_observer for judge in judges.values())
     sheets = defaultdict(list)
     for sheet in ScoreSheet.objects.filter(
-        judge__competition=competition, status=ScoreSheet.Status.SUBMITTED
+        judge__competition=competition,
+        judge__status=Judge.Status.ACTIVE,  # a withdrawn or absent judge's sheets do not count
+        status=ScoreSheet.Status.SUBMITTED,
     ).prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion"))):
         sheets[sheet.contestant_id].append(sheet)
     counts = democratic_counts(competition) if policy_row.democratic_enabled else {}
@@ -173,7 +175,11 @@ def _build(competition: Competition) -> dict:
         contestants_in_order(competition)
         .filter(absent=False)
         .annotate(
-            recused=Count("recused_judges", filter=~Q(recused_judges__role=Judge.Role.OBSERVER))
+            recused=Count(
+                "recused_judges",
+                filter=Q(recused_judges__status=Judge.Status.ACTIVE)
+                & ~Q(recused_judges__role=Judge.Role.OBSERVER),
+            )
         )
     )
     for contestant in contestants:

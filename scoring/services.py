@@ -272,6 +272,17 @@ def _write_scores(
     )
 
 
+# Why a judge who left the panel cannot save.
+INACTIVE = {
+    Judge.Status.ABSENT: gettext_lazy(
+        "This judge is marked absent: sheets are no longer accepted."
+    ),
+    Judge.Status.WITHDRAWN: gettext_lazy(
+        "This judge has been withdrawn from the panel: sheets are no longer accepted."
+    ),
+}
+
+
 def save_sheet(
     *,
     judge: Judge,
@@ -305,6 +316,8 @@ def save_sheet(
             )
         if judge.competition_id != competition.pk or contestant.competition_id != competition.pk:
             raise ActionRefused(_("This judge does not sit on this contestant's competition."))
+        if not judge.is_active:  # as the page read it; checked again under the seat's lock
+            raise ActionRefused(str(INACTIVE[judge.status]))
         # Fresh from the database: staff may have marked the contestant absent meanwhile.
         absent, recused = queries.absent_or_recused(contestant, judge)
         if absent:
@@ -316,7 +329,10 @@ def save_sheet(
 
         # Lock the judge's seat, then the sheet row: a judge's phone may resend the same
         # version, or race itself, even before the sheet exists. Other judges go on meanwhile.
-        queries.lock_seat(judge)
+        seat_status = queries.lock_seat(judge)
+        if seat_status != Judge.Status.ACTIVE:
+            # Withdrawn or marked absent meanwhile: staff changed the panel holding the lock.
+            raise ActionRefused(str(INACTIVE.get(seat_status, INACTIVE[Judge.Status.WITHDRAWN])))
         sheet = queries.locked_sheet(contestant, judge)
         if sheet is not None and version <= sheet.version:
             return SaveResult(sheet=sheet, applied=False, stale=version < sheet.version)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from competition import permissions
@@ -17,7 +18,14 @@ from competition import services as event
 from competition.models import Competition, Contestant, Judge
 from competition.services import ActionRefused
 from scoring import queries, results
-from scoring.forms import CloseForm, CompetitionForm, CriteriaForm, JudgeForm, ReasonForm
+from scoring.forms import (
+    CloseForm,
+    CompetitionForm,
+    CriteriaForm,
+    JudgeForm,
+    JudgeStatusForm,
+    ReasonForm,
+)
 from scoring.models import ScoreSheet
 from scoring.services import (
     SheetInvalid,
@@ -272,7 +280,9 @@ def _add_judge(competition: Competition, data: dict, by: User) -> None:
             district=competition.district,
             street=competition.street,
         )
-    event.add_judge(competition=competition, user=user, role=data["role"], by=by)
+    event.add_judge(
+        competition=competition, user=user, role=data["role"], by=by, reason=data["reason"]
+    )
 
 
 def _judge(competition: Competition, judge_id: int) -> Judge:
@@ -291,6 +301,36 @@ def judge_remove(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
         competition,
         lambda: event.remove_judge(judge=judge, by=request.user),
         _("Judge removed."),
+    )
+
+
+# For each status staff may give a judge during scoring: the service, and what is said when done.
+STATUS_ACTIONS = {
+    Judge.Status.WITHDRAWN: (event.withdraw_judge, gettext_lazy("Judge withdrawn from the panel.")),
+    Judge.Status.ABSENT: (event.mark_judge_absent, gettext_lazy("Judge marked absent.")),
+    Judge.Status.ACTIVE: (event.reinstate_judge, gettext_lazy("Judge back on the panel.")),
+}
+
+
+@login_required
+@require_POST
+def judge_status(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
+    """Withdraw a judge, mark them absent or bring them back, with a reason."""
+    competition = get_competition_for_staff(request, pk)
+    judge = _judge(competition, judge_id)
+    form = JudgeStatusForm(request.POST)
+    if not form.is_valid():
+        if "reason" in form.errors:
+            messages.error(request, _("Give the reason for changing the panel during scoring."))
+        else:
+            messages.error(request, _("Choose whether the judge is withdrawn, absent or back."))
+        return redirect("scoring:setup", pk)
+    service, done = STATUS_ACTIONS[form.cleaned_data["status"]]
+    return _act(
+        request,
+        competition,
+        lambda: service(judge=judge, reason=form.cleaned_data["reason"], by=request.user),
+        str(done),
     )
 
 

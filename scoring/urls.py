@@ -52,6 +52,11 @@ urlpatterns = [
         name="judge_remove",
     ),
     path(
+        "competitions/<int:pk>/judges/<int:judge_id>/status/",
+        staff.judge_status,
+        name="judge_status",
+    ),
+    path(
         "competitions/<int:pk>/judges/<int:judge_id>/recusals/",
         staff.judge_recusals,
         name="judge_recusals",

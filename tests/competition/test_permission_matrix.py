@@ -169,7 +169,7 @@ def snapshot() -> dict[str, object]:
         "competitions": rows(Competition, "pk", "status"),
         "criteria": rows(CompetitionCriterion, "competition_id", "code"),
         "contestants": rows(Contestant, "pk", "order", "absent"),
-        "judges": rows(Judge, "pk", "competition_id", "user_id", "role"),
+        "judges": rows(Judge, "pk", "competition_id", "user_id", "role", "status"),
         "recusals": rows(Judge.recusals.through, "judge_id", "contestant_id"),
         "cards": rows(SignInCard, "pk", "used_at", "revoked_at"),
         "sheets": rows(ScoreSheet, "pk", "status", "version", "entered_by_id"),
@@ -316,7 +316,12 @@ PAGES: dict[str, Page] = {
     ),
     "scoring:judge_add": Page(
         lambda w: w.url("scoring:judge_add"),
-        data=lambda w: {"name": "新评委", "role": Judge.Role.STATION_DIRECTOR},
+        # During scoring a new judge needs a reason (issue 13, item 9).
+        data=lambda w: {
+            "name": "新评委",
+            "role": Judge.Role.STATION_DIRECTOR,
+            "reason": "替换缺席评委",
+        },
         changes="judges events users",
         effect=lambda w: w.a.judges.filter(user__first_name="新评委").exists(),
         then=setup_of_a,
@@ -326,6 +331,13 @@ PAGES: dict[str, Page] = {
         status=DRAFT,
         changes="judges events",
         effect=lambda w: not Judge.objects.filter(pk=w.seat_frank.pk).exists(),
+        then=setup_of_a,
+    ),
+    "scoring:judge_status": Page(
+        lambda w: w.url("scoring:judge_status", w.seat_frank),
+        data=lambda w: {"status": Judge.Status.WITHDRAWN, "reason": "临时有公务"},
+        changes="judges cards events",
+        effect=lambda w: Judge.objects.get(pk=w.seat_frank.pk).status == Judge.Status.WITHDRAWN,
         then=setup_of_a,
     ),
     "scoring:judge_recusals": Page(
@@ -495,6 +507,7 @@ MATRIX = {
     ("scoring:order_set", "POST"):          (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("scoring:judge_add", "POST"):          (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("scoring:judge_remove", "POST"):       (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("scoring:judge_status", "POST"):       (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("scoring:judge_recusals", "POST"):     (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("scoring:transition:open", "GET"):     (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
     ("scoring:transition:open", "POST"):    (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),

@@ -247,3 +247,26 @@ def test_results_and_notice_mark_a_panel_score_on_fewer_sheets_than_expected(
         reverse("scoring:notice", args=[half_scored.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "(on 2 of 3 sheets)" in notice and "(on 1 of 2 sheets)" in notice
+
+
+def test_a_withdrawn_judge_is_no_longer_expected_and_their_sheets_do_not_count(
+    half_scored, street_staff_carol
+):
+    seats = list(half_scored.judges.order_by("pk"))
+    event.withdraw_judge(judge=seats[1], reason="临时有公务", by=street_staff_carol)
+
+    report = report_of(half_scored)
+
+    # Judge 1's submitted sheet for the first contestant and draft for the second drop out.
+    assert [(r.submitted, r.expected, r.drafts) for r in report.rows] == [
+        (1, 2, 0),
+        (1, 2, 0),
+        (1, 1, 0),
+    ]
+    close_scoring(competition=half_scored, by=street_staff_carol, reason="评委二已退出")
+    rows = results.build_document(half_scored)["contestants"]
+    assert sorted((r["sheets_counted"], r["sheets_expected"]) for r in rows) == [
+        (1, 1),
+        (1, 2),
+        (1, 2),
+    ]

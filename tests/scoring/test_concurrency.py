@@ -364,3 +364,48 @@ def test_judges_save_side_by_side_while_a_close_waits_for_saves_in_progress(
     assert (
         ScoreSheet.objects.filter(judge__competition=competition, status="submitted").count() == 2
     )
+
+
+@postgresql_only
+def test_a_save_waiting_on_a_withdrawal_is_refused_whole(competition, street_staff_carol):
+    """The phone loaded the seat before staff withdrew the judge; its save comes while the
+    withdrawal is still being written, waits for it, and is then refused."""
+    seat = competition.judges.get()
+    contestant = competition.contestants.order_by("order").first()
+    withdrawn = threading.Event()
+    outcomes = [Outcome(), Outcome()]
+
+    def withdraw() -> None:
+        try:
+            with transaction.atomic():
+                event.withdraw_judge(
+                    judge=Judge.objects.get(pk=seat.pk), reason="临时有公务", by=street_staff_carol
+                )
+                withdrawn.set()
+                time.sleep(0.5)  # the save arrives meanwhile and waits for the lock
+        except BaseException as exc:
+            outcomes[0].error = exc
+        finally:
+            withdrawn.set()
+            connection.close()
+
+    def save() -> None:
+        try:
+            prepared = saving(seat, contestant, full_points(competition), 1)()
+            withdrawn.wait(WAIT)
+            outcomes[1].result = prepared()
+        except BaseException as exc:
+            outcomes[1].error = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=f, daemon=True) for f in (withdraw, save)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+
+    assert outcomes[0].error is None
+    assert isinstance(outcomes[1].error, ActionRefused), outcomes[1]
+    assert not ScoreSheet.objects.filter(judge=seat).exists()
+    assert not SheetRevision.objects.filter(sheet__judge=seat).exists()

@@ -124,7 +124,11 @@ def test_a_judge_never_sees_another_judges_sheet(
 ):
     judge_bob = UserFactory(username="bob_judge")
     event.add_judge(
-        competition=competition, user=judge_bob, role="area_chief", by=street_staff_carol
+        competition=competition,
+        user=judge_bob,
+        role="area_chief",
+        by=street_staff_carol,
+        reason="补充评委",  # during scoring a reason is needed (issue 13, item 9)
     )
     contestant = competition.contestants.order_by("order").first()
     save_sheet(

@@ -641,7 +641,8 @@ def test_a_card_session_never_reaches_the_admin(client, world, page):
     MembershipFactory(
         user=alice, role="street_staff", district=world.a.district, street=world.a.street
     )
-    event.add_judge(competition=world.a, user=alice, role="observer", by=carol)
+    # During scoring a new judge needs a reason (issue 13, item 9).
+    event.add_judge(competition=world.a, user=alice, role="observer", by=carol, reason="列席")
     issued = event.issue_cards(competition=world.a, by=carol)
     [token] = [token for judge, token in issued if judge.user == alice]
     client.post(reverse("competition:card", args=[token]))
