@@ -225,3 +225,14 @@ def test_export_results_writes_chinese_unless_told_another_language(closed, tmp_
     ranking = load_workbook(tmp_path / "en.xlsx").worksheets[0]
     assert (ranking["A1"].value, ranking["A2"].value) == ("Rank", 1)
     assert [r["Grade"].value for r in rows_of(ranking)] == ["excellent", "excellent", "competent"]
+
+
+def test_a_judges_name_excel_refuses_in_a_sheet_name_is_made_safe():
+    from scoring import spreadsheets
+
+    long_name = "区委组织部/组织科[科长]：张三" + "很长" * 20
+    data = spreadsheets.to_xlsx([spreadsheets.Table(f"1-{long_name}", ["a"], [[True]])])
+
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet.title == "1-区委组织部_组织科_科长_：张三很长很长很长很长很长很长很长很"[:31]
+    assert sheet["A2"].value == "是"
