@@ -12,10 +12,11 @@ from functools import cache
 
 from django.db import router
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from competition.models import Competition
 from config.sql import column, fetch_all, table
-from scoring import domain
+from scoring import domain, spreadsheets
 from scoring.models import GradingPolicy, Publication
 from scoring.results import GRADE_LABELS
 
@@ -169,6 +170,50 @@ def district_rankings(
     return Rankings(rows=rows, grade_counts=counts, competitions=len(documents), streets=streets)
 
 
+def movement_text(row: RankedRow) -> str:
+    """The movement of a rank since the previous quarter, in the reader's language."""
+    return {
+        "up": pgettext("movement", "up"),
+        "down": pgettext("movement", "down"),
+        "same": pgettext("movement", "same"),
+    }.get(row.movement, pgettext("movement", "new"))
+
+
+def rankings_table(result: Rankings, *, year: int, quarter: int) -> spreadsheets.Table:
+    """The district's rankings of a period as a table for Excel or CSV, in the reader's
+    language."""
+    header = [
+        pgettext("spreadsheet", "Rank"),
+        pgettext("spreadsheet", "District"),
+        pgettext("spreadsheet", "Street"),
+        pgettext("spreadsheet", "Village"),
+        pgettext("spreadsheet", "Village code"),
+        pgettext("spreadsheet", "Secretary"),
+        pgettext("spreadsheet", "Rank in the street"),
+        pgettext("spreadsheet", "Final score"),
+        pgettext("spreadsheet", "Grade"),
+        pgettext("spreadsheet", "Rank last quarter"),
+        pgettext("spreadsheet", "Movement"),
+    ]
+    rows = [
+        [
+            r.rank,
+            r.district,
+            r.street,
+            r.village,
+            r.village_code,
+            r.secretary,
+            r.street_rank,
+            r.final,
+            str(GRADE_LABELS.get(r.grade or "", "")),
+            r.previous_rank,
+            movement_text(r),
+        ]
+        for r in result.rows
+    ]
+    return spreadsheets.Table(f"{year}Q{quarter}", header, rows)
+
+
 def _key_of(row: RankedRow) -> tuple[str, str]:
     return (row.village_code, row.secretary)
 
@@ -287,3 +332,39 @@ def recommended(*, district_id: int, year: int, quarter: int) -> list[tuple[int,
         excellent.sort(key=lambda r: (r["rank"] or 10**6, r["order"] or 0))
         picks += [(competition_id, row) for row in excellent[:k]]
     return picks
+
+
+def annual_table(rows: list[AnnualRow], *, year: int) -> spreadsheets.Table:
+    """The annual report as a table for Excel or CSV, in the reader's language."""
+    header = [
+        pgettext("spreadsheet", "Street"),
+        pgettext("spreadsheet", "Village"),
+        pgettext("spreadsheet", "Village code"),
+        pgettext("spreadsheet", "Secretary"),
+        *(pgettext("spreadsheet", "Q%(quarter)s final") % {"quarter": q} for q in range(1, 5)),
+        _("Annual final"),
+        _("Annual grade"),
+        _("Why the annual grade"),
+        _("Pay coefficient"),
+        _("Commendation"),
+        _("Reserve-cadre pool"),
+        _("Incompetent two years running"),
+    ]
+    table = [
+        [
+            r.street,
+            r.village,
+            r.village_code,
+            r.secretary,
+            *(spreadsheets.number(r.quarters.get(q, (None, None))[0]) for q in range(1, 5)),
+            r.annual,
+            str(GRADE_LABELS.get(r.grade or "", "")),
+            r.reason,
+            r.pay,
+            r.commendation,
+            r.reserve_pool,
+            r.incompetent_two_years,
+        ]
+        for r in rows
+    ]
+    return spreadsheets.Table(str(year), header, table)

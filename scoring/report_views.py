@@ -2,7 +2,6 @@
 
 import hashlib
 import html
-import io
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -21,14 +20,16 @@ from django.views.decorators.http import require_POST
 from competition.permissions import card_scope
 from competition.services import ActionRefused
 from config.pages import kept_page
-from scoring import rankings
+from scoring import rankings, spreadsheets
 from scoring.models import Scheme
-from scoring.results import GRADE_LABELS, escape_cell
+from scoring.results import GRADE_LABELS
 from scoring.services import create_district_competition
 from villages import permissions as org
 from villages.models import District
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+DOWNLOADS = ("xlsx", "csv")
 
 
 def _get_district_for_user(request: HttpRequest) -> District:
@@ -58,18 +59,13 @@ def _period(request: HttpRequest) -> tuple[int, int]:
     return max(2000, min(year, 2100)), max(1, min(quarter, 4))
 
 
-def _xlsx(title: str, header: list[str], rows: list[list]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([escape_cell(v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="report.xlsx"'
+def _download(fmt: str, table: spreadsheets.Table, name: str) -> HttpResponse:
+    """A table as the Excel or CSV file the reader asked for, in their language."""
+    if fmt == "csv":
+        response = HttpResponse(spreadsheets.to_csv(table), content_type=CSV)
+    else:
+        response = HttpResponse(spreadsheets.to_xlsx([table]), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 
@@ -142,7 +138,8 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
     year, quarter = _period(request)
     street = (request.GET.get("street") or None) if district else None
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
-    if request.GET.get("format") != "xlsx":
+    fmt = request.GET.get("format")
+    if fmt not in DOWNLOADS:
         marker = rankings.period_marker(district.pk if district else None, year, quarter)
         districts = (
             list(District.objects.order_by("name").values_list("pk", "name"))
@@ -185,32 +182,8 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
         street=street,
         grade=grade,
     )
-    return _xlsx(
-        f"{year}Q{quarter}",
-        [
-            _("Rank"),
-            _("District"),
-            _("Street"),
-            _("Village"),
-            _("Secretary"),
-            _("Final"),
-            _("Grade"),
-            _("Movement"),
-        ],
-        [
-            [
-                r.rank,
-                r.district,
-                r.street,
-                r.village,
-                r.secretary,
-                r.final,
-                GRADE_LABELS.get(r.grade or "", ""),
-                r.movement,
-            ]
-            for r in result.rows
-        ],
-    )
+    table = rankings.rankings_table(result, year=year, quarter=quarter)
+    return _download(fmt, table, f"rankings-{year}Q{quarter}")
 
 
 @login_required
@@ -218,42 +191,9 @@ def annual_report(request: HttpRequest) -> HttpResponse:
     district = _get_district_for_user(request)
     year, _quarter = _period(request)
     rows = rankings.annual_report(district_id=district.pk, year=year)
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            str(year),
-            [
-                _("Street"),
-                _("Village"),
-                _("Secretary"),
-                "Q1",
-                "Q2",
-                "Q3",
-                "Q4",
-                _("Annual final"),
-                _("Annual grade"),
-                _("Why the annual grade"),
-                _("Pay coefficient"),
-                _("Commendation"),
-                _("Reserve-cadre pool"),
-                _("Incompetent two years running"),
-            ],
-            [
-                [
-                    r.street,
-                    r.village,
-                    r.secretary,
-                    *(r.quarters.get(q, (None, None))[0] for q in range(1, 5)),
-                    r.annual,
-                    GRADE_LABELS.get(r.grade or "", ""),
-                    r.reason,
-                    r.pay,
-                    r.commendation,
-                    r.reserve_pool,
-                    r.incompetent_two_years,
-                ]
-                for r in rows
-            ],
-        )
+    fmt = request.GET.get("format")
+    if fmt in DOWNLOADS:
+        return _download(fmt, rankings.annual_table(rows, year=year), f"annual-{year}")
     return render(
         request,
         "scoring/annual_report.html",

@@ -7,9 +7,7 @@ document reads in any language (`reason_text`). A published competition's docume
 with its SHA-256 digest, and never built again.
 """
 
-import csv
 import hashlib
-import io
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -18,11 +16,10 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from competition.models import Competition, Judge
-from scoring import domain
+from scoring import domain, spreadsheets
 from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
 from scoring.queries import contestants_in_order
 
@@ -389,116 +386,99 @@ def criterion_averages(document: dict, contestant: dict) -> dict[str, str | None
     return averages
 
 
-CSV_COLUMNS = ["rank", "secretary", "village", "village_code", "street", "order"]
+def ranking_table(document: dict) -> spreadsheets.Table:
+    """The ranking, one row per contestant in rank order, in the reader's language: what the
+    results page shows, with each criterion's average and the democratic counts."""
+    criteria = document["criteria"]
+    header = [
+        pgettext("spreadsheet", "Rank"),
+        pgettext("spreadsheet", "Secretary"),
+        pgettext("spreadsheet", "Village"),
+        pgettext("spreadsheet", "Village code"),
+        pgettext("spreadsheet", "Street"),
+        pgettext("spreadsheet", "Speaking order"),
+        *(c["name"] for c in criteria),
+        pgettext("spreadsheet", "Panel score"),
+        pgettext("spreadsheet", "Disagreement"),
+        pgettext("spreadsheet", "Excellent ballots"),
+        pgettext("spreadsheet", "Competent ballots"),
+        pgettext("spreadsheet", "Basic competent ballots"),
+        pgettext("spreadsheet", "Incompetent ballots"),
+        pgettext("spreadsheet", "Valid ballots"),
+        pgettext("spreadsheet", "Democratic score"),
+        pgettext("spreadsheet", "Final score"),
+        pgettext("spreadsheet", "Grade"),
+        pgettext("spreadsheet", "Reasons"),
+    ]
+    rows = []
+    for row in document["contestants"]:
+        averages = criterion_averages(document, row)
+        democratic = row["democratic"] or {}
+        rows.append(
+            [
+                row["rank"],
+                row["secretary"],
+                row["village"],
+                row["village_code"],
+                row["street"],
+                row["order"],
+                *(spreadsheets.number(averages[c["code"]]) for c in criteria),
+                spreadsheets.number(row["panel_score"]),
+                spreadsheets.number(row["disagreement"]),
+                *(democratic.get(choice) for choice in (*domain.CHOICES, "valid")),
+                spreadsheets.number(democratic.get("score")),
+                spreadsheets.number(row["final_score"]),
+                str(GRADE_LABELS.get(row["grade"] or "", "")),
+                " ".join(reason_text(r) for r in row["reasons"]),
+            ]
+        )
+    return spreadsheets.Table(pgettext("spreadsheet", "Ranking"), header, rows)
 
 
-def escape_cell(value) -> str:
-    from villages.roster import escape_formula
-
-    return escape_formula("" if value is None else str(value))
+def judge_tables(document: dict) -> list[spreadsheets.Table]:
+    """One table per judge: their sheets in speaking order, with the points of each criterion."""
+    criteria = document["criteria"]
+    header = [
+        pgettext("spreadsheet", "Speaking order"),
+        pgettext("spreadsheet", "Secretary"),
+        pgettext("spreadsheet", "Village"),
+        *(c["name"] for c in criteria),
+        pgettext("spreadsheet", "Total"),
+        pgettext("spreadsheet", "Percent"),
+        pgettext("spreadsheet", "Dropped"),
+    ]
+    tables: dict[str, list] = {}
+    for row in document["contestants"]:
+        for sheet in row["sheets"]:
+            tables.setdefault(sheet["judge"], [])
+    for row in sorted(document["contestants"], key=lambda r: r["order"] or 0):
+        for sheet in row["sheets"]:
+            tables[sheet["judge"]].append(
+                [
+                    row["order"],
+                    row["secretary"],
+                    row["village"],
+                    *(spreadsheets.number(sheet["points"].get(c["code"])) for c in criteria),
+                    spreadsheets.number(sheet["total"]),
+                    spreadsheets.number(sheet["percent"]),
+                    sheet["dropped"],
+                ]
+            )
+    # Sheet names must be unique: each starts with its judge's number.
+    return [
+        spreadsheets.Table(f"{index}-{judge}", header, rows)
+        for index, (judge, rows) in enumerate(tables.items(), start=1)
+    ]
 
 
 def to_csv(document: dict) -> bytes:
-    """One row per contestant, one column per criterion average; UTF-8 with a BOM for Excel."""
-    codes = [c["code"] for c in document["criteria"]]
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        CSV_COLUMNS
-        + codes
-        + ["panel_score", "disagreement", "democratic_score", "final_score", "grade", "reasons"]
-    )
-    for row in document["contestants"]:
-        averages = criterion_averages(document, row)
-        democratic = row["democratic"]["score"] if row["democratic"] else None
-        writer.writerow(
-            [escape_cell(row[c]) for c in CSV_COLUMNS]
-            + [escape_cell(averages[c]) for c in codes]
-            + [
-                escape_cell(v)
-                for v in (
-                    row["panel_score"],
-                    row["disagreement"],
-                    democratic,
-                    row["final_score"],
-                    row["grade"],
-                    " ".join(reason_text(r) for r in row["reasons"]),
-                )
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode()
+    """The ranking table; UTF-8 with a BOM for Excel."""
+    return spreadsheets.to_csv(ranking_table(document))
 
 
 def to_xlsx(document: dict) -> bytes:
     """A ranking sheet and one sheet per judge, from the same document."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    ranking = workbook.create_sheet(_("Ranking"))
-    ranking.append(
-        [
-            "rank",
-            "secretary",
-            "village",
-            "village_code",
-            "street",
-            "order",
-            "panel_score",
-            "disagreement",
-            "final_score",
-            "grade",
-            "reasons",
-        ]
-    )
-    for row in document["contestants"]:
-        ranking.append(
-            [
-                escape_cell(v)
-                for v in (
-                    row["rank"],
-                    row["secretary"],
-                    row["village"],
-                    row["village_code"],
-                    row["street"],
-                    row["order"],
-                    row["panel_score"],
-                    row["disagreement"],
-                    row["final_score"],
-                    row["grade"],
-                    " ".join(reason_text(r) for r in row["reasons"]),
-                )
-            ]
-        )
-    codes = [c["code"] for c in document["criteria"]]
-    judges = []
-    for row in document["contestants"]:
-        for sheet in row["sheets"]:
-            if sheet["judge"] not in judges:
-                judges.append(sheet["judge"])
-    for index, judge in enumerate(judges, start=1):
-        # Sheet titles: at most 31 characters, unique.
-        page = workbook.create_sheet(f"{index}-{judge}"[:31])
-        page.append(["order", "secretary", "village", *codes, "total", "percent", "dropped"])
-        for row in sorted(document["contestants"], key=lambda r: r["order"] or 0):
-            for sheet in row["sheets"]:
-                if sheet["judge"] == judge:
-                    page.append(
-                        [
-                            escape_cell(v)
-                            for v in (
-                                row["order"],
-                                row["secretary"],
-                                row["village"],
-                                *(sheet["points"].get(c) for c in codes),
-                                sheet["total"],
-                                sheet["percent"],
-                                sheet["dropped"],
-                            )
-                        ]
-                    )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx([ranking_table(document), *judge_tables(document)])
 
 
 def document_for(competition: Competition) -> dict:

@@ -31,6 +31,16 @@ def _fast_and_local(settings, _static_root):
     }
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_test():
+    # The test client leaves the language of its last request active in the thread: a test that
+    # asked for English must not make the next one, calling code directly, read English.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()  # back to LANGUAGE_CODE
+
+
 @pytest.fixture
 def redis_down(settings):
     """The settings of CACHE=redis://…, with a Redis that does not answer."""

@@ -329,7 +329,7 @@ def test_a_quarter_set_by_a_veto_or_by_hand_caps_the_annual_grade_and_says_why(
         "The grade of Q3 was set by hand to basic competent: the annual grade is at most basic "
         "competent."
     )
-    assert by_village["村H"]["Pay coefficient"] == "0.80"
+    assert by_village["村H"]["Pay coefficient"] == 0.8  # a number (issue 13 item 7)
     assert by_village["村V"]["Why the annual grade"] == (
         "A democratic veto set the grade of Q2 to incompetent: the annual grade is at most "
         "incompetent."
@@ -349,6 +349,71 @@ def test_with_the_annual_cap_off_the_year_is_graded_by_its_mean(street, district
         Decimal("1.00"),
         None,
     )
+
+
+def test_annual_report_exports_numbers_and_yes_or_no_in_the_readers_language(
+    client, street, district_dan
+):
+    for quarter, final in enumerate(["92.00", "90.00", "88.00", "94.00"], start=1):
+        publish(street, 2026, quarter, {"A": final, "B": "55.00"}, district_dan)
+    client.force_login(district_dan)
+    url = reverse("scoring:annual")
+
+    xlsx = client.get(url, {"year": 2026, "format": "xlsx"})
+    csv = client.get(url, {"year": 2026, "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert header == [
+        "街道",
+        "村",
+        "村代码",
+        "书记",
+        "第1季度总分",
+        "第2季度总分",
+        "第3季度总分",
+        "第4季度总分",
+        "年度得分",
+        "年度等次",
+        "年度等次说明",
+        "报酬系数",
+        "表彰",
+        "后备干部人选",
+        "连续两年不称职",
+    ]
+    a, b = (dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2))
+    assert [a[key].value for key in header[4:]] == [
+        92,
+        90,
+        88,
+        94,
+        91,
+        "优秀",
+        None,
+        1.2,
+        "是",
+        "是",
+        "否",
+    ]
+    assert (b["年度等次"].value, b["表彰"].value) == ("不称职", "否")
+    assert {a[key].number_format for key in header[4:9] + ["报酬系数"]} == {"0.00"}
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:O3")
+
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Street,Village,Village code,Secretary,Q1 final,Q2 final,")
+    assert lines[1].split(",")[4:] == [
+        "92.00",
+        "90.00",
+        "88.00",
+        "94.00",
+        "91.00",
+        "excellent",
+        "",
+        "1.20",
+        "yes",
+        "yes",
+        "no",
+    ]
 
 
 def test_two_vetoed_years_running_are_flagged(street, district_dan):
@@ -494,3 +559,68 @@ def test_rankings_rows_escape_every_text_as_a_template_would():
     assert shown.count(str(escape(hostile))) == 4
     assert 'href="/villages/A%22%26B/"' in shown
     assert "<td>91.50</td>" in shown and "↑ 3" in shown
+
+
+def test_rankings_export_numbers_and_words_in_the_readers_language(
+    client, street, other_street, district_dan
+):
+    street.name, other_street.name = "A街道", "B街道"
+    street.save()
+    other_street.save()
+    publish(street, 2026, 1, {"A": "91.00", "B": "80.00"}, district_dan)
+    publish(other_street, 2026, 1, {"C": "85.00"}, district_dan)
+    publish(street, 2026, 2, {"A": "84.00", "B": "92.00"}, district_dan)
+    publish(other_street, 2026, 2, {"C": "84.00", "D": "60.00"}, district_dan)
+    client.force_login(district_dan)
+    period = {"year": 2026, "quarter": 2}
+
+    chinese = client.get(reverse("scoring:rankings"), period | {"format": "xlsx"})
+    english = client.get(
+        reverse("scoring:rankings"), period | {"format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    csv = client.get(reverse("scoring:rankings"), period | {"format": "csv"})
+
+    assert chinese["Content-Disposition"] == 'attachment; filename="rankings-2026Q2.xlsx"'
+    sheet = load_workbook(io.BytesIO(chinese.content)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert header == [
+        "名次",
+        "区县",
+        "街道",
+        "村",
+        "村代码",
+        "书记",
+        "街道内名次",
+        "总分",
+        "等次",
+        "上季度名次",
+        "名次变化",
+    ]
+    district = street.district.name
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(2)] == [
+        [1, district, "A街道", "村B", "B", "书记B", 1, 92, "优秀", 3, "上升"],
+        [2, district, "A街道", "村A", "A", "书记A", 2, 84, "称职", 1, "下降"],
+        [2, district, "B街道", "村C", "C", "书记C", 1, 84, "称职", 2, "持平"],
+        [4, district, "B街道", "村D", "D", "书记D", 2, 60, "基本称职", None, "新上榜"],
+    ]
+    assert {row[7].number_format for row in sheet.iter_rows(2)} == {"0.00"}
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:K5")
+
+    english_sheet = load_workbook(io.BytesIO(english.content)).worksheets[0]
+    assert [cell.value for cell in english_sheet[1]][7:] == [
+        "Final score",
+        "Grade",
+        "Rank last quarter",
+        "Movement",
+    ]
+    assert [row[8:] for row in english_sheet.iter_rows(2, values_only=True)] == [
+        ("excellent", 3, "up"),
+        ("competent", 1, "down"),
+        ("competent", 2, "same"),
+        ("basic competent", None, "new"),
+    ]
+
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "名次,区县,街道,村,村代码,书记,街道内名次,总分,等次,上季度名次,名次变化"
+    assert lines[1] == f"1,{district},A街道,村B,B,书记B,1,92.00,优秀,3,上升"
+    assert lines[4] == f"4,{district},B街道,村D,D,书记D,2,60.00,基本称职,,新上榜"

@@ -167,12 +167,15 @@ def test_export_results_command_writes_json_csv_and_xlsx(closed, tmp_path, capsy
 
     call_command("export_results", closed.pk, "--format", "csv", "--output", tmp_path / "r.csv")
     lines = (tmp_path / "r.csv").read_bytes().decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("rank,secretary,village,village_code,street,order,political,")
+    # Headers in the reader's language, Chinese by default (issue 13 item 7; test_exports.py).
+    assert lines[0].startswith("名次,书记,村,村代码,街道,述职顺序,个人政治表现,")
     assert lines[1].split(",")[6] == "18.00"  # political average over the kept sheets
     call_command("export_results", closed.pk, "--format", "xlsx", "--output", tmp_path / "r.xlsx")
     workbook = load_workbook(io.BytesIO((tmp_path / "r.xlsx").read_bytes()))
     assert len(workbook.sheetnames) == 1 + 6  # the ranking and one sheet per judge
-    assert workbook.worksheets[0].cell(2, 9).value == "90.00"
+    # The final score, a number now (issue 13 item 7), after the democratic columns.
+    assert workbook.worksheets[0].cell(1, 20).value == "总分"
+    assert workbook.worksheets[0].cell(2, 20).value == 90
 
 
 def test_a_grade_set_by_hand_needs_a_reason_and_is_explained(closed, street_staff_carol):

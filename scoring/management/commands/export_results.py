@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from competition.models import Competition
@@ -14,8 +16,22 @@ class Command(BaseCommand):
         parser.add_argument("competition_id", type=int)
         parser.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
         parser.add_argument("--output", type=Path, help="A file; standard output by default.")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the CSV and Excel headers and words (the JSON keeps its keys).",
+        )
 
-    def handle(self, *args, competition_id: int, format: str, output: Path | None, **options):
+    def handle(
+        self,
+        *args,
+        competition_id: int,
+        format: str,
+        output: Path | None,
+        language: str,
+        **options,
+    ):
         competition = (
             Competition.objects.select_related("street", "district")
             .filter(pk=competition_id)
@@ -24,12 +40,13 @@ class Command(BaseCommand):
         if competition is None:
             raise CommandError(_("No competition %(id)s.") % {"id": competition_id})
         document = results.document_for(competition)
-        if format == "json":
-            data = results.to_json(document).encode()
-        elif format == "csv":
-            data = results.to_csv(document)
-        else:
-            data = results.to_xlsx(document)
+        with translation.override(language):
+            if format == "json":
+                data = results.to_json(document).encode()
+            elif format == "csv":
+                data = results.to_csv(document)
+            else:
+                data = results.to_xlsx(document)
         if output is None:
             if format == "xlsx":
                 raise CommandError(_("Excel output needs --output FILE."))
