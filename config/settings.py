@@ -186,6 +186,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+CSRF_FAILURE_VIEW = "villages.views.csrf_failure"
 LOGOUT_REDIRECT_URL = "home"
 
 # Simplified Chinese first; English on request (language switch or the browser's preference).

@@ -7,6 +7,7 @@ only when a figure is stored or shown; grades, vetoes and ranks read the exact v
 """
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
@@ -40,11 +41,19 @@ class PointsError(ValueError):
         self.reason = reason
 
 
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+", re.ASCII)
+
+
 def parse_points(raw: object, maximum: Decimal) -> Decimal:
     """Points for one criterion: a number from 0 to the criterion's maximum, in steps of 0.5.
 
+    A typed value is plain decimal notation in the digits 0–9: digits of other scripts ("١٠",
+    full-width "１０"), exponents ("1e1") and signs other than a leading minus are not numbers
+    here, though Python's Decimal would read them.
     Raises PointsError with reason "number", "negative", "over_maximum" or "step".
     """
+    if isinstance(raw, str) and not PLAIN_NUMBER.fullmatch(raw.strip()):
+        raise PointsError("number")
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError) as exc:

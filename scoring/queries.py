@@ -6,7 +6,8 @@ from functools import cache
 
 from django.core.cache import caches
 from django.db import connections, router
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from competition.models import Competition, Contestant, Judge, Problem
 from config.sql import Loader, column, fetch_all, fetch_one, table
@@ -60,20 +61,35 @@ def judge_progress(judge: Judge) -> list[JudgeRow]:
 
 
 def judge_seats(user) -> QuerySet[Judge]:
-    """The panels a user sits on, newest first, with how many sheets they submitted."""
+    """The panels a user sits on, newest first, each with `expected` (the contestants the judge
+    scores: in the speaking order, not absent, not recused from) and `submitted` (their sheets
+    submitted among those) — the figures the judge's contestant list shows."""
+    recused = Judge.recusals.through.objects.filter(
+        judge_id=OuterRef(OuterRef("pk")), contestant_id=OuterRef("pk")
+    )
+    scored = Contestant.objects.filter(
+        competition_id=OuterRef("competition_id"), absent=False, order__isnull=False
+    ).exclude(Exists(recused))
     return (
         Judge.objects.filter(user=user)
         .select_related("competition__street", "competition__district")
         .annotate(
-            submitted=Count("sheets", filter=Q(sheets__status=ScoreSheet.Status.SUBMITTED)),
-            contestants=Count(
-                "competition__contestants",
-                filter=Q(competition__contestants__absent=False),
-                distinct=True,
+            expected=_count(scored),
+            submitted=_count(
+                scored.filter(
+                    sheets__judge_id=OuterRef("pk"),
+                    sheets__status=ScoreSheet.Status.SUBMITTED,
+                )
             ),
         )
         .order_by("-competition__year", "-competition__quarter", "-competition_id")
     )
+
+
+def _count(contestants: QuerySet[Contestant]) -> Coalesce:
+    """How many contestants a correlated query (all of one competition) finds."""
+    per_competition = contestants.order_by().values("competition_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(per_competition.values("n")), 0)
 
 
 def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:
@@ -82,6 +98,11 @@ def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:
         .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
         .first()
     )
+
+
+def sheet_points(sheet: ScoreSheet) -> list[Decimal]:
+    """The points a saved sheet holds, item by item."""
+    return list(Score.objects.filter(sheet=sheet).values_list("points", flat=True))
 
 
 def sheet_version(judge: Judge, contestant: Contestant) -> int:

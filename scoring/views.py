@@ -1,7 +1,12 @@
 """The judge's pages: my competitions, my contestants, the score sheet."""
 
+from decimal import Decimal
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,13 +26,18 @@ def _get_seat_for_user(request: HttpRequest, competition_id: int) -> Judge:
     return seat
 
 
-@login_required
-def my_competitions(request: HttpRequest) -> HttpResponse:
+def my_seats(request: HttpRequest):
+    """The panels the user sits on; only the card's competition in a card's session."""
     seats = queries.judge_seats(request.user)
     scope = card_scope(request)
     if scope is not None:
         seats = seats.filter(competition_id=scope)
-    return render(request, "scoring/judge_competitions.html", {"seats": seats})
+    return seats
+
+
+@login_required
+def my_competitions(request: HttpRequest) -> HttpResponse:
+    return render(request, "scoring/judge_competitions.html", {"seats": my_seats(request)})
 
 
 @login_required
@@ -52,6 +62,34 @@ def my_contestants(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
+
+
+def sheet_endpoint(view):
+    """The sheet page for a person, a JSON endpoint for the phone's outbox.
+
+    A JSON request is always answered in JSON, never redirected: 401 when signed out (with
+    where to sign in again), 503 when the database cannot be reached. The phone keeps the sheet
+    for anything but such an answer (static/js/sheet.js). A page request signs in as usual.
+    """
+
+    @wraps(view)
+    def endpoint(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _wants_json(request):
+            return login_required(view)(request, *args, **kwargs)
+        try:
+            if not request.user.is_authenticated:
+                return JsonResponse(
+                    {
+                        "result": "signed_out",
+                        "login": redirect_to_login(request.get_full_path())["Location"],
+                    },
+                    status=401,
+                )
+            return view(request, *args, **kwargs)
+        except DatabaseError:
+            return JsonResponse({"result": "unavailable"}, status=503)
+
+    return endpoint
 
 
 def read_sheet_post(request: HttpRequest) -> dict:
@@ -98,7 +136,7 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
     return context
 
 
-@login_required
+@sheet_endpoint
 @require_http_methods(["GET", "POST"])
 def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -> HttpResponse:
     seat = _get_seat_for_user(request, competition_id)
@@ -109,46 +147,82 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
             ),
             pk=contestant_id,
         )
-    else:  # a save needs the contestant's row alone
-        contestant = queries.contestant_in(seat.competition_id, contestant_id)
-        if contestant is None:
-            raise Http404
-    if request.method == "POST":
-        try:
-            result = save_sheet(
-                judge=seat, contestant=contestant, by=request.user, **read_sheet_post(request)
-            )
-        except (ActionRefused, SheetInvalid) as exc:
-            errors = exc.errors if isinstance(exc, SheetInvalid) else {"refused": str(exc)}
-            if _wants_json(request):
-                saved = queries.sheet_version(seat, contestant)
-                return JsonResponse(
-                    {"result": "refused", "errors": errors, "version": saved},
-                    status=400 if isinstance(exc, SheetInvalid) else 403,
-                )
-            context = sheet_page_context(seat, contestant, request.POST) | {"errors": errors}
-            return render(request, "scoring/judge_sheet.html", context, status=400)
-        reply = {
-            "result": "applied" if result.applied else ("stale" if result.stale else "duplicate"),
-            "version": result.version,
-            "status": result.sheet.status,
-        }
+        context = sheet_page_context(seat, contestant)
+        context["previous"] = _neighbour(seat, contestant, -1)
+        context["next"] = _neighbour(seat, contestant, +1)
+        context["not_scored"] = _not_scored(seat, contestant)
+        return render(request, "scoring/judge_sheet.html", context)
+    # A save needs the contestant's row alone.
+    contestant = queries.contestant_in(seat.competition_id, contestant_id)
+    if contestant is None:
+        raise Http404
+    try:
+        result = save_sheet(
+            judge=seat, contestant=contestant, by=request.user, **read_sheet_post(request)
+        )
+    except (ActionRefused, SheetInvalid) as exc:
+        invalid = isinstance(exc, SheetInvalid)
+        errors = exc.errors if invalid else {"refused": str(exc)}
         if _wants_json(request):
-            return JsonResponse(reply, status=409 if result.stale else 200)
-        if result.stale:
-            messages.warning(request, _("A newer version of this sheet is already saved."))
-        elif result.sheet.status == "submitted":
-            messages.success(request, _("Submitted: %(who)s.") % {"who": contestant.secretary})
-            following = _neighbour(seat, contestant, +1)
-            if following and request.POST.get("action") == "submit":
-                return redirect("scoring:sheet", seat.competition_id, following.pk)
-        else:
-            messages.info(request, _("Draft saved."))
-        return redirect("scoring:sheet", seat.competition_id, contestant.pk)
-    context = sheet_page_context(seat, contestant)
-    context["previous"] = _neighbour(seat, contestant, -1)
-    context["next"] = _neighbour(seat, contestant, +1)
-    return render(request, "scoring/judge_sheet.html", context)
+            return JsonResponse(
+                {
+                    "result": "invalid" if invalid else "refused",
+                    "errors": errors,
+                    "version": queries.sheet_version(seat, contestant),
+                },
+                status=400 if invalid else 403,
+            )
+        context = sheet_page_context(seat, contestant, request.POST) | {"errors": errors}
+        return render(request, "scoring/judge_sheet.html", context, status=400)
+    if _wants_json(request):
+        return JsonResponse(
+            _save_reply(seat, contestant, result), status=409 if result.stale else 200
+        )
+    if result.stale:
+        messages.warning(request, _("A newer version of this sheet is already saved."))
+    elif result.sheet.status == "submitted":
+        reply = _save_reply(seat, contestant, result)
+        messages.success(
+            request,
+            _("Submitted: %(who)s, %(total)s of %(maximum)s points (%(percent)s%%).")
+            % {"who": contestant.secretary, **reply},
+        )
+        following = _neighbour(seat, contestant, +1)
+        if following and request.POST.get("action") == "submit":
+            return redirect("scoring:sheet", seat.competition_id, following.pk)
+    else:
+        messages.info(request, _("Draft saved."))
+    return redirect("scoring:sheet", seat.competition_id, contestant.pk)
+
+
+def _save_reply(seat: Judge, contestant: Contestant, result) -> dict:
+    """What the phone is told of a save: the outcome, and the sheet the server now holds."""
+    maximum = queries.competition_maximum(queries.scoring_criteria(seat.competition))
+    total = domain.sheet_total(queries.sheet_points(result.sheet))
+    percent = domain.round2(domain.sheet_percent(total, maximum)) if maximum else Decimal(0)
+    return {
+        "result": "applied" if result.applied else ("stale" if result.stale else "duplicate"),
+        "version": result.version,
+        "status": result.sheet.status,
+        "total": f"{total.normalize():f}",
+        "maximum": f"{maximum.normalize():f}",
+        "percent": f"{percent:.2f}",
+    }
+
+
+def _not_scored(seat: Judge, contestant: Contestant) -> str:
+    """Why this judge cannot score this contestant now; empty when they can."""
+    if seat.competition.status != seat.competition.Status.SCORING:
+        return _("Scoring is not open: the competition is %(status)s.") % {
+            "status": seat.competition.get_status_display()
+        }
+    if contestant.absent:
+        return _("%(who)s is absent and is not scored.") % {"who": contestant.secretary}
+    if seat.recusals.filter(pk=contestant.pk).exists():
+        return _("You are recused from %(who)s: you do not score them.") % {
+            "who": contestant.secretary
+        }
+    return ""
 
 
 def _neighbour(seat: Judge, contestant: Contestant, step: int) -> Contestant | None:

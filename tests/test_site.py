@@ -109,8 +109,8 @@ def test_street_staff_home_makes_a_fixed_number_of_queries(client, street_staff_
         response = client.get(reverse("home"))
     assert response.content.decode().count("<tr><td>") == size
     # 1 session, 2 user with their role and street, 3 current tenures with villages and
-    # secretaries
-    assert len(queries) == 3, [q["sql"] for q in queries]
+    # secretaries, 4 the panels the user sits on (staff may judge too)
+    assert len(queries) == 4, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize("size", [1, 9])
@@ -122,8 +122,8 @@ def test_district_staff_home_makes_a_fixed_number_of_queries(client, district_da
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("home"))
     assert len(response.context["streets"]) == size + 1
-    # 1 session, 2 user with their role, 3 streets with village counts
-    assert len(queries) == 3, [q["sql"] for q in queries]
+    # 1 session, 2 user with their role, 3 streets with village counts, 4 the user's panels
+    assert len(queries) == 4, [q["sql"] for q in queries]
 
 
 def test_five_wrong_passwords_lock_the_account_from_that_address(client, street_staff_carol):

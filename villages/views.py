@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -66,3 +66,11 @@ def street_staff(request: HttpRequest, pk: int) -> HttpResponse:
             "password": password,
         },
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form or a phone's save sent with a stale or missing security token. A phone's outbox
+    asks in JSON and fetches a fresh token; a person gets a page saying what to do."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"result": "csrf"}, status=403)
+    return render(request, "403_csrf.html", status=403)

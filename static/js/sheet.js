@@ -1,17 +1,28 @@
-/* The judge's score sheet: running total, a copy on the device as it is typed, and an outbox
-   that sends each submit, retrying by itself until the network returns. The server applies each
-   version once and never lets an older one replace a newer one. */
+/* The judge's score sheet: each item checked as it is typed, a running total of the valid
+   items, a copy on the device as it is typed, and an outbox that sends each save, retrying by
+   itself until the server has answered it. The server applies each version once and never lets
+   an older one replace a newer one.
+
+   Nothing is taken off the device until the save endpoint itself has answered in JSON: a sign-in
+   page (an expired session), a proxy's error page or a captive portal is not an answer, and the
+   sheet waits in the outbox. Signed out, the judge is asked to sign in again and the outbox sends
+   itself afterwards; a stale CSRF token is fetched afresh. */
 (function () {
   "use strict";
 
   var OUTBOX = "leitai:outbox";
   var LOCAL = "leitai:sheet:";
   var RETRY_MS = 5000;
-  var texts = (document.getElementById("outbox-texts") || {}).dataset || {};
+  var NUMBER = /^[0-9]+(\.[0-9]*)?$|^\.[0-9]+$/;
+  var ANSWERS = ["applied", "duplicate", "stale", "invalid", "refused", "signed_out", "csrf", "unavailable"];
+  var textsEl = document.getElementById("outbox-texts");
+  var texts = (textsEl || {}).dataset || {};
   var form = document.getElementById("sheet");
   var stateLine = document.getElementById("sheet-state") || document.getElementById("outbox-state");
+  var signInBox = document.getElementById("signin-again");
   var sending = false;
   var timer = null;
+  var tokenRefreshed = false;
 
   function read(key, fallback) {
     try {
@@ -29,6 +40,12 @@
     } catch (e) {
       /* Private mode or a full disk: the sheet still works online. */
     }
+  }
+
+  function fmt(text, values) {
+    return String(text || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return name in values ? values[name] : all;
+    });
   }
 
   function say(text, kind) {
@@ -54,33 +71,103 @@
     }
   }
 
-  function csrf(body) {
-    return new URLSearchParams(body).get("csrfmiddlewaretoken") || "";
+  function drop(entry) {
+    write(
+      OUTBOX,
+      outbox().filter(function (e) {
+        return !(e.key === entry.key && e.version === entry.version);
+      })
+    );
   }
 
+  /* The entry's body with this page's CSRF token: a token typed into the body hours ago is
+     stale once the judge has signed in again. */
+  function withToken(body) {
+    var params = new URLSearchParams(body);
+    if (texts.csrf) params.set("csrfmiddlewaretoken", texts.csrf);
+    return params;
+  }
+
+  /* A fresh token from this page's own address, after a refusal for a stale one. */
+  function refreshToken() {
+    return fetch(window.location.href.split("#")[0], { credentials: "same-origin", redirect: "manual" })
+      .then(function (response) {
+        if (!response.ok) return false;
+        return response.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("outbox-texts");
+          if (!fresh || !fresh.dataset.csrf) return false;
+          texts.csrf = fresh.dataset.csrf;
+          if (textsEl) textsEl.dataset.csrf = fresh.dataset.csrf;
+          return true;
+        });
+      })
+      .catch(function () {
+        return false;
+      });
+  }
+
+  function signedOut(show) {
+    if (!signInBox || signInBox.hidden === !show) return;
+    signInBox.hidden = !show;
+    if (show) signInBox.scrollIntoView({ block: "nearest" });
+  }
+
+  /* What to do with the endpoint's own answer. True when the entry is done with (applied, or
+     refused for a reason the judge must act on); false to keep it and send it again. */
   function settle(entry, response, data) {
     var mine = form && form.dataset.key === entry.key;
-    if (response.status === 200 || response.status === 409) {
+    var result = data.result;
+    if (result === "signed_out") {
+      signedOut(true);
+      say(texts.signedOut, "signed-out");
+      return false;
+    }
+    signedOut(false);
+    if (result === "unavailable") {
+      say(texts.unavailable, "offline");
+      return false;
+    }
+    if (result === "applied" || result === "duplicate" || result === "stale") {
       write(LOCAL + entry.key, null);
       if (mine) {
         form.dataset.version = String(data.version);
         form.elements.version.value = String(data.version + 1);
-        if (response.status === 409) say(texts.stale, "stale");
-        else {
-          say(texts.sent + " " + data.version + ".", "sent");
-          form.dataset.status = data.status;
-          if (entry.action === "submit" && form.dataset.next && data.result === "applied") {
-            window.location.href = form.dataset.next;
-          }
-        }
+        if (result === "stale") say(texts.stale, "stale");
+        else saved(entry, data);
       }
       return true;
     }
-    if (response.status === 400 || response.status === 403) {
-      if (mine) showErrors(data.errors || {});
-      return true; /* Sending again would be refused again: the judge must act. */
+    /* invalid or refused: sending again would be refused again; the device copy stays. */
+    if (mine) showErrors(data.errors || {});
+    return true;
+  }
+
+  function saved(entry, data) {
+    form.dataset.status = data.status;
+    if (data.status !== "submitted") {
+      say(texts.draft, "sent");
+      return;
     }
-    return false; /* A server error: keep it and try again later. */
+    say(texts.submitted, "sent");
+    /* From now on a save revises the submitted sheet, and the buttons say so. */
+    var draft = document.getElementById("save-draft");
+    var send = document.getElementById("save-submit");
+    if (draft) draft.hidden = true;
+    if (send) send.textContent = send.dataset.revise;
+    document.getElementById("revise-note").hidden = false;
+    var box = document.getElementById("submitted-box");
+    if (box && entry.action === "submit") {
+      document.getElementById("submitted-line").textContent = fmt(texts.submittedLine, {
+        who: form.dataset.who,
+        total: data.total,
+        maximum: data.maximum,
+        percent: data.percent,
+      });
+      box.hidden = false;
+      box.scrollIntoView({ block: "start" });
+      box.focus({ preventScroll: true });
+    }
   }
 
   function flush() {
@@ -93,36 +180,47 @@
     }
     sending = true;
     var entry = queue[0];
+    var body = withToken(entry.body);
     fetch(entry.url, {
       method: "POST",
-      body: entry.body,
+      body: body.toString(),
       credentials: "same-origin",
+      redirect: "manual", /* a redirect is never the endpoint's answer */
       headers: {
         Accept: "application/json",
         "Content-Type": "application/x-www-form-urlencoded",
-        "X-CSRFToken": csrf(entry.body),
+        "X-CSRFToken": body.get("csrfmiddlewaretoken") || "",
       },
     })
       .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        return (json ? response.json() : Promise.reject(response))
           .then(function (data) {
-            if (settle(entry, response, data)) {
-              write(
-                OUTBOX,
-                outbox().filter(function (e) {
-                  return !(e.key === entry.key && e.version === entry.version);
-                })
-              );
+            if (!data || ANSWERS.indexOf(data.result) < 0) return Promise.reject(response);
+            if (data.result === "csrf") {
               sending = false;
-              flush();
-            } else {
-              sending = false;
-              schedule();
+              if (tokenRefreshed) {
+                schedule();
+                return;
+              }
+              tokenRefreshed = true;
+              return refreshToken().then(flush);
             }
+            tokenRefreshed = false;
+            sending = false;
+            if (settle(entry, response, data)) {
+              drop(entry);
+              flush();
+            } else schedule();
+          })
+          .catch(function (notOurs) {
+            /* A sign-in page, a redirect, a proxy's error: keep the sheet, try again. */
+            sending = false;
+            if (notOurs && notOurs.type === "opaqueredirect") {
+              signedOut(true);
+              say(texts.signedOut, "signed-out");
+            } else if (!form || form.dataset.key === entry.key) say(texts.unavailable, "offline");
+            schedule();
           });
       })
       .catch(function () {
@@ -137,10 +235,14 @@
     if (form) return;
     var n = outbox().length;
     if (n) say(texts.waiting + " " + n, "offline");
-    else if (stateLine) stateLine.hidden = true;
+    else if (stateLine && stateLine.dataset.state !== "signed-out") stateLine.hidden = true;
   }
 
   /* ---- the sheet page ---- */
+
+  function items() {
+    return Array.prototype.slice.call(form.querySelectorAll("input.points"));
+  }
 
   function fields() {
     var values = {};
@@ -159,31 +261,72 @@
     });
   }
 
-  function total() {
-    var sum = 0;
-    form.querySelectorAll("input.points").forEach(function (el) {
-      var v = parseFloat(el.value);
-      if (!isNaN(v)) sum += v;
-    });
-    var max = parseFloat(form.dataset.maximum) || 0;
-    document.getElementById("total").textContent = String(Math.round(sum * 100) / 100);
-    document.getElementById("percent").textContent = max ? (sum / max * 100).toFixed(2) : "0";
+  /* The item's fault as the server would name it, or "" when it is fine. Blank is a fault
+     only when `required`. Points are counted in halves, so no float rounding creeps in. */
+  function fault(el, required) {
+    var raw = el.value.trim();
+    if (raw === "") return required ? texts.eRequired : "";
+    if (raw.charAt(0) === "-" && NUMBER.test(raw.slice(1))) return texts.eNegative;
+    if (!NUMBER.test(raw)) return texts.eNumber;
+    var value = parseFloat(raw);
+    if (value > parseFloat(el.dataset.max)) return fmt(texts.eMax, { max: el.dataset.max });
+    if (Math.abs(value * 2 - Math.round(value * 2)) > 1e-9) return texts.eStep;
+    return "";
   }
 
+  function mark(el, message) {
+    var box = document.getElementById("e-" + el.name.slice(2));
+    el.classList.toggle("is-invalid", !!message);
+    if (message) el.setAttribute("aria-invalid", "true");
+    else el.removeAttribute("aria-invalid");
+    if (box) {
+      box.textContent = message;
+      box.classList.toggle("d-block", !!message);
+    }
+  }
+
+  function total() {
+    var halves = 0;
+    var missing = 0;
+    items().forEach(function (el) {
+      if (el.value.trim() === "" || fault(el, false)) missing += 1;
+      else halves += Math.round(parseFloat(el.value) * 2);
+    });
+    var sum = halves / 2;
+    var max = parseFloat(form.dataset.maximum) || 0;
+    document.getElementById("total").textContent = String(sum);
+    document.getElementById("percent").textContent = max ? (Math.round((sum / max) * 10000) / 100).toFixed(2) : "0";
+    var line = document.getElementById("missing");
+    if (line) line.textContent = missing ? fmt(texts.missing, { n: missing }) : texts.complete;
+  }
+
+  /* The server's refusal, shown as the page shows its own: each item's message under it. */
   function showErrors(errors) {
-    var messages = [];
-    form.querySelectorAll(".is-invalid").forEach(function (el) {
-      el.classList.remove("is-invalid");
+    var other = [];
+    items().forEach(function (el) {
+      mark(el, "");
     });
     Object.keys(errors).forEach(function (field) {
       var el = form.elements["p-" + field];
-      if (el) el.classList.add("is-invalid");
-      messages.push(errors[field]);
+      if (el) mark(el, errors[field]);
+      else other.push(errors[field]);
     });
-    say(texts.refused + " " + messages.join(" "), "refused");
+    say(texts.refused + " " + (other.length ? other.join(" ") : texts.fix), "refused");
+    firstFault();
   }
 
-  function keepTyped() {
+  function firstFault() {
+    var first = form.querySelector("input.points.is-invalid");
+    if (first) {
+      first.scrollIntoView({ block: "center" });
+      first.focus({ preventScroll: true });
+    }
+  }
+
+  function keepTyped(event) {
+    if (event && event.target && event.target.classList.contains("points")) {
+      mark(event.target, fault(event.target, false));
+    }
     var key = LOCAL + form.dataset.key;
     var kept = read(key, {});
     write(key, {
@@ -197,6 +340,18 @@
   function submit(event) {
     event.preventDefault();
     var action = (event.submitter && event.submitter.value) || "draft";
+    var required = action === "submit" || form.dataset.status === "submitted";
+    var faults = 0;
+    items().forEach(function (el) {
+      var message = fault(el, required);
+      mark(el, message);
+      if (message) faults += 1;
+    });
+    if (faults) {
+      say(texts.fix, "refused");
+      firstFault();
+      return;
+    }
     var queue = outbox();
     var pending = queue
       .filter(function (e) {
@@ -232,6 +387,9 @@
       restore(kept.fields);
       say(kept.version ? texts.offline : texts.typing, kept.version ? "offline" : "typing");
     }
+    items().forEach(function (el) {
+      if (el.value.trim() !== "" && !el.classList.contains("is-invalid")) mark(el, fault(el, false));
+    });
     form.addEventListener("input", keepTyped);
     form.addEventListener("submit", submit);
     total();

@@ -86,9 +86,17 @@ def test_judge_scores_three_contestants_through_a_dropped_connection(
     assert page.locator("#percent").inner_text() == "90.00"
     screenshot(page, "judge-sheet")
     page.get_by_role("button", name="提交").click()
+    # The judge sees the server's figures before moving on.
+    confirmed = page.locator("#submitted-box")
+    confirmed.wait_for()
+    assert "99 / 110" in confirmed.inner_text() or "99 分" in confirmed.inner_text()
+    assert "90.00%" in confirmed.inner_text()
+    screenshot(page, "judge-sheet-submitted")
+    confirmed.get_by_role("link").click()
     page.wait_for_url(f"**/judge/{competition.pk}/{contestants[1].pk}/")
     fill(page, SHEETS[1])
     page.get_by_role("button", name="提交").click()
+    page.locator("#submitted-box").get_by_role("link").click()
     page.wait_for_url(f"**/judge/{competition.pk}/{contestants[2].pk}/")
 
     # Typed values survive a reload: they are kept on the device.

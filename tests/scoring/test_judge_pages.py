@@ -1,5 +1,7 @@
 """The judge's pages over HTTP: the JSON reply the outbox reads, the plain form, query counts."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -47,11 +49,27 @@ def test_outbox_reply_says_which_version_the_server_holds(client, competition, j
     newer = client.post(url, form(competition, 3, political="10"), **JSON)
     older = client.post(url, form(competition, 2, political="5"), **JSON)
 
-    assert first.json() == {"result": "applied", "version": 1, "status": "submitted"}
-    assert again.json() == {"result": "duplicate", "version": 1, "status": "submitted"}
+    # The reply carries what the server holds: the sheet's total and percent, for the phone's
+    # confirmation.
+    political = full_points(competition)["political"]
+    given = sum(Decimal(v) for v in full_points(competition).values())
+    held = {"status": "submitted", "maximum": "110"}
+    assert first.json() == held | {
+        "result": "applied",
+        "version": 1,
+        "total": f"{given.normalize():f}",
+        "percent": f"{given / 110 * 100:.2f}",
+    }
+    assert again.json() == first.json() | {"result": "duplicate"}
     assert newer.json()["version"] == 3
     assert older.status_code == 409
-    assert older.json() == {"result": "stale", "version": 3, "status": "submitted"}
+    now = given - Decimal(political) + 10
+    assert older.json() == held | {
+        "result": "stale",
+        "version": 3,
+        "total": f"{now.normalize():f}",
+        "percent": f"{now / 110 * 100:.2f}",
+    }
     sheet = ScoreSheet.objects.get()
     assert sheet.scores.get(criterion__code="political").points == 10
     assert sheet.revisions.count() == 2
@@ -114,7 +132,7 @@ def test_sheet_page_shows_criteria_with_maximum_and_guidance(client, competition
     page = client.get(sheet_url(competition, contestant)).content.decode()
     assert contestant.secretary.name in page
     assert contestant.village.name in page
-    assert 'inputmode="decimal"' in page and 'step="0.5"' in page and 'max="20"' in page
+    assert 'inputmode="decimal"' in page and 'data-max="20"' in page
     assert "坚定理想信念" in page  # guidance
     assert "/ 110" in page
 
@@ -224,8 +242,8 @@ def test_the_sheet_and_its_submit_make_a_fixed_number_of_queries(
         page = client.get(url)
     assert len(page.context["criteria"]) == 5 + len(optional)
     # session, user with their role, seat with its competition, contestant, criteria, sheet,
-    # (its scores: none yet), problems carried over, previous, next
-    assert len(queries) == 9, "\n".join(q["sql"][:90] for q in queries)
+    # (its scores: none yet), problems carried over, previous, next, recused from them?
+    assert len(queries) == 10, "\n".join(q["sql"][:90] for q in queries)
 
     body = form(competition, 1)
     with CaptureQueriesContext(connection) as queries:
@@ -233,13 +251,106 @@ def test_the_sheet_and_its_submit_make_a_fixed_number_of_queries(
     assert reply.json()["result"] == "applied"
     # session, user, seat with its competition, contestant; then the save, in a savepoint of
     # the test's transaction: share-lock, absent or recused?, criteria (read once, then kept),
-    # seat lock, sheet lock, insert sheet, insert scores, revision, release
-    assert len(queries) == 14, "\n".join(q["sql"][:90] for q in queries)
+    # seat lock, sheet lock, insert sheet, insert scores, revision, release; the sheet's points
+    # for the reply
+    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
 
     body = form(competition, 2, political="10")
     with CaptureQueriesContext(connection) as queries:
         reply = client.post(url, body, headers={"accept": "application/json"})
-    assert reply.json() == {"result": "applied", "version": 2, "status": "submitted"}
+    assert reply.json()["result"] == "applied" and reply.json()["version"] == 2
     # session, user, seat, contestant; savepoint, share-lock, absent or recused?, seat lock,
-    # sheet lock, its scores, update sheet, write the changed scores, revision, release
-    assert len(queries) == 14, "\n".join(q["sql"][:90] for q in queries)
+    # sheet lock, its scores, update sheet, write the changed scores, revision, release; the
+    # sheet's points for the reply
+    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
+
+
+def test_a_signed_out_save_is_answered_in_json_and_never_redirected(client, competition):
+    contestant = competition.contestants.order_by("order").first()
+    url = sheet_url(competition, contestant)
+    reply = client.post(url, form(competition, 1), **JSON)
+    assert reply.status_code == 401
+    assert reply.json() == {"result": "signed_out", "login": f"{reverse('login')}?next={url}"}
+    assert not ScoreSheet.objects.exists()
+    # A person's page request still goes to the sign-in page.
+    assert client.get(url).url == f"{reverse('login')}?next={url}"
+
+
+def test_a_save_with_a_stale_security_token_is_answered_in_json(competition, judge_alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(judge_alice)
+    contestant = competition.contestants.order_by("order").first()
+    reply = client.post(sheet_url(competition, contestant), form(competition, 1), **JSON)
+    assert reply.status_code == 403
+    assert reply.json() == {"result": "csrf"}
+    page = client.post(sheet_url(competition, contestant), form(competition, 1))
+    assert page.status_code == 403
+    assert "页面已过期" in page.content.decode()
+    assert not ScoreSheet.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_while_the_database_is_down_is_answered_503_in_json(competition, judge_alice):
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite test database cannot be taken down")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(judge_alice)
+    contestant = competition.contestants.order_by("order").first()
+    url = sheet_url(competition, contestant)
+    body = form(competition, 1)
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens there: the database is "down"
+    try:
+        reply = client.post(url, body, **JSON)
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert reply.status_code == 503
+    assert reply.json() == {"result": "unavailable"}
+    assert not ScoreSheet.objects.exists()
+
+
+def test_the_judges_home_lists_their_panels_with_the_counts_their_list_shows(
+    client, competition, judge_alice, street_staff_carol
+):
+    first, second, third = competition.contestants.order_by("order")
+    seat = competition.judges.get()
+    seat.recusals.add(second)
+    event.set_absent(contestant=third, absent=True, by=street_staff_carol)
+    save_sheet(
+        judge=seat,
+        contestant=first,
+        points=full_points(competition),
+        version=1,
+        submit=True,
+        by=judge_alice,
+    )
+    client.force_login(judge_alice)
+    home = client.get(reverse("home")).content.decode()
+    mine = client.get(reverse("scoring:judge")).content.decode()
+    listed = client.get(reverse("scoring:contestants", args=[competition.pk]))
+    assert competition.title in home
+    # One contestant to score (one recused, one absent), and that one submitted: 1 of 1.
+    assert (listed.context["done"], listed.context["total"]) == (1, 1)
+    assert "已提交 1 / 1" in home and "已提交 1 / 1" in mine
+    assert "已提交 1 / 1" in listed.content.decode()
+
+
+def test_a_sheet_the_judge_does_not_score_opens_without_a_form(
+    client, competition, judge_alice, street_staff_carol
+):
+    first, second, third = competition.contestants.order_by("order")
+    competition.judges.get().recusals.add(second)
+    event.set_absent(contestant=third, absent=True, by=street_staff_carol)
+    client.force_login(judge_alice)
+    recused = client.get(sheet_url(competition, second)).content.decode()
+    absent = client.get(sheet_url(competition, third)).content.decode()
+    scored = client.get(sheet_url(competition, first)).content.decode()
+    assert 'id="not-scored"' in recused and "您已回避" in recused and 'id="sheet"' not in recused
+    assert 'id="not-scored"' in absent and "缺席" in absent and 'id="sheet"' not in absent
+    assert 'id="sheet"' in scored and 'id="not-scored"' not in scored
