@@ -114,3 +114,10 @@ def test_a_server_error_is_a_page_in_the_readers_language(client, settings):
     assert "服务器出错了" in chinese.content.decode()
     page = english.content.decode()
     assert '<html lang="en">' in page and "Something went wrong on the server" in page
+
+
+def test_a_request_for_another_host_is_refused_with_a_page_not_a_server_error(client):
+    response = client.get("/", HTTP_HOST="evil.example", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<html lang="en">' in page and "Request refused" in page
