@@ -89,6 +89,12 @@ def transition(
     locked.status = target
     locked.save(update_fields=["status"])
     log(locked, kind, by, note or reason.strip())
+    if action == "close":
+        # A card ends at the first close: one left on a table must not sign anyone in after a
+        # reopen. Staff print new cards for the judges who still need one.
+        SignInCard.objects.filter(
+            judge__competition=locked, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
     competition.status = target
 
 
@@ -329,7 +335,8 @@ def revoke_cards(*, judge: Judge, by: User) -> int:
 
 
 class CardRefused(Exception):
-    """Why a sign-in card cannot be used: "unknown", "used", "revoked" or "closed"."""
+    """Why a sign-in card cannot be used: "unknown", "used", "revoked", "ended" (revoked when
+    scoring closed) or "closed"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -348,7 +355,10 @@ def check_card(token: str) -> SignInCard:
     if card.used_at:
         raise CardRefused("used")
     if card.revoked_at:
-        raise CardRefused("revoked")
+        closed_since = card.judge.competition.events.filter(
+            kind=Event.Kind.CLOSED, at__gte=card.created_at, at__lte=card.revoked_at
+        )
+        raise CardRefused("ended" if closed_since.exists() else "revoked")
     if card.judge.competition.status not in (Status.DRAFT, Status.SCORING):
         raise CardRefused("closed")
     if not card.judge.is_active:  # withdrawn or absent: off the panel

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -166,7 +167,14 @@ def problem_bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(n)s problems updated.") % {"n": changed})
-    return redirect(request.POST.get("next") or "competition:problems")
+    return redirect(_this_site_or(request.POST.get("next", ""), "competition:problems"))
+
+
+def _this_site_or(target: str, fallback: str) -> str:
+    """`target` if it is a path of this site, else `fallback`: a form's `next` may be forged."""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
+        return target
+    return reverse(fallback)
 
 
 @login_required

@@ -34,3 +34,5 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("competition.urls")),
 ]
+
+handler400 = "config.errors.bad_request"

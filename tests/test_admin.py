@@ -1,18 +1,23 @@
 """Every admin page renders for a superuser, with the organisation's data in it."""
 
+import datetime as dt
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from competition.models import Competition, Judge
 from scoring.services import save_sheet
 from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, StreetFactory, TenureFactory, UserFactory
+from tests.villages import rosterfiles
 from tests.villages.rosterfiles import row, write
 from tests.villages.test_roster_import import snapshot
-from villages.models import Tenure, Village
+from villages.forms import MAX_UPLOAD
+from villages.models import RosterUpload, Tenure, Village
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +123,82 @@ def test_admin_roster_import_previews_then_applies(client, admin_alice, tmp_path
     assert applied.url == reverse("admin:villages_village_changelist")
     assert sorted(Village.objects.values_list("code", flat=True)) == ["2", "370703003001"]
     assert Tenure.objects.filter(end__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_admin_roster_import_confirms_a_preview_of_a_file_near_the_limit(
+    client, admin_alice, tmp_path, fmt
+):
+    # A 4.4 MB workbook sent back in the confirming form was larger than the server accepts.
+    client.force_login(admin_alice)
+    url = reverse("admin:villages_village_import")
+    path = rosterfiles.large(tmp_path / f"roster.{fmt}", size=int(4.4 * 1024 * 1024))
+    assert 4_500_000 < path.stat().st_size <= MAX_UPLOAD
+    with path.open("rb") as upload:
+        preview = client.post(url, {"file": upload})
+    villages = preview.context["plan"].counts()["create_village"]
+    assert villages > 3000
+    payload = preview.context["confirm_form"]["payload"].value()
+    assert len(payload) < 100  # the file stays on the server; the form only names it
+
+    applied = client.post(url, {"payload": payload}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert applied.url == reverse("admin:villages_village_changelist")
+    assert Village.objects.count() == villages
+    assert Tenure.objects.filter(end__isnull=True).count() == villages
+    assert not RosterUpload.objects.exists()  # used up
+    again = client.post(url, {"payload": payload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "expired or was altered" in again.content.decode()
+
+
+def test_admin_roster_import_applies_only_ones_own_fresh_preview(
+    client, admin_alice, tmp_path, settings
+):
+    client.force_login(admin_alice)
+    url = reverse("admin:villages_village_import")
+    with write(tmp_path / "a.csv", [row()]).open("rb") as upload:
+        payload = client.post(url, {"file": upload}).context["confirm_form"]["payload"].value()
+
+    other = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(other)
+    refused = client.post(url, {"payload": payload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "expired or was altered" in refused.content.decode()
+
+    client.force_login(admin_alice)
+    RosterUpload.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
+    expired = client.post(url, {"payload": payload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "expired or was altered" in expired.content.decode()
+    assert not Village.objects.exists()
+
+
+def test_admin_roster_import_of_a_file_over_the_limit_says_so(client, admin_alice, tmp_path):
+    client.force_login(admin_alice)
+    path = rosterfiles.large(tmp_path / "roster.csv", size=MAX_UPLOAD + 200_000)
+    path.write_bytes(path.read_bytes() + b"x" * (MAX_UPLOAD + 1 - path.stat().st_size))
+    with path.open("rb") as upload:
+        response = client.post(
+            reverse("admin:villages_village_import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert "The file is larger than 5 MB." in response.content.decode()
+    assert not RosterUpload.objects.exists()
+
+
+def test_a_form_too_large_for_the_server_is_a_page_in_the_readers_language(client, admin_alice):
+    client.force_login(admin_alice)
+    too_big = {"payload": "x" * (5 * 1024 * 1024 + 1)}
+    chinese = client.post(reverse("admin:villages_village_import"), too_big)
+    english = client.post(
+        reverse("admin:villages_village_import"), too_big, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (chinese.status_code, english.status_code) == (400, 400)
+    assert "您发送的内容过大" in chinese.content.decode()
+    assert "What you sent is too large" in english.content.decode()
+    many = {f"field{n}": "1" for n in range(1100)}
+    assert "What you sent is too large" in (
+        client.post(
+            reverse("competition:problems_bulk"), many, HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    )
 
 
 def test_admin_roster_import_refuses_a_stale_preview(client, admin_alice, tmp_path):

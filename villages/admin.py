@@ -13,7 +13,7 @@ from villages.models import District, Membership, Secretary, Street, Tenure, Vil
 from villages.queries import roster_rows
 from villages.roster import RosterInvalid, roster_csv, roster_xlsx
 from villages.search import initials
-from villages.services import import_roster, preview_roster
+from villages.services import import_preview, keep_preview, preview_roster
 
 
 class StreetInline(admin.TabularInline):
@@ -164,25 +164,18 @@ class VillageAdmin(admin.ModelAdmin):
         upload_form = RosterUploadForm()
         if request.method == "POST" and "payload" in request.POST:
             confirm = RosterConfirmForm(request.POST)
-            if confirm.is_valid():
-                payload = confirm.cleaned_data["payload"]
-                try:
-                    plan = import_roster(
-                        data=payload["data"],
-                        filename=payload["filename"],
-                        expected=payload["fingerprint"],
-                    )
-                except RosterInvalid as exc:
-                    context["errors"] = exc.errors
-                else:
-                    messages.success(
-                        request,
-                        _("Roster imported: %(changes)s changes from %(rows)s rows.")
-                        % {"changes": len(plan.changes), "rows": len(plan.rows)},
-                    )
-                    return redirect("admin:villages_village_changelist")
+            token = confirm.cleaned_data["payload"] if confirm.is_valid() else ""
+            try:
+                plan = import_preview(token=token, by=request.user)
+            except RosterInvalid as exc:
+                context["errors"] = exc.errors
             else:
-                context["errors"] = confirm.errors["payload"]
+                messages.success(
+                    request,
+                    _("Roster imported: %(changes)s changes from %(rows)s rows.")
+                    % {"changes": len(plan.changes), "rows": len(plan.rows)},
+                )
+                return redirect("admin:villages_village_changelist")
         elif request.method == "POST":
             upload_form = RosterUploadForm(request.POST, request.FILES)
             if upload_form.is_valid():
@@ -195,13 +188,11 @@ class VillageAdmin(admin.ModelAdmin):
                 else:
                     context["plan"] = plan
                     context["filename"] = upload.name
-                    context["confirm_form"] = RosterConfirmForm(
-                        initial={
-                            "payload": RosterConfirmForm.pack(
-                                data=data, filename=upload.name, fingerprint=plan.fingerprint
-                            )
-                        }
-                    )
+                    if not plan.is_noop:  # else there is nothing to confirm
+                        token = keep_preview(
+                            data=data, filename=upload.name, plan=plan, by=request.user
+                        )
+                        context["confirm_form"] = RosterConfirmForm(initial={"payload": token})
         context["form"] = upload_form
         return TemplateResponse(request, "admin/villages/village/import.html", context)
 

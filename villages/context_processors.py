@@ -6,8 +6,9 @@ from villages.permissions import CARD_SCOPE, membership_of
 
 def navigation(request: HttpRequest) -> dict:
     """Which sections the navigation bar offers; no query beyond the user's role."""
-    user = request.user
-    if not user.is_authenticated:
+    # A request refused before the user is known (a wrong Host header) has no user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {"nav": {}}
     membership = membership_of(user)
     role = getattr(membership, "role", None)

@@ -1,10 +1,8 @@
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD = 5 * 1024 * 1024
-_SALT = "villages.roster-upload"
 
 
 class RosterUploadForm(forms.Form):
@@ -26,30 +24,9 @@ class RosterUploadForm(forms.Form):
 
 
 class RosterConfirmForm(forms.Form):
-    """Carries the previewed file back, signed so that what is applied is what was previewed."""
+    """Names the previewed file, kept on the server (villages.services.keep_preview)."""
 
-    payload = forms.CharField(widget=forms.HiddenInput)
-
-    @staticmethod
-    def pack(*, data: bytes, filename: str, fingerprint: str) -> str:
-        return signing.dumps(
-            {"data": data.hex(), "filename": filename, "fingerprint": fingerprint},
-            salt=_SALT,
-            compress=True,
-        )
-
-    def clean_payload(self):
-        try:
-            value = signing.loads(self.cleaned_data["payload"], salt=_SALT, max_age=3600)
-            return {
-                "data": bytes.fromhex(value["data"]),
-                "filename": str(value["filename"]),
-                "fingerprint": str(value["fingerprint"]),
-            }
-        except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-            raise forms.ValidationError(
-                _("The preview has expired or was altered. Upload the file again.")
-            ) from exc
+    payload = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 class ColleagueForm(forms.Form):

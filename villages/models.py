@@ -205,3 +205,28 @@ class Membership(models.Model):
             raise ValidationError({"street": _("Street staff must belong to a street.")})
         if self.role == self.Role.DISTRICT_STAFF and self.street_id:
             raise ValidationError({"street": _("District staff belong to the whole district.")})
+
+
+class RosterUpload(models.Model):
+    """A previewed roster file, kept here until it is applied or an hour has passed.
+
+    Confirming a preview names this row instead of sending the file back: a form field as large
+    as a 5 MB file would exceed DATA_UPLOAD_MAX_MEMORY_SIZE. In the database, not on a disk,
+    so that any app process can apply what another one previewed.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("previewed roster file")
+        verbose_name_plural = _("previewed roster files")
+
+    def __str__(self) -> str:
+        return f"{self.filename} · {self.created_at:%Y-%m-%d %H:%M}"

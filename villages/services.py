@@ -10,9 +10,18 @@ from enum import StrEnum
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from villages.models import District, Membership, Secretary, Street, Tenure, Village
+from villages.models import (
+    District,
+    Membership,
+    RosterUpload,
+    Secretary,
+    Street,
+    Tenure,
+    Village,
+)
 from villages.roster import RosterInvalid, RosterRow, RowError, parse_roster
 from villages.search import initials
 
@@ -385,6 +394,43 @@ def import_roster(*, data: bytes, filename: str, expected: str | None = None) ->
 
 def preview_roster(*, data: bytes, filename: str) -> RosterPlan:
     return plan_roster(parse_roster(data, filename))
+
+
+PREVIEW_KEPT = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def keep_preview(*, data: bytes, filename: str, plan: RosterPlan, by: User) -> str:
+    """Keep a previewed file until it is confirmed; returns the token that names it.
+
+    Previews older than PREVIEW_KEPT, anybody's, go: one left unconfirmed is simply dropped."""
+    RosterUpload.objects.filter(created_at__lt=timezone.now() - PREVIEW_KEPT).delete()
+    token = secrets.token_urlsafe(32)
+    RosterUpload.objects.create(
+        token=token, uploaded_by=by, filename=filename, data=data, fingerprint=plan.fingerprint
+    )
+    return token
+
+
+@transaction.atomic
+def import_preview(*, token: str, by: User) -> RosterPlan:
+    """Import the file previewed under `token` by the same person, as import_roster does with
+    the preview's fingerprint expected; the preview is used up once the file is imported."""
+    # Lock the preview: a double click on "apply" must import it once.
+    upload = (
+        RosterUpload.objects.select_for_update()
+        .filter(token=token, uploaded_by=by, created_at__gte=timezone.now() - PREVIEW_KEPT)
+        .first()
+    )
+    if upload is None:
+        raise RosterInvalid.about_file(
+            _("The preview has expired or was altered. Upload the file again.")
+        )
+    plan = import_roster(
+        data=bytes(upload.data), filename=upload.filename, expected=upload.fingerprint
+    )
+    upload.delete()
+    return plan
 
 
 # ---- Street staff add a colleague ----

@@ -86,3 +86,27 @@ def test_admin_previews_and_imports_a_roster(page_at, live_server, admin_alice, 
     assert page.locator("#result_list tbody tr").count() == 2
     assert set(Village.objects.values_list("name", flat=True)) == {"杜家庄子村", "东村"}
     screenshot(page, "admin-villages")
+
+
+def test_a_refused_request_is_a_page_of_ours_on_a_phone(page_at, live_server, street_staff_carol):
+    page = page_at()
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("用户名").fill("carol")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + reverse("home"))
+
+    response = page.goto(live_server.url + "/search/?q=%00")
+    assert response.status == 400
+    assert page.get_by_role("heading", name="请求被拒绝").is_visible()
+    assert page.get_by_role("link", name="返回首页").is_visible()
+    assert fits_width(page)
+    screenshot(page, "refused-phone")
+
+    english = page_at(language="en-US")
+    response = english.goto(live_server.url + "/no/such/page/")
+    assert response.status == 404
+    assert english.locator("html").get_attribute("lang") == "en"
+    assert english.get_by_role("heading", name="Page not found").is_visible()
+    assert fits_width(english)
+    screenshot(english, "not-found-phone")

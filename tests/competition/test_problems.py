@@ -188,3 +188,29 @@ def test_open_problems_are_carried_over_to_the_villages_next_competition(
     client.force_login(street_staff_carol)
     rows = client.get(reverse("scoring:results", args=[next_one.pk])).context["rows"]
     assert {r["village"]: r["carried"] for r in rows}[first.village.name] == 1
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_bulk_change_returns_only_to_a_path_of_this_site(
+    client, street_staff_carol, raised, target
+):
+    client.force_login(street_staff_carol)
+    ids = list(Problem.objects.values_list("pk", flat=True))
+    response = client.post(
+        reverse("competition:problems_bulk"),
+        {"problem": ids, "status": "in_progress", "next": target},
+    )
+    assert response.url == reverse("competition:problems")
+    assert set(Problem.objects.values_list("status", flat=True)) == {"in_progress"}
+
+
+def test_bulk_change_returns_to_the_filtered_list_it_came_from(client, street_staff_carol, raised):
+    client.force_login(street_staff_carol)
+    back = reverse("competition:problems") + "?status=open&q=%E9%81%93"
+    response = client.post(
+        reverse("competition:problems_bulk"),
+        {"problem": [Problem.objects.first().pk], "status": "in_progress", "next": back},
+    )
+    assert response.url == back

@@ -287,7 +287,7 @@ def test_a_save_with_a_stale_security_token_is_answered_in_json(competition, jud
     assert reply.json() == {"result": "csrf"}
     page = client.post(sheet_url(competition, contestant), form(competition, 1))
     assert page.status_code == 403
-    assert "页面已过期" in page.content.decode()
+    assert "表单已过期" in page.content.decode()
     assert not ScoreSheet.objects.exists()
 
 

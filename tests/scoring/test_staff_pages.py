@@ -212,6 +212,36 @@ def test_taps_of_a_used_card_say_already_used_and_are_not_counted_as_guesses(
     assert client.session["_auth_user_id"] == str(second.user_id)
 
 
+def test_a_card_unused_at_the_first_close_stays_refused_after_a_reopen(client, street_staff_carol):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol
+    )
+    from competition import services as event
+    from scoring.services import close_scoring
+
+    [(judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    close_scoring(competition=competition, by=street_staff_carol, reason="评委未到场")
+    event.transition(
+        competition=competition, action="reopen", by=street_staff_carol, reason="补录评分"
+    )
+
+    url = reverse("competition:card", args=[token])
+    refused = client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert (refused.status_code, _card_reason(refused)) == (404, "ended")
+    page = " ".join(refused.content.decode().split())
+    assert "This card stopped working when scoring closed" in page
+    assert "ask the street staff for a new card" in page
+    assert "_auth_user_id" not in client.session
+    assert judge.cards.get().used_at is None
+    assert "评分结束时失效" in client.get(url).content.decode()
+
+    # A card printed after the reopen signs in.
+    [(_judge, fresh)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    signed_in = client.post(reverse("competition:card", args=[fresh]))
+    assert signed_in.url == reverse("scoring:contestants", args=[competition.pk])
+    assert client.session["_auth_user_id"] == str(judge.user_id)
+
+
 def test_past_the_limit_wrong_links_are_told_to_wait_and_a_valid_card_still_signs_in(
     client, street_staff_carol
 ):

@@ -92,6 +92,38 @@ def test_seed_demo_twice_is_harmless_and_deterministic(capsys):
     assert list(Village.objects.order_by("code").values_list("code", "name")) == names
 
 
+def test_seed_demo_a_second_time_keeps_passwords_and_sessions(client, capsys):
+    from django.apps import apps
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.models import Session
+
+    call_command("seed_demo")
+    client.post("/accounts/login/", {"username": "judge01", "password": "leitai-demo"})
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="judge01").pk)
+
+    def state():
+        users = User.objects.order_by("username")
+        return (
+            {model._meta.label: model.objects.count() for model in apps.get_models()},
+            [(u.username, u.password, u.get_session_auth_hash(), u.last_login) for u in users],
+            sorted(Session.objects.values_list("session_key", "session_data", "expire_date")),
+        )
+
+    before = state()
+    call_command("seed_demo")
+
+    assert state() == before
+    assert client.get("/judge/").context["user"].username == "judge01"  # still signed in
+
+
+def test_seed_demo_with_another_password_sets_it(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo", password="another-demo")
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="street01", password="another-demo") is not None
+    assert authenticate(request, username="street01", password="leitai-demo") is None
+
+
 def test_demo_roster_is_the_same_every_time():
     first, changes = demo.rosters()
     assert (first, changes) == demo.rosters()

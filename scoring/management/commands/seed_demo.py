@@ -1,4 +1,4 @@
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -58,13 +58,23 @@ class Command(BaseCommand):
 
         # One hash for every account: hashing is slow on purpose, and these are demo accounts.
         hashed = make_password(password)
+        # An account that has the password already keeps its hash: a new one would sign its
+        # sessions out (their auth hash derives from it). The accounts share one hash, so this
+        # checks the password once, not once per account.
+        matches: dict[str, bool] = {}
         rows = []
         for username, label, role, street, display in accounts:
             user, _created = User.objects.get_or_create(username=username)
-            user.first_name = display
-            user.is_staff = user.is_superuser = role is None
-            user.password = hashed
-            user.save()
+            wanted = {"first_name": display, "is_staff": role is None, "is_superuser": role is None}
+            if user.password not in matches:
+                matches[user.password] = check_password(password, user.password)
+            if not matches[user.password]:
+                wanted["password"] = hashed
+            changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(user, name, wanted[name])
+                user.save(update_fields=changed)
             if role is not None:
                 Membership.objects.update_or_create(
                     user=user, defaults={"role": role, "district": district, "street": street}
