@@ -100,6 +100,11 @@ def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:
     )
 
 
+def judge_seat(pk: int) -> Judge:
+    """A judge's seat with its competition, as the database holds it now."""
+    return Judge.objects.select_related("competition").get(pk=pk)
+
+
 def sheet_points(sheet: ScoreSheet) -> list[Decimal]:
     """The points a saved sheet holds, item by item."""
     return list(Score.objects.filter(sheet=sheet).values_list("points", flat=True))

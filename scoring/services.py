@@ -335,7 +335,11 @@ def save_sheet(
             raise ActionRefused(str(INACTIVE.get(seat_status, INACTIVE[Judge.Status.WITHDRAWN])))
         sheet = queries.locked_sheet(contestant, judge)
         if sheet is not None and version <= sheet.version:
-            return SaveResult(sheet=sheet, applied=False, stale=version < sheet.version)
+            # A resend of the version the server holds is answered as applied before. The same
+            # number with other contents comes from elsewhere — a second phone, or staff typing
+            # the paper sheet — and is refused like an older version: it was not used.
+            resend = version == sheet.version and _holds(sheet, cleaned, comment, problems, submit)
+            return SaveResult(sheet=sheet, applied=False, stale=not resend)
         if sheet is None:
             # Created only now that the save will apply: a refusal leaves no empty sheet.
             sheet = ScoreSheet(contestant=contestant, judge=judge)
@@ -370,6 +374,19 @@ def save_sheet(
         if had_problems or problems:  # problems come only from sheets: none before, none now
             _sync_problems(sheet, contestant, judge)
     return SaveResult(sheet=sheet, applied=True, stale=False)
+
+
+def _holds(
+    sheet: ScoreSheet, points: dict[str, Decimal], comment: str, problems: list[str], submit: bool
+) -> bool:
+    """Whether the saved sheet already says exactly this."""
+    saved = {s.criterion.code: s.points for s in sheet.scores.select_related("criterion")}
+    return (
+        saved == points
+        and sheet.comment == comment
+        and list(sheet.problems) == problems
+        and (sheet.status == ScoreSheet.Status.SUBMITTED) >= submit
+    )
 
 
 def gaps_note(report: queries.Completeness) -> str:

@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from competition.models import Contestant, Judge
@@ -119,7 +120,10 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
         "seat": seat,
         "competition": seat.competition,
         "contestant": contestant,
-        "criteria": [(c, saved.get(c.code)) for c in criteria],
+        # As a judge types them: 17.5, not 17.50.
+        "criteria": [
+            (c, f"{saved[c.code].normalize():f}" if c.code in saved else None) for c in criteria
+        ],
         "maximum": maximum,
         "total": total,
         "percent": domain.round2(domain.sheet_percent(total, maximum)) if maximum else 0,
@@ -156,13 +160,16 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
     contestant = queries.contestant_in(seat.competition_id, contestant_id)
     if contestant is None:
         raise Http404
+    if request.POST.get("seat", str(seat.pk)) != str(seat.pk) and _wants_json(request):
+        # Typed on this phone under another judge's sign-in: kept there for that judge.
+        return JsonResponse({"result": "not_yours"}, status=403)
     try:
         result = save_sheet(
             judge=seat, contestant=contestant, by=request.user, **read_sheet_post(request)
         )
     except (ActionRefused, SheetInvalid) as exc:
         invalid = isinstance(exc, SheetInvalid)
-        errors = exc.errors if invalid else {"refused": str(exc)}
+        errors = exc.errors if invalid else {"refused": _refusal_to_judge(seat, contestant, exc)}
         if _wants_json(request):
             return JsonResponse(
                 {
@@ -208,6 +215,28 @@ def _save_reply(seat: Judge, contestant: Contestant, result) -> dict:
         "maximum": f"{maximum.normalize():f}",
         "percent": f"{percent:.2f}",
     }
+
+
+def _refusal_to_judge(seat: Judge, contestant: Contestant, refused: ActionRefused) -> str:
+    """Why a save was refused, said to the judge ("you …") as the database holds it now."""
+    seat = queries.judge_seat(seat.pk)
+    contestant.refresh_from_db(fields=["absent"])
+    if not seat.is_active:
+        return str(SEAT_INACTIVE[seat.status])
+    return _not_scored(seat, contestant) or str(refused)
+
+
+# What a judge taken off the panel is told (the page says it too: _seat_inactive.html).
+SEAT_INACTIVE = {
+    Judge.Status.ABSENT: gettext_lazy(
+        "You are marked absent on this panel: you can no longer score. Ask the street staff if "
+        "this is a mistake."
+    ),
+    Judge.Status.WITHDRAWN: gettext_lazy(
+        "You have been withdrawn from this panel: you can no longer score. Your sheets are kept "
+        "but do not count."
+    ),
+}
 
 
 def _not_scored(seat: Judge, contestant: Contestant) -> str:

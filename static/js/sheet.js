@@ -14,7 +14,9 @@
   var LOCAL = "leitai:sheet:";
   var RETRY_MS = 5000;
   var NUMBER = /^[0-9]+(\.[0-9]*)?$|^\.[0-9]+$/;
-  var ANSWERS = ["applied", "duplicate", "stale", "invalid", "refused", "signed_out", "csrf", "unavailable"];
+  var ANSWERS = [
+    "applied", "duplicate", "stale", "invalid", "refused", "not_yours", "signed_out", "csrf", "unavailable",
+  ];
   var textsEl = document.getElementById("outbox-texts");
   var texts = (textsEl || {}).dataset || {};
   var form = document.getElementById("sheet");
@@ -23,6 +25,7 @@
   var sending = false;
   var timer = null;
   var tokenRefreshed = false;
+  var skipped = {}; /* entries the server said belong to another judge's sign-in */
 
   function read(key, fallback) {
     try {
@@ -62,8 +65,17 @@
     return read(OUTBOX, []);
   }
 
+  /* A phone may be handed from one judge to the next: each sends only what it typed. */
+  function mine(entry) {
+    return (entry.user === undefined || String(entry.user) === texts.user) && !skipped[entry.key];
+  }
+
+  function own() {
+    return outbox().filter(mine);
+  }
+
   function schedule() {
-    if (timer === null && outbox().length) {
+    if (timer === null && own().length) {
       timer = window.setTimeout(function () {
         timer = null;
         flush();
@@ -92,6 +104,12 @@
   function refreshToken() {
     return fetch(window.location.href.split("#")[0], { credentials: "same-origin", redirect: "manual" })
       .then(function (response) {
+        if (response.type === "opaqueredirect") {
+          /* The page itself sends to the sign-in page: the session is gone too. */
+          signedOut(true);
+          say(texts.signedOut, "signed-out");
+          return false;
+        }
         if (!response.ok) return false;
         return response.text().then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
@@ -116,7 +134,7 @@
   /* What to do with the endpoint's own answer. True when the entry is done with (applied, or
      refused for a reason the judge must act on); false to keep it and send it again. */
   function settle(entry, response, data) {
-    var mine = form && form.dataset.key === entry.key;
+    var isMine = form && form.dataset.key === entry.key;
     var result = data.result;
     if (result === "signed_out") {
       signedOut(true);
@@ -128,19 +146,50 @@
       say(texts.unavailable, "offline");
       return false;
     }
-    if (result === "applied" || result === "duplicate" || result === "stale") {
+    if (result === "not_yours") {
+      skipped[entry.key] = true; /* kept for the judge who typed it */
+      return false;
+    }
+    if (result === "applied" || result === "duplicate") {
       write(LOCAL + entry.key, null);
-      if (mine) {
+      if (isMine) {
         form.dataset.version = String(data.version);
         form.elements.version.value = String(data.version + 1);
-        if (result === "stale") say(texts.stale, "stale");
-        else saved(entry, data);
+        saved(entry, data);
+      }
+      return true;
+    }
+    if (result === "stale") {
+      /* Another version got there first (a second phone, or the paper sheet typed by staff).
+         What this judge typed stays, on the page and on the device, to check and send again. */
+      var kept = read(LOCAL + entry.key, null);
+      if (kept) write(LOCAL + entry.key, { base: data.version, version: null, fields: kept.fields });
+      if (isMine) {
+        form.dataset.version = String(data.version);
+        form.elements.version.value = String(data.version + 1);
+        say(texts.stale, "stale");
       }
       return true;
     }
     /* invalid or refused: sending again would be refused again; the device copy stays. */
-    if (mine) showErrors(data.errors || {});
+    if (isMine && result === "refused") closeSheet((data.errors || {}).refused || "");
+    else if (isMine) showErrors(data.errors || {});
     return true;
+  }
+
+  /* The server will not take this sheet now (the contestant was marked absent, the judge
+     recused or taken off the panel, scoring closed): say why, and stop the typing. */
+  function closeSheet(message) {
+    var box = document.getElementById("sheet-closed");
+    if (box) {
+      box.textContent = message;
+      box.hidden = false;
+      box.scrollIntoView({ block: "nearest" });
+    }
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.type !== "hidden") el.disabled = true;
+    });
+    say(texts.refused + " " + message, "refused");
   }
 
   function saved(entry, data) {
@@ -171,7 +220,7 @@
   }
 
   function flush() {
-    var queue = outbox();
+    var queue = own();
     if (sending || !queue.length) return;
     if (navigator.onLine === false) {
       say(texts.offline, "offline");
@@ -181,6 +230,7 @@
     sending = true;
     var entry = queue[0];
     var body = withToken(entry.body);
+    body.set("seat", entry.key.split(":")[2]);
     fetch(entry.url, {
       method: "POST",
       body: body.toString(),
@@ -233,7 +283,7 @@
 
   function showWaiting() {
     if (form) return;
-    var n = outbox().length;
+    var n = own().length;
     if (n) say(texts.waiting + " " + n, "offline");
     else if (stateLine && stateLine.dataset.state !== "signed-out") stateLine.hidden = true;
   }
@@ -327,6 +377,9 @@
     if (event && event.target && event.target.classList.contains("points")) {
       mark(event.target, fault(event.target, false));
     }
+    if (stateLine && stateLine.dataset.state === "refused" && !form.querySelector(".is-invalid")) {
+      say(texts.typing, "typing");
+    }
     var key = LOCAL + form.dataset.key;
     var kept = read(key, {});
     write(key, {
@@ -370,6 +423,7 @@
       body: body.toString(),
       version: version,
       action: action,
+      user: texts.user,
     });
     write(OUTBOX, queue);
     write(LOCAL + form.dataset.key, {

@@ -187,6 +187,10 @@ def test_each_item_checks_itself_as_it_is_typed(page_at, live_server, scoring):
     page.wait_for_timeout(300)
     assert not ScoreSheet.objects.exists()
 
+    # Once every item is put right, the refusal is no longer shown.
+    fill(page, TYPED)
+    assert page.locator("#sheet-state[data-state=refused]").count() == 0
+
 
 def test_the_servers_refusal_is_shown_under_each_item(page_at, live_server, scoring):
     competition, seat, contestants = scoring
@@ -247,7 +251,111 @@ def test_the_judge_always_knows_what_state_a_sheet_is_in(
     assert page.locator("#save-draft").is_hidden()
     assert page.inner_text("#save-submit") == "保存修改"
     page.reload()
+    assert page.input_value("#p-organization") == "17.5"  # as typed, not 17.50
     assert page.locator("#save-draft").is_hidden()
     assert "保存修改后仍为已提交" in page.inner_text("#revise-note")
     assert "已提交" in page.inner_text("#sheet-status")
     screenshot(page, "judge-sheet-revise")
+
+
+def test_a_sheet_waiting_on_a_shared_phone_is_never_saved_under_the_next_judge(
+    page_at, live_server, street_staff_carol
+):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        judges=[UserFactory(username="judge_wang"), UserFactory(username="judge_li")],
+    )
+    wang, li = competition.judges.order_by("pk")
+    first = competition.contestants.order_by("order").first()
+    sheet_path = reverse("scoring:sheet", args=[competition.pk, first.pk])
+    page = page_at()
+    sign_in(page, live_server, "judge_wang", next_url=sheet_path)
+    page.wait_for_url(f"**{sheet_path}")
+    Session.objects.all().delete()
+    fill(page, TYPED)
+    page.get_by_role("button", name="提交").click()
+    page.locator("#signin-again").wait_for()
+
+    # The phone is handed to the next judge, who signs in from the same page.
+    page.locator("#signin-again").get_by_role("link", name="重新登录").click()
+    sign_in_here(page, "judge_li")
+    page.wait_for_url(f"**{sheet_path}")
+    page.wait_for_timeout(1000)
+    assert not ScoreSheet.objects.exists()
+    assert outbox_length(page) == 1  # kept for the judge who typed it
+
+    # The first judge signs in again: the sheet is theirs, sent once.
+    page.context.clear_cookies()  # the second judge's session ends
+    sign_in(page, live_server, "judge_wang", next_url=sheet_path)
+    page.locator("#sheet-state[data-state=sent]").wait_for()
+    assert not ScoreSheet.objects.filter(judge=li).exists()
+    assert_sheet_arrived_once(wang, first, TYPED)
+
+
+def test_a_second_phone_with_the_same_version_is_told_and_keeps_its_typing(
+    page_at, live_server, scoring
+):
+    competition, seat, contestants = scoring
+    url = live_server.url + reverse("scoring:sheet", args=[competition.pk, contestants[0].pk])
+    phones = []
+    for _ in range(2):
+        phone = page_at()
+        sign_in(phone, live_server, "judge_wang")
+        phone.goto(url)
+        phones.append(phone)
+    one, two = phones
+    fill(one, TYPED)
+    one.get_by_role("button", name="提交").click()
+    one.locator("#submitted-box").wait_for()
+
+    other = TYPED | {"political": "10"}
+    fill(two, other)
+    two.get_by_role("button", name="提交").click()
+    two.locator("#sheet-state[data-state=stale]").wait_for()
+    assert "未被采用" in two.inner_text("#sheet-state")
+    assert two.input_value("#p-political") == "10"
+    assert_sheet_arrived_once(seat, contestants[0], TYPED)
+
+    # What the second phone typed is kept across a reload, and can be sent on purpose.
+    two.reload()
+    assert two.input_value("#p-political") == "10"
+    two.get_by_role("button", name="保存修改").click()
+    two.locator("#sheet-state[data-state=sent]").wait_for()
+    sheet = ScoreSheet.objects.get()
+    assert sheet.version == 2
+    assert sheet.scores.get(criterion__code="political").points == 10
+
+
+def test_a_phone_whose_cookies_were_all_cleared_asks_the_judge_to_sign_in(
+    page_at, live_server, scoring
+):
+    competition, seat, contestants = scoring
+    page = page_at()
+    sign_in(page, live_server, "judge_wang")
+    page.goto(live_server.url + reverse("scoring:sheet", args=[competition.pk, contestants[0].pk]))
+    page.context.clear_cookies()
+    fill(page, TYPED)
+    page.get_by_role("button", name="提交").click()
+    page.locator("#signin-again").wait_for()
+    assert outbox_length(page) == 1
+    assert not ScoreSheet.objects.exists()
+
+
+def test_a_sheet_refused_meanwhile_says_why_to_the_judge_and_stops_the_typing(
+    page_at, live_server, scoring, street_staff_carol
+):
+    competition, seat, contestants = scoring
+    page = page_at()
+    sign_in(page, live_server, "judge_wang")
+    page.goto(live_server.url + reverse("scoring:sheet", args=[competition.pk, contestants[0].pk]))
+    fill(page, TYPED)
+    # Staff mark the contestant absent while the judge has the sheet open.
+    event.set_absent(contestant=contestants[0], absent=True, by=street_staff_carol)
+    page.get_by_role("button", name="提交").click()
+    closed = page.locator("#sheet-closed")
+    closed.wait_for()
+    assert "缺席" in closed.inner_text() and "该评委" not in closed.inner_text()
+    assert page.locator("#p-political").is_disabled()
+    assert page.locator("#save-submit").is_disabled()
+    assert not ScoreSheet.objects.exists()

@@ -354,3 +354,21 @@ def test_a_sheet_the_judge_does_not_score_opens_without_a_form(
     assert 'id="not-scored"' in recused and "您已回避" in recused and 'id="sheet"' not in recused
     assert 'id="not-scored"' in absent and "缺席" in absent and 'id="sheet"' not in absent
     assert 'id="sheet"' in scored and 'id="not-scored"' not in scored
+
+
+def test_a_sheet_typed_under_another_judges_sign_in_is_not_saved_as_mine(
+    client, competition, judge_alice
+):
+    contestant = competition.contestants.order_by("order").first()
+    client.force_login(judge_alice)
+    mine = competition.judges.get()
+    reply = client.post(
+        sheet_url(competition, contestant), form(competition, 1) | {"seat": mine.pk + 1}, **JSON
+    )
+    assert reply.status_code == 403
+    assert reply.json() == {"result": "not_yours"}
+    assert not ScoreSheet.objects.exists()
+    ok = client.post(
+        sheet_url(competition, contestant), form(competition, 1) | {"seat": mine.pk}, **JSON
+    )
+    assert ok.json()["result"] == "applied"

@@ -137,9 +137,21 @@ def test_a_resent_version_is_answered_without_change(competition, seat, first):
     save(seat, first, full_points(competition))
     before = stored()
 
-    result = save(seat, first, full_points(competition, 0.5))
+    result = save(seat, first, full_points(competition))
 
     assert (result.applied, result.stale, result.version) == (False, False, 1)
+    assert stored() == before
+
+
+def test_the_same_version_with_other_points_is_refused_as_not_used(competition, seat, first):
+    # Two phones (or the paper sheet typed by staff) both send version 1 with other points:
+    # the second is not a resend, and its sender must hear that it was not used.
+    save(seat, first, full_points(competition))
+    before = stored()
+
+    result = save(seat, first, full_points(competition, 0.5))
+
+    assert (result.applied, result.stale, result.version) == (False, True, 1)
     assert stored() == before
 
 
