@@ -188,3 +188,13 @@ def test_open_problems_are_carried_over_to_the_villages_next_competition(
     client.force_login(street_staff_carol)
     rows = client.get(reverse("scoring:results", args=[next_one.pk])).context["rows"]
     assert {r["village"]: r["carried"] for r in rows}[first.village.name] == 1
+
+
+def test_problem_filters_start_on_all(client, street_staff_carol, raised):
+    client.force_login(street_staff_carol)
+    html = client.get(reverse("competition:problems")).content.decode()
+    for name in ("status", "street", "competition"):
+        select = html.split(f'name="{name}"')[1].split("</select>")[0]
+        first = select.split("<option")[1]
+        assert 'value=""' in first and "全部" in first, first
+    assert "---------" not in html
