@@ -91,4 +91,18 @@ class ProblemAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["text", "village__name", "owner"]
     list_select_related = ["village"]
-    raw_id_fields = ["competition", "contestant", "village", "raised_by"]
+    raw_id_fields = ["competition", "contestant", "village"]
+    # The text is what makes the problem one (problem_key), and the judges raised it on
+    # their sheets: both come from the sheets.
+    readonly_fields = ["text", "judges"]
+    exclude = ["raisers"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("raisers__user")
+
+    def has_add_permission(self, request):
+        return False  # problems are raised on judges' sheets
+
+    @admin.display(description=_("raised by"))
+    def judges(self, obj):
+        return ", ".join(j.display_name for j in obj.raisers.all()) or "—"
