@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from competition.models import Competition, Problem
+from competition.models import Competition, Problem, person_name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of user accounts, each named as the pages name people (person_name)."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_name(obj)
 
 
 class ProblemForm(forms.ModelForm):
