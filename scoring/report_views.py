@@ -102,8 +102,10 @@ def _rankings_rows(rows: list, *, every_district: bool) -> str:
         district = f"<td>{_escape(r.district)}</td>" if every_district else ""
         url = _escape(village_url.replace("CODE", quote(r.village_code)))
         out.append(
-            f"<tr><td>{r.rank or '—'}</td>{district}<td>{_escape(r.street)}</td>"
-            f'<td><a href="{url}">{_escape(r.village)}</a></td><td>{_escape(r.secretary)}</td>'
+            f"<tr><td>{r.rank or '—'}</td>{district}"
+            f'<td class="col-street">{_escape(r.street)}</td>'
+            f'<td class="col-sticky"><a href="{url}">{_escape(r.village)}</a></td>'
+            f"<td>{_escape(r.secretary)}</td>"
             f"<td>{r.final if r.final is not None else '—'}</td>"
             f"<td>{grades.get(r.grade or '', '')}</td>"
             f'<td class="movement-{_escape(r.movement)}">{moved}</td></tr>\n'
