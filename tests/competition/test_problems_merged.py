@@ -141,3 +141,19 @@ def test_the_migration_merges_problems_raised_before(panel, street_staff_carol):
     )
     assert Problem.objects.filter(contestant=second).get().raisers.get().pk == one.pk
     assert Problem.objects.count() == 3
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_the_problem_list_makes_a_fixed_number_of_queries(
+    client, street_staff_carol, panel, size, django_assert_num_queries
+):
+    competition, seats = panel
+    first = competition.contestants.order_by("order").first()
+    for seat in seats:
+        raise_(competition, seat, first, [f"问题{n}" for n in range(size)])
+    client.force_login(street_staff_carol)
+    # session, user with their role, the closure by street, the streets to filter by, the
+    # competitions to filter by, the problems with their raisers counted
+    with django_assert_num_queries(6):
+        response = client.get(reverse("competition:problems"))
+    assert [p.raised for p in response.context["problems"]] == [3] * size
