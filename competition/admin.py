@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from competition.models import Competition, Event, Judge, Problem
+from competition.forms import PersonChoiceField
+from competition.models import Competition, Contestant, Event, Judge, Problem
 
 
 class EventInline(admin.TabularInline):
@@ -45,10 +48,48 @@ class CompetitionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
+class RecusalChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.secretary.name} · {obj.village.name} · {obj.competition.title}"
+
+
 class JudgeForm(forms.ModelForm):
+    user = PersonChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("first_name", "username"),
+        label=_("user"),
+    )
+    recusals = RecusalChoiceField(
+        queryset=Contestant.objects.none(),
+        required=False,
+        label=_("recused from"),
+        help_text=_(
+            "Contestants of the judge's competition this judge does not score, for example a "
+            "relative. Choose the competition and save to choose among its contestants."
+        ),
+        widget=FilteredSelectMultiple(_("contestants"), is_stacked=False),
+    )
+
     class Meta:
         model = Judge
         fields = ["competition", "user", "role", "recusals"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the contestants of the judge's own competition: every contestant of every
+        # competition, each named with its competition, made the page take seconds.
+        competition = (
+            self.data.get("competition")
+            or self.instance.competition_id
+            or self.initial.get("competition")
+        )
+        if competition and str(competition).isdigit():
+            self.fields["recusals"].queryset = (
+                Contestant.objects.filter(competition_id=competition)
+                .select_related(
+                    "secretary", "village", "competition__street", "competition__district"
+                )
+                .order_by("order", "pk")
+            )
 
     def clean_competition(self):
         competition = self.cleaned_data["competition"]
@@ -70,8 +111,7 @@ class JudgeAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]
     list_select_related = ["user", "competition__street", "competition__district"]
-    raw_id_fields = ["competition", "user"]
-    filter_horizontal = ["recusals"]
+    raw_id_fields = ["competition"]
 
     def _is_draft(self, obj) -> bool:
         return obj is None or obj.competition.status == Competition.Status.DRAFT
@@ -91,4 +131,18 @@ class ProblemAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["text", "village__name", "owner"]
     list_select_related = ["village"]
-    raw_id_fields = ["competition", "contestant", "village", "raised_by"]
+    raw_id_fields = ["competition", "contestant", "village"]
+    # The text is what makes the problem one (problem_key), and the judges raised it on
+    # their sheets: both come from the sheets.
+    readonly_fields = ["text", "judges"]
+    exclude = ["raisers"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("raisers__user")
+
+    def has_add_permission(self, request):
+        return False  # problems are raised on judges' sheets
+
+    @admin.display(description=_("raised by"))
+    def judges(self, obj):
+        return ", ".join(j.display_name for j in obj.raisers.all()) or "—"

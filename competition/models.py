@@ -1,5 +1,7 @@
 """The event: competitions, contestants, panels, the lifecycle and the problems raised."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from villages.models import District, Secretary, Street, Village
+
+
+def person_name(user) -> str:
+    """A person as the pages name them: their full name, their username only when they have
+    none."""
+    return user.get_full_name() or user.first_name or user.username
 
 
 class Competition(models.Model):
@@ -272,7 +280,7 @@ class Judge(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.first_name or self.user.username
+        return person_name(self.user)
 
     @property
     def is_observer(self) -> bool:
@@ -306,8 +314,23 @@ class SignInCard(models.Model):
         return f"{self.judge} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
+def problem_text(text: str) -> str:
+    """A problem as it is kept: trimmed, every run of spaces (full-width too) and line breaks
+    made one space."""
+    return " ".join(text.split())
+
+
+def problem_key(text: str) -> str:
+    """What makes two problems of one village in one competition the same: the same text once
+    trimmed and its spaces collapsed. A digest, so any length of text fits the unique index."""
+    return hashlib.sha256(problem_text(text).encode()).hexdigest()
+
+
 class Problem(models.Model):
-    """An issue raised about a village during a competition, followed to resolution."""
+    """An issue raised about a village during a competition, followed to resolution.
+
+    Several judges raising the same text about one village are one problem, with each of them
+    among its raisers."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -326,15 +349,11 @@ class Problem(models.Model):
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="problems", verbose_name=_("village")
     )
-    raised_by = models.ForeignKey(
-        Judge,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="problems",
-        verbose_name=_("raised by"),
+    raisers = models.ManyToManyField(
+        Judge, blank=True, related_name="raised_problems", verbose_name=_("raised by")
     )
     text = models.TextField(_("problem"))
+    text_key = models.CharField(max_length=64, editable=False)  # problem_key(text)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="open")
     owner = models.CharField(_("owner"), max_length=100, blank=True)
     due = models.DateField(_("due"), null=True, blank=True)
@@ -352,6 +371,10 @@ class Problem(models.Model):
                 name="problem_status_valid",
             ),
             models.CheckConstraint(condition=~Q(text=""), name="problem_text_not_empty"),
+            models.CheckConstraint(condition=~Q(text_key=""), name="problem_text_key_set"),
+            models.UniqueConstraint(
+                fields=["competition", "village", "text_key"], name="problem_unique_text"
+            ),
         ]
         indexes = [models.Index(fields=["status", "due"], name="problem_status_due")]
 

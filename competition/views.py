@@ -92,8 +92,10 @@ def _problems_for(request: HttpRequest):
     if not permissions.is_staff_session(request):
         raise Http404(_("These pages are for street and district staff."))
     streets = org.streets_visible_to(request.user)
-    problems = Problem.objects.filter(village__street__in=streets).select_related(
-        "competition__street", "village__street", "contestant__secretary", "raised_by__user"
+    problems = (
+        Problem.objects.filter(village__street__in=streets)
+        .select_related("competition__street", "village__street", "contestant__secretary")
+        .annotate(raised=Count("raisers"))
     )
     return streets, problems
 
@@ -180,7 +182,7 @@ def _this_site_or(target: str, fallback: str) -> str:
 @login_required
 def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _streets, problems = _problems_for(request)
-    problem = get_object_or_404(problems, pk=pk)
+    problem = get_object_or_404(problems.prefetch_related("raisers__user"), pk=pk)
     if not org.can_change_street(request.user, problem.village.street) and not (
         org.can_view_district(request.user, problem.competition.district)
     ):

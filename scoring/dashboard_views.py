@@ -74,7 +74,7 @@ def _chart_data(numbers: Dashboard, year: int) -> dict:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     district = _get_district_for_user(request)
-    year, quarter = _period(request)
+    year, quarter = _period(request, district)
     numbers = district_dashboard(
         district_id=district.pk, year=year, quarter=quarter, today=timezone.localdate()
     )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from competition.forms import PersonChoiceField
 from competition.models import Judge
 from scoring import domain
 from scoring.models import GradingPolicy, Scheme
@@ -28,6 +29,10 @@ class CompetitionForm(forms.Form):
     def __init__(self, *args, streets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = streets
+        only = list(streets[:2])
+        if len(only) == 1:  # nothing to choose: the one street is chosen
+            self.fields["street"].initial = only[0]
+            self.fields["street"].empty_label = None
         now = timezone.localdate()
         self.fields["year"].initial = now.year
         self.fields["quarter"].initial = (now.month - 1) // 3 + 1
@@ -56,7 +61,7 @@ class CriteriaForm(forms.Form):
 
 
 class JudgeForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, label=_("Existing account"), required=False)
+    user = PersonChoiceField(queryset=None, label=_("Existing account"), required=False)
     name = forms.CharField(
         label=_("Or a new judge's name"),
         max_length=50,

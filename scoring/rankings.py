@@ -73,6 +73,17 @@ def period_marker(district_id: int | None, year: int, quarter: int) -> str:
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
 
 
+def latest_published_period(district_id: int | None) -> tuple[int, int] | None:
+    """The latest (year, quarter) with a published street competition, of one district or
+    (None) of every district; None when nothing is published yet. One query."""
+    published = Competition.objects.filter(
+        level=Competition.Level.STREET, publications__isnull=False
+    )
+    if district_id is not None:
+        published = published.filter(district_id=district_id)
+    return published.order_by("-year", "-quarter").values_list("year", "quarter").first()
+
+
 def _key(row: dict) -> tuple[str, str]:
     """A secretary across quarters: the village they led and their name."""
     return (row["village_code"], row["secretary"])

@@ -49,13 +49,20 @@ def _get_district_for_user(request: HttpRequest) -> District:
     return district
 
 
-def _period(request: HttpRequest) -> tuple[int, int]:
+def _period(request: HttpRequest, district: District | None) -> tuple[int, int]:
+    """The period asked for; by default the latest with published results, so that a page
+    opens on something (this quarter while nothing of it is published yet)."""
     today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    if "year" not in request.GET and "quarter" not in request.GET:
+        latest = rankings.latest_published_period(district.pk if district else None)
+        if latest is not None:
+            return latest
     try:
-        year = int(request.GET.get("year", today.year))
-        quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))
+        year = int(request.GET.get("year", year))
+        quarter = int(request.GET.get("quarter", quarter))
     except ValueError:
-        year, quarter = today.year, (today.month - 1) // 3 + 1
+        pass
     return max(2000, min(year, 2100)), max(1, min(quarter, 4))
 
 
@@ -95,8 +102,10 @@ def _rankings_rows(rows: list, *, every_district: bool) -> str:
         district = f"<td>{_escape(r.district)}</td>" if every_district else ""
         url = _escape(village_url.replace("CODE", quote(r.village_code)))
         out.append(
-            f"<tr><td>{r.rank or '—'}</td>{district}<td>{_escape(r.street)}</td>"
-            f'<td><a href="{url}">{_escape(r.village)}</a></td><td>{_escape(r.secretary)}</td>'
+            f"<tr><td>{r.rank or '—'}</td>{district}"
+            f'<td class="col-street">{_escape(r.street)}</td>'
+            f'<td class="col-sticky"><a href="{url}">{_escape(r.village)}</a></td>'
+            f"<td>{_escape(r.secretary)}</td>"
             f"<td>{r.final if r.final is not None else '—'}</td>"
             f"<td>{grades.get(r.grade or '', '')}</td>"
             f'<td class="movement-{_escape(r.movement)}">{moved}</td></tr>\n'
@@ -135,7 +144,7 @@ def _rankings_table(
 @login_required
 def district_rankings(request: HttpRequest) -> HttpResponse:
     district = None if _every_district(request) else _get_district_for_user(request)
-    year, quarter = _period(request)
+    year, quarter = _period(request, district)
     street = (request.GET.get("street") or None) if district else None
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
     fmt = request.GET.get("format")
@@ -189,7 +198,7 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
 @login_required
 def annual_report(request: HttpRequest) -> HttpResponse:
     district = _get_district_for_user(request)
-    year, _quarter = _period(request)
+    year, _quarter = _period(request, district)
     rows = rankings.annual_report(district_id=district.pk, year=year)
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:

@@ -14,12 +14,21 @@ from enum import StrEnum
 
 from django.contrib.auth.models import User
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from competition import services as event
-from competition.models import Competition, Contestant, Event, Judge, Problem
+from competition.models import (
+    Competition,
+    Contestant,
+    Event,
+    Judge,
+    Problem,
+    problem_key,
+    problem_text,
+)
 from competition.services import ActionRefused
 from scoring import domain, queries
 from scoring.models import (
@@ -229,24 +238,62 @@ def _clean(
 
 
 def _sync_problems(sheet: ScoreSheet, contestant: Contestant, judge: Judge) -> None:
-    """Each line of the sheet's problems is a Problem; lines taken out before anyone acted on
-    them disappear, lines staff have taken up stay."""
-    lines = list(sheet.problems)
-    existing = {p.text: p for p in Problem.objects.filter(contestant=contestant, raised_by=judge)}
-    for text, problem in existing.items():
-        if text not in lines and problem.status == Problem.Status.OPEN and not problem.owner:
-            problem.delete()
-    Problem.objects.bulk_create(
-        Problem(
-            competition_id=contestant.competition_id,
-            contestant=contestant,
-            village_id=contestant.village_id,
-            raised_by=judge,
-            text=text,
+    """Each line of the sheet's problems is a problem of the contestant's village that this
+    judge raised. Judges raising the same text (problem_key) are one problem with each of them
+    among its raisers. A line taken out before staff acted on it no longer names this judge,
+    and a problem nobody raises any more disappears; a problem staff have taken up stays."""
+    lines = {problem_key(text): problem_text(text) for text in sheet.problems}
+    mine = {p.text_key: p for p in Problem.objects.filter(contestant=contestant, raisers=judge)}
+    dropped = [
+        p.pk
+        for key, p in mine.items()
+        if key not in lines and p.status == Problem.Status.OPEN and not p.owner
+    ]
+    added = [key for key in lines if key not in mine]
+    if not dropped and not added:
+        return
+    # Another judge may raise or drop the same problem at the same moment: lock the problems
+    # touched, in one statement and one order. A problem is deleted only once no judge raises
+    # it, read after the lock; one deleted while this save waited for it is made again.
+    touched: dict[str, int] = {}
+    for attempt in range(3):
+        missing = [key for key in added if key not in touched]
+        Problem.objects.bulk_create(
+            [
+                Problem(
+                    competition_id=contestant.competition_id,
+                    contestant=contestant,
+                    village_id=contestant.village_id,
+                    text=lines[key],
+                    text_key=key,
+                )
+                for key in missing
+            ],
+            ignore_conflicts=True,
         )
-        for text in dict.fromkeys(lines)
-        if text not in existing
+        locked = (
+            Problem.objects.select_for_update()
+            .filter(
+                Q(pk__in=dropped if attempt == 0 else [])
+                | Q(competition_id=contestant.competition_id, text_key__in=missing)
+            )
+            .filter(village_id=contestant.village_id)
+            .order_by("pk")
+            .values_list("text_key", "pk")
+        )
+        touched.update(locked)
+        if all(key in touched for key in added):
+            break
+    else:
+        raise ActionRefused(_("The problems could not be saved; send the sheet again."))
+    Raiser = Problem.raisers.through
+    Raiser.objects.filter(judge=judge, problem_id__in=dropped).delete()
+    Raiser.objects.bulk_create(
+        [Raiser(problem_id=touched[key], judge=judge) for key in added],
+        ignore_conflicts=True,
     )
+    if dropped:
+        Problem.objects.filter(pk__in=dropped, raisers=None).delete()
 
 
 def _write_scores(

@@ -111,7 +111,7 @@ def _panel_candidates(competition: Competition):
             | Q(membership__street__isnull=True)
         )
         .exclude(panels__competition=competition)
-        .order_by("username")
+        .order_by("first_name", "username")
     )
 
 

@@ -76,7 +76,9 @@ def test_admin_changelist_add_and_change_pages_render(
         reverse(f"admin:{app}_{model}_changelist"),
         reverse(f"admin:{app}_{model}_change", args=[obj.pk]),
     ]
-    if model != "competition":  # made on the staff pages only (test_site_permissions)
+    # Competitions are made on the staff pages only (test_site_permissions), problems are
+    # raised on judges' sheets.
+    if model not in ("competition", "problem"):
         pages.insert(1, reverse(f"admin:{app}_{model}_add"))
     for url in pages:
         response = client.get(url)

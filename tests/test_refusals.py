@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import path, reverse
 
-from competition.models import Problem
+from competition.models import Problem, problem_key
 from config import urls as site_urls
 from tests.competition_setup import competition_in_scoring
 from tests.factories import TenureFactory, UserFactory
@@ -52,6 +52,7 @@ def test_a_nul_character_in_a_form_changes_nothing(client, street_staff_carol):
         contestant=competition.contestants.first(),
         village=competition.contestants.first().village,
         text="道路破损",
+        text_key=problem_key("道路破损"),
     )
     client.force_login(street_staff_carol)
     problem = Problem.objects.get()

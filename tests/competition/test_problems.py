@@ -214,3 +214,13 @@ def test_bulk_change_returns_to_the_filtered_list_it_came_from(client, street_st
         {"problem": [Problem.objects.first().pk], "status": "in_progress", "next": back},
     )
     assert response.url == back
+
+
+def test_problem_filters_start_on_all(client, street_staff_carol, raised):
+    client.force_login(street_staff_carol)
+    html = client.get(reverse("competition:problems")).content.decode()
+    for name in ("status", "street", "competition"):
+        select = html.split(f'name="{name}"')[1].split("</select>")[0]
+        first = select.split("<option")[1]
+        assert 'value=""' in first and "全部" in first, first
+    assert "---------" not in html

@@ -409,3 +409,31 @@ def test_a_save_waiting_on_a_withdrawal_is_refused_whole(competition, street_sta
     assert isinstance(outcomes[1].error, ActionRefused), outcomes[1]
     assert not ScoreSheet.objects.filter(judge=seat).exists()
     assert not SheetRevision.objects.filter(sheet__judge=seat).exists()
+
+
+@postgresql_only
+def test_judges_raising_the_same_problem_at_once_make_one_problem(street, street_staff_carol):
+    users = UserFactory.create_batch(4)
+    competition = competition_in_scoring(street=street, staff=street_staff_carol, judges=users)
+    contestant = competition.contestants.order_by("order").first()
+    judges = list(competition.judges.order_by("pk"))
+    points = full_points(competition)
+    # The first judge's line is taken out while the others raise it: it stays, theirs.
+    services.save_sheet(
+        judge=judges[0],
+        contestant=contestant,
+        points=points,
+        version=1,
+        submit=False,
+        problems=["村道路灯损坏"],
+        by=judges[0].user,
+    )
+
+    outcomes = race(
+        saving(judges[0], contestant, points, 2, problems=[]),
+        *[saving(judge, contestant, points, 1, problems=["村道路灯损坏 "]) for judge in judges[1:]],
+    )
+
+    assert errors(outcomes) == []
+    problem = Problem.objects.get()
+    assert sorted(j.pk for j in problem.raisers.all()) == [j.pk for j in judges[1:]]

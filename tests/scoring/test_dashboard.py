@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from competition.models import Competition, Contestant, Judge, Problem
+from competition.models import Competition, Contestant, Judge, Problem, problem_key
 from scoring import queries, rankings
 from scoring.dashboard import district_dashboard
 from scoring.models import ScoreSheet
@@ -63,11 +63,13 @@ def sheet(judge: Judge, contestant: Contestant, status="submitted") -> ScoreShee
 
 
 def problem(competition: Competition, contestant: Contestant, status="open", due=None) -> Problem:
+    text = f"道路硬化进度慢 {Problem.objects.count()}"  # one village's problems differ
     return Problem.objects.create(
         competition=competition,
         contestant=contestant,
         village=contestant.village,
-        text="道路硬化进度慢",
+        text=text,
+        text_key=problem_key(text),
         status=status,
         due=due,
     )

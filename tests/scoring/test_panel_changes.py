@@ -198,7 +198,7 @@ def test_a_save_from_the_phone_is_refused_with_the_reason(client, scored, street
     assert reply.status_code == 403
     assert reply.json() == {
         "result": "refused",
-        "errors": {"refused": "该评委已标记为缺席，不再接收其评分表。"},
+        "errors": {"refused": "您在本场已被标记为缺席，不能再评分。如有误，请联系街道工作人员。"},
         "version": 0,
     }
     assert not ScoreSheet.objects.filter(judge=judge3, contestant=second).exists()

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from competition.models import Contestant, Problem
+from competition.models import Contestant, Problem, problem_key
 from tests.factories import SecretaryFactory, TenureFactory
 from tests.scoring.test_rankings import publish
 
@@ -43,6 +43,7 @@ def history(street, district_dan):
                 contestant=competition.contestants.get(),
                 village=tenure.village,
                 text="集体收入下降",
+                text_key=problem_key("集体收入下降"),
                 due=dt.date(2025, 12, 31),
             )
     return tenure

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.db.models import Count
 
-from competition.models import Competition, Contestant, Judge, Problem
+from competition.models import Competition, Contestant, Judge, Problem, problem_key
 from scoring import queries
 from scoring.models import Publication
 from tests.factories import SecretaryFactory, StreetFactory, UserFactory, VillageFactory
@@ -87,11 +87,13 @@ def test_the_carried_counts_are_those_of_carried_over(competitions, street):
             )
 
     def problem(competition, village, status="open"):
+        text = f"问题 {competition.pk}/{village.pk}/{status}"
         Problem.objects.create(
             competition=competition,
             contestant=entries[competition.pk, village.pk],
             village=village,
-            text=f"问题 {competition.pk}/{village.pk}",
+            text=text,
+            text_key=problem_key(text),
             status=status,
         )
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from competition.models import Competition, Contestant, Problem
+from competition.models import Competition, Contestant, Problem, problem_key
 from competition.services import ActionRefused
 from scoring import results
 from scoring.models import Ballot, GradingPolicy, Publication, Score
@@ -335,6 +335,7 @@ def test_a_kept_results_page_follows_the_problems_still_open(client, street_staf
         ),
         village=contestant.village,
         text="道路未修",
+        text_key=problem_key("道路未修"),
     )
     assert client.get(url).content.count(b'class="carried"') == 1
     problem.status = Problem.Status.RESOLVED

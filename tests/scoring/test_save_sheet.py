@@ -75,10 +75,10 @@ def test_submit_stores_every_point_and_an_audit_revision(competition, seat, firs
     assert revision.new["points"]["political"] == "16.00"
     # Repeated lines are one problem, tied to the contestant's village.
     problem = Problem.objects.get()
-    assert (problem.text, problem.village_id, problem.raised_by) == (
+    assert (problem.text, problem.village_id, list(problem.raisers.all())) == (
         "道路破损",
         first.village_id,
-        seat,
+        [seat],
     )
 
 

@@ -554,7 +554,8 @@ ADMIN_MODEL_OUTCOMES = {
     # judge added to it here (the add form refuses a competition past draft).
     "competition.competition":   (OK,   DENIED, OK,     DENIED, OK,      DENIED, DENIED, DENIED),
     "competition.judge":         (OK,   OK,     OK,     DENIED, OK,      FORM,   DENIED, DENIED),
-    "competition.problem":       (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
+    # Problems are raised on judges' sheets (one per text and village): none added here.
+    "competition.problem":       (OK,   DENIED, OK,     OK,     OK,      DENIED, FORM,   DONE),
     # Scheme edits never reach a competition: it holds copies of the criteria.
     "scoring.scheme":            (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
     "scoring.criterion":         (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
