@@ -21,12 +21,17 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        # The site's own pages, not the admin's (which would name "Django administration").
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/own_password_change.html"
+        ),
         name="password_change",
     ),
     path(
         "accounts/password_change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/own_password_changed.html"
+        ),
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -186,3 +186,22 @@ def test_compression_is_fast_and_padded_at_random():
     fastest, best = len(gzip.compress(page, 1)), len(gzip.compress(page, 6))
     assert all(fastest <= len(p) <= fastest + 101 for p in packed)
     assert best < fastest
+
+
+def test_changing_ones_password_is_a_page_of_the_site_not_of_the_admin(client, judge_bob):
+    client.force_login(judge_bob)
+    page = client.get(reverse("password_change")).content.decode()
+    assert "修改密码" in page and 'id="password-change"' in page
+    assert "Django" not in page
+    changed = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "梅花-2026-qingshan",
+            "new_password2": "梅花-2026-qingshan",
+        },
+        follow=True,
+    )
+    assert 'id="password-changed"' in changed.content.decode()
+    judge_bob.refresh_from_db()
+    assert judge_bob.check_password("梅花-2026-qingshan")
