@@ -1,0 +1,72 @@
+"""What assistive technology reads from the markup: the current page in the navigation.
+(axe-core checks the rest in tests/browser.)"""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from tests.competition_setup import competition_in_scoring
+
+pytestmark = pytest.mark.django_db
+
+
+class Links(HTMLParser):
+    """The navigation's links: (href, aria-current or None)."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.in_nav = [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "ul" and "navbar-nav" in (attrs.get("class") or ""):
+            self.in_nav = True
+        elif tag == "a" and self.in_nav:
+            self.links.append((attrs["href"], attrs.get("aria-current")))
+
+    def handle_endtag(self, tag):
+        if tag == "ul":
+            self.in_nav = False
+
+
+def marked(client, url: str) -> dict[str, str]:
+    parser = Links()
+    parser.feed(client.get(url).content.decode())
+    assert parser.links, "no navigation found"
+    return {href: current for href, current in parser.links if current}
+
+
+def test_the_navigation_marks_the_page_itself_and_the_section_of_a_page_within(
+    client, street_staff_carol
+):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol
+    )
+    client.force_login(street_staff_carol)
+    competitions = reverse("scoring:competitions")
+
+    assert marked(client, reverse("home")) == {reverse("home"): "page"}
+    assert marked(client, competitions) == {competitions: "page"}
+    # The board is in the competitions' section, and not that section's page itself.
+    assert marked(client, reverse("scoring:board", args=[competition.pk])) == {competitions: "true"}
+    problems = reverse("competition:problems")
+    assert marked(client, problems) == {problems: "page"}
+    # A page in no section marks nothing.
+    assert marked(client, reverse("search") + "?q=x") == {}
+
+
+def test_the_navigation_marks_the_judges_pages(client, street_staff_carol, judge_bob):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, judges=[judge_bob]
+    )
+    client.force_login(judge_bob)
+    mine = reverse("scoring:judge")
+
+    assert marked(client, mine) == {mine: "page"}
+    assert marked(client, reverse("scoring:contestants", args=[competition.pk])) == {mine: "true"}
+
+
+def test_the_navigation_marks_home_for_a_visitor(client):
+    assert marked(client, reverse("home")) == {reverse("home"): "page"}
+    assert marked(client, reverse("login")) == {}
