@@ -1,9 +1,11 @@
-"""What assistive technology reads from the markup: the current page in the navigation.
-(axe-core checks the rest in tests/browser.)"""
+"""What assistive technology and browsers read from the markup: the current page in the
+navigation, and the site's icon. (axe-core checks the rest in tests/browser.)"""
 
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 
 from tests.competition_setup import competition_in_scoring
@@ -70,3 +72,16 @@ def test_the_navigation_marks_the_judges_pages(client, street_staff_carol, judge
 def test_the_navigation_marks_home_for_a_visitor(client):
     assert marked(client, reverse("home")) == {reverse("home"): "page"}
     assert marked(client, reverse("login")) == {}
+
+
+def test_every_page_names_the_icon_and_favicon_ico_leads_to_it(client, django_assert_num_queries):
+    icon = static("favicon.svg")
+    home = client.get(reverse("home")).content.decode()
+    assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in home
+    # Pages that name no icon (the admin's) make the browser ask for /favicon.ico.
+    with django_assert_num_queries(0):
+        response = client.get("/favicon.ico")
+    assert (response.status_code, response.url) == (302, icon)
+    assert "max-age=86400" in response["Cache-Control"]
+    with open(finders.find("favicon.svg"), encoding="utf-8") as svg:
+        assert svg.read().startswith('<svg xmlns="http://www.w3.org/2000/svg"')
