@@ -1,6 +1,8 @@
 """What assistive technology and browsers read from the markup: the current page in the
-navigation, and the site's icon. (axe-core checks the rest in tests/browser.)"""
+navigation, the names of table columns, the site's icon. (axe-core checks the rest in
+tests/browser.)"""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -74,6 +76,20 @@ def test_the_navigation_marks_home_for_a_visitor(client):
     assert marked(client, reverse("login")) == {}
 
 
+def test_every_column_of_the_setup_tables_has_a_name(client, street_staff_carol):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, open_it=False
+    )
+    client.force_login(street_staff_carol)
+    page = client.get(reverse("scoring:setup", args=[competition.pk])).content.decode()
+
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)
+    assert len(headers) >= 9  # contestants (4) and panel (5)
+    assert all(re.sub(r"<[^>]+>", "", header).strip() for header in headers), headers
+    # The column of buttons is named for screen readers only.
+    assert page.count('<span class="visually-hidden">操作</span>') == 2
+
+
 def test_every_page_names_the_icon_and_favicon_ico_leads_to_it(client, django_assert_num_queries):
     icon = static("favicon.svg")
     home = client.get(reverse("home")).content.decode()
@@ -85,3 +101,10 @@ def test_every_page_names_the_icon_and_favicon_ico_leads_to_it(client, django_as
     assert "max-age=86400" in response["Cache-Control"]
     with open(finders.find("favicon.svg"), encoding="utf-8") as svg:
         assert svg.read().startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+
+
+def test_the_admin_names_the_icon_and_underlines_its_breadcrumbs(client, admin_alice):
+    client.force_login(admin_alice)
+    page = client.get(reverse("admin:villages_village_changelist")).content.decode()
+    assert f'<link rel="icon" href="{static("favicon.svg")}"' in page
+    assert f'<link rel="stylesheet" href="{static("css/admin.css")}">' in page
