@@ -157,7 +157,8 @@ def sign_in(page, site: str, username: str) -> None:
 
 
 def ballot_pages(page, site: str, code: str) -> list[str]:
-    """A representative's phone: the slip's QR address, the check, the thanks, the code entry."""
+    """A representative's phone: the slip's QR address, the check, the thanks, the code entry,
+    the same code again; and a judge's phone with an unknown card."""
     page.goto(f"{site}{reverse('scoring:ballot')}#{code}")
     page.locator("#ballot-form").wait_for()
     found = check_both_widths(page, "representative /ballot/ (choices)")
@@ -170,7 +171,28 @@ def ballot_pages(page, site: str, code: str) -> list[str]:
     found += check_both_widths(page, "representative /ballot/thanks/")
     page.goto(site + reverse("scoring:ballot"))
     found += check_both_widths(page, "representative /ballot/ (code entry)")
+    page.goto("about:blank")  # from /ballot/, only the fragment would change: no new page
+    page.goto(f"{site}{reverse('scoring:ballot')}#{code}")
+    page.locator(".ballot-refused").wait_for()
+    found += check_both_widths(page, "representative /ballot/ (a used code)")
+    page.goto(site + reverse("competition:card", args=["no-such-card"]))
+    found += check_both_widths(page, "judge /card/… (an unknown card)")
     return found
+
+
+def printed_pages(page, site: str, competition_id: int) -> list[str]:
+    """What street staff print, the answers of forms: the judges' cards and the ballot slips."""
+    page.goto(site + reverse("scoring:setup", args=[competition_id]))
+    action = reverse("competition:cards", args=[competition_id])
+    page.locator(f"form[action='{action}'] button").click()
+    page.locator(".sign-in-card").first.wait_for()
+    found = check_both_widths(page, f"street staff {action} (cards)")
+    page.goto(site + reverse("scoring:democratic", args=[competition_id]))
+    page.fill("#per", "1")
+    action = reverse("scoring:slips", args=[competition_id])
+    page.locator(f"form[action='{action}'] button").click()
+    page.locator(".slip").first.wait_for()
+    return found + check_both_widths(page, f"street staff {action} (slips)")
 
 
 def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server):
@@ -208,10 +230,12 @@ def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server
             start.append(reverse("competition:card", args=[card]))
         checked[role], role_found = crawl(page, live_server.url, role, start)
         found += role_found
+        if role == "street staff":
+            found += printed_pages(page, live_server.url, competition.pk)
     phone = page_at(PHONE)
     phone.axe_source = source
     found += ballot_pages(phone, live_server.url, code)
-    print(f"axe: {sum(map(len, checked.values())) + 4} pages in {time.monotonic() - started:.0f} s")
+    print(f"axe: {sum(map(len, checked.values())) + 8} pages in {time.monotonic() - started:.0f} s")
     for role, paths in checked.items():
         print(role, len(paths), " ".join(paths))
 
