@@ -41,7 +41,7 @@ format: $(STAMP)
 
 # After changing a translatable string: update the catalog, translate, then compile.
 messages: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore ".venv/*" --ignore "staticfiles/*"
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore ".venv/*" --ignore "staticfiles/*" --ignore "node_modules/*"
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 clean:

@@ -13,6 +13,7 @@ admin.site.index_title = _("Districts, villages, secretaries and criteria")
 urlpatterns = [
     path("", village_views.home, name="home"),
     path("healthz", village_views.health, name="health"),
+    path("favicon.ico", village_views.favicon, name="favicon"),
     path("search/", search_views.search, name="search"),
     path("streets/<int:pk>/staff/", village_views.street_staff, name="street_staff"),
     # Sign-in and password change; no reset by email: districts' intranets send no mail, and

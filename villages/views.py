@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
 from villages import permissions, services
@@ -15,6 +16,12 @@ from villages.queries import street_staff as street_staff_of
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and monitoring: the process answers. Touches no database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@cache_control(max_age=24 * 60 * 60)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """For browsers that ask /favicon.ico of a page that names no icon (the admin's do not)."""
+    return redirect(static("favicon.svg"))
 
 
 def home(request: HttpRequest) -> HttpResponse:

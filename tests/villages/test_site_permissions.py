@@ -36,6 +36,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import models, transaction
 from django.http import HttpResponse
+from django.templatetags.static import static
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -268,6 +269,7 @@ def reset_link(w: World) -> str:
 PAGES: dict[str, Page] = {
     "home": Page(lambda w: reverse("home")),
     "health": Page(lambda w: reverse("health"), shows=lambda r, w: r.content == b"ok"),
+    "favicon": Page(lambda w: reverse("favicon"), away=lambda w: static("favicon.svg")),
     "street_staff": Page(
         lambda w: reverse("street_staff", args=[w.a.street_id]),
         data=lambda w, me: {"username": "wang.li", "display_name": "王丽"},
@@ -478,6 +480,7 @@ MATRIX = {
     #                                           anon    bob    carol  dan    grace  alice  frank
     ("home", "GET"):                           (OK,    OK,    OK,    OK,    OK,    OK,    OK),
     ("health", "GET"):                         (OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    ("favicon", "GET"):                        (AWAY,) * 7,
     ("search", "GET"):                         (LOGIN, NO,    OK,    OK,    NO,    OK,    NO),
     # Only the street's own staff add a colleague to it (district staff cannot).
     ("street_staff", "GET"):                   (LOGIN, NO,    OK,    NO,    NO,    OK,    NO),

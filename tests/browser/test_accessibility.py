@@ -1,0 +1,275 @@
+"""Every page of every role passes axe-core, at 360 px and at 1280 px.
+
+axe-core is the npm package declared in package.json (`npm ci` at the repository root; .ci/run
+does it). The crawl signs in as each role of the demo district and follows the same-site links
+from the home page and from a search (a form); axe checks one address of each URL route, at both
+widths, and every serious or critical violation is listed, with the page, the rule and the
+elements, in one failure. Some routes are linked only from some objects' pages (a published
+competition's results, not the one in scoring), so two more addresses of each route are read
+for their links, without axe. Of the admin, Django's own pages many times over, the crawl takes
+the index, one list and one change form of our apps.
+"""
+
+import html
+import io
+import re
+import time
+from collections import Counter, deque
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import Resolver404, resolve, reverse
+
+from competition.models import Competition
+from competition.services import issue_cards
+from scoring.services import issue_ballot_tokens
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.factories import PASSWORD
+
+# Transactional, for the live server.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "leitai-demo"  # seed_demo's default
+ROLES = {
+    "anonymous": None,
+    "judge": "judge01",  # on the panel of 寒亭街道's competition in scoring
+    "street staff": "street01",  # of 寒亭街道
+    "district staff": "district",
+    "administrator": "admin",
+}
+# Signing out and switching language are forms; the health check is JSON.
+SKIPPED = {"logout", "set_language", "health", "admin:logout", "admin:view_on_site"}
+OUR_APPS = ("villages", "competition", "scoring")
+ADDRESSES_PER_ROUTE = 3  # the first is checked with axe, the others only read for their links
+MAX_PAGES = 80  # per role: a bound in case something multiplies
+
+
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(
+            f"{AXE} is missing: install axe-core with `npm ci` at the repository root "
+            "(Node.js and npm from Debian: apt-get install nodejs npm); .ci/run does both."
+        )
+    return AXE.read_text()
+
+
+def violations(page, where: str) -> list[str]:
+    """axe's serious and critical violations on the page as it is shown now."""
+    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+    # govern: a <script> tag with axe's source would be refused by it.
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(page.axe_source)
+    found = page.evaluate(
+        """async () => {
+          // No preload: it copies the stylesheets into <style> elements, which the page's
+          // policy refuses; only the rule on locked screen orientation needs them.
+          const result = await axe.run(document, {resultTypes: ['violations'], preload: false});
+          return result.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => ({id: v.id, impact: v.impact,
+                          targets: v.nodes.map((n) => n.target.join(' '))}));
+        }"""
+    )
+    return [
+        f"{where}: {v['id']} ({v['impact']}, {len(v['targets'])}×) "
+        + ", ".join(v["targets"][:5])
+        + (" …" if len(v["targets"]) > 5 else "")
+        for v in found
+    ]
+
+
+def check_both_widths(page, where: str) -> list[str]:
+    found = violations(page, f"{where} @360")
+    page.set_viewport_size(DESKTOP)
+    found += violations(page, f"{where} @1280")
+    page.set_viewport_size(PHONE)
+    return found
+
+
+def route_of(url: str, site: str) -> str | None:
+    """The URL route an address of this site resolves to, or None if the crawl skips it."""
+    if not url.startswith(site + "/"):
+        return None
+    parts = urlsplit(url)
+    if "format" in parse_qs(parts.query):  # a download, not a page
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    name = match.view_name
+    if name in SKIPPED or name.startswith("django.") or name.endswith(".serve"):
+        return None
+    if name.startswith("admin:"):
+        if name == "admin:index":
+            return name
+        app = match.url_name.split("_", 1)[0]
+        if app in OUR_APPS and match.url_name.endswith("_changelist"):
+            return "admin:changelist"
+        if app in OUR_APPS and match.url_name.endswith("_change") and "object_id" in match.kwargs:
+            return "admin:change"
+        return None
+    return name
+
+
+HREF = re.compile(r"""<a\s[^>]*href=["']([^"'#]*)""")
+
+
+def crawl(page, site: str, role: str, start: list[str]) -> tuple[list[str], list[str]]:
+    """axe on one address per route reachable from `start`. Returns (checked paths, found)."""
+    queue = deque(site + path for path in start)
+    seen = set(queue)
+    addresses = Counter(route_of(url, site) for url in queue)
+    checked_routes: set[str] = set()
+    checked, found = [], []
+    while queue and len(checked) < MAX_PAGES:
+        url = queue.popleft()
+        route = route_of(url, site)
+        path = url.removeprefix(site)
+        if route in checked_routes:
+            # Read, not checked: only its links are wanted.
+            answer = page.request.get(url, max_redirects=0)
+            hrefs = [urljoin(url, html.unescape(h)) for h in HREF.findall(answer.text())]
+        else:
+            answer = page.goto(url)
+            if "text/html" not in answer.headers.get("content-type", ""):
+                continue
+            checked_routes.add(route)
+            checked.append(path)
+            found += check_both_widths(page, f"{role} {path}")
+            hrefs = page.evaluate(
+                "[...document.querySelectorAll('a[href]')].map((a) => a.href.split('#')[0])"
+            )
+        for href in hrefs:
+            route = route_of(href, site)
+            if route is not None and addresses[route] < ADDRESSES_PER_ROUTE and href not in seen:
+                seen.add(href)
+                addresses[route] += 1
+                queue.append(href)
+    return checked, found
+
+
+def sign_in(page, site: str, username: str) -> None:
+    page.goto(site + reverse("login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(site + reverse("home"))
+
+
+def ballot_pages(page, site: str, code: str) -> list[str]:
+    """A representative's phone: the slip's QR address, the check, the thanks, the code entry,
+    the same code again; and a judge's phone with an unknown card."""
+    page.goto(f"{site}{reverse('scoring:ballot')}#{code}")
+    page.locator("#ballot-form").wait_for()
+    found = check_both_widths(page, "representative /ballot/ (choices)")
+    page.locator("input[name=choice]").first.check()
+    page.locator("#ballot-form button[type=submit]").click()
+    page.locator("#chosen").wait_for()
+    found += check_both_widths(page, "representative /ballot/ (confirm)")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/ballot/thanks/")
+    found += check_both_widths(page, "representative /ballot/thanks/")
+    page.goto(site + reverse("scoring:ballot"))
+    found += check_both_widths(page, "representative /ballot/ (code entry)")
+    page.goto("about:blank")  # from /ballot/, only the fragment would change: no new page
+    page.goto(f"{site}{reverse('scoring:ballot')}#{code}")
+    page.locator(".ballot-refused").wait_for()
+    found += check_both_widths(page, "representative /ballot/ (a used code)")
+    page.goto(site + reverse("competition:card", args=["no-such-card"]))
+    found += check_both_widths(page, "judge /card/… (an unknown card)")
+    return found
+
+
+def printed_pages(page, site: str, competition_id: int) -> list[str]:
+    """What street staff print, the answers of forms: the judges' cards and the ballot slips."""
+    page.goto(site + reverse("scoring:setup", args=[competition_id]))
+    action = reverse("competition:cards", args=[competition_id])
+    page.locator(f"form[action='{action}'] button").click()
+    page.locator(".sign-in-card").first.wait_for()
+    found = check_both_widths(page, f"street staff {action} (cards)")
+    page.goto(site + reverse("scoring:democratic", args=[competition_id]))
+    page.fill("#per", "1")
+    action = reverse("scoring:slips", args=[competition_id])
+    page.locator(f"form[action='{action}'] button").click()
+    page.locator(".slip").first.wait_for()
+    return found + check_both_widths(page, f"street staff {action} (slips)")
+
+
+def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server):
+    source = axe_source()
+    call_command("seed_demo", stdout=io.StringIO())
+    competition = Competition.objects.get(status=Competition.Status.SCORING)
+    staff = User.objects.get(username="street01")
+    _contestant, code = issue_ballot_tokens(competition=competition, per_contestant=1, by=staff)[0]
+    _judge, card = issue_cards(competition=competition, by=staff)[0]
+
+    started = time.monotonic()
+    found, checked = [], {}
+    broken = []  # answers of 400 and more, to anything a page asked for (the favicon too)
+    for role, username in ROLES.items():
+        page = page_at(PHONE)
+        page.axe_source = source
+        page.on(
+            "response",
+            lambda r, role=role: (
+                broken.append(f"{role} {r.status} {r.url}") if r.status >= 400 else 0
+            ),
+        )
+        start = [reverse("home")]
+        if username:
+            sign_in(page, live_server.url, username)
+            if role != "judge":  # the navigation's search, for staff
+                start.append(reverse("search") + "?q=%E5%AF%92%E4%BA%AD")  # 寒亭
+        else:  # a judge's sign-in card, before it signs them in
+            start.append(reverse("competition:card", args=[card]))
+        checked[role], role_found = crawl(page, live_server.url, role, start)
+        found += role_found
+        if role == "street staff":
+            found += printed_pages(page, live_server.url, competition.pk)
+    phone = page_at(PHONE)
+    phone.axe_source = source
+    found += ballot_pages(phone, live_server.url, code)
+    print(f"axe: {sum(map(len, checked.values())) + 8} pages in {time.monotonic() - started:.0f} s")
+    for role, paths in checked.items():
+        print(role, len(paths), " ".join(paths))
+
+    # The crawl reached each role's pages, not only the home page.
+    assert {"/judge/", f"/judge/{competition.pk}/"} <= set(checked["judge"])
+    assert len(checked["street staff"]) >= 20, checked["street staff"]
+    assert len(checked["district staff"]) >= 12, checked["district staff"]
+    admin = [path for path in checked["administrator"] if path.startswith("/admin/")]
+    assert len(admin) == 3 and admin[0] == "/admin/" and admin[2].endswith("/change/"), admin
+    assert found == [], "axe-core finds serious or critical violations:\n" + "\n".join(found)
+    assert broken == []
+
+
+def test_the_navigation_shows_the_current_section_in_bold_and_underlined(
+    page_at, live_server, street_staff_carol
+):
+    page = page_at(DESKTOP)
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", "carol")
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.goto(live_server.url + reverse("competition:problems"))
+
+    def style(name: str) -> dict:
+        return page.get_by_role("link", name=name, exact=True).evaluate(
+            """(a) => { const s = getComputedStyle(a);
+                return {weight: s.fontWeight, line: s.textDecorationLine, color: s.color}; }"""
+        )
+
+    current = page.locator(".navbar-nav a[aria-current]")
+    assert current.count() == 1 and current.inner_text() == "问题整改"
+    assert style("问题整改") == {
+        "weight": "700",
+        "line": "underline",
+        "color": "rgb(255, 255, 255)",
+    }
+    assert style("擂台赛") == {"weight": "400", "line": "none", "color": "rgb(255, 255, 255)"}
