@@ -174,6 +174,11 @@
     /* invalid or refused: sending again would be refused again; the device copy stays. */
     if (isMine && result === "refused") closeSheet((data.errors || {}).refused || "");
     else if (isMine) showErrors(data.errors || {});
+    else if (!form) {
+      /* Sent from the list: say so here; the typing stays on the device. */
+      var errors = data.errors || {};
+      say(texts.refused + " " + (errors.refused || texts.fix), "refused");
+    }
     return true;
   }
 
@@ -285,7 +290,7 @@
     if (form) return;
     var n = own().length;
     if (n) say(texts.waiting + " " + n, "offline");
-    else if (stateLine && stateLine.dataset.state !== "signed-out") stateLine.hidden = true;
+    else if (stateLine && ["signed-out", "refused"].indexOf(stateLine.dataset.state) < 0) stateLine.hidden = true;
   }
 
   /* ---- the sheet page ---- */
