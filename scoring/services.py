@@ -126,7 +126,7 @@ def choose_criteria(
     _choose(locked, scheme, optional_codes)
     event.log(
         locked,
-        Event.Kind.CREATED,
+        Event.Kind.CRITERIA,
         by,
         _("criteria: %(codes)s") % {"codes": ", ".join(optional_codes) or "—"},
     )
@@ -628,7 +628,7 @@ def issue_ballot_tokens(
         BallotToken(contestant=contestant, token_hash=_ballot_hash(code))
         for contestant, code in issued
     )
-    event.log(locked, Event.Kind.CARD, by, _("%(n)s ballot tokens issued") % {"n": len(issued)})
+    event.log(locked, Event.Kind.BALLOTS, by, _("%(n)s ballot tokens issued") % {"n": len(issued)})
     return issued
 
 
@@ -642,7 +642,7 @@ def revoke_ballot_tokens(*, contestant: Contestant, by: User) -> int:
     seal_ballots(competition=locked, contestant_ids=[contestant.pk])
     event.log(
         locked,
-        Event.Kind.CARD,
+        Event.Kind.BALLOTS,
         by,
         _("%(n)s unused ballot tokens of %(who)s revoked") % {"n": count, "who": contestant},
     )
@@ -877,7 +877,7 @@ def enter_tally(
         )
         DifferingTally.objects.filter(tally=tally).delete()
     # The log says who typed, never the counts: the setup page shows it to the next typist.
-    event.log(locked, Event.Kind.CREATED, by, TALLY_NOTES[outcome] % {"who": contestant})
+    event.log(locked, Event.Kind.TALLY, by, TALLY_NOTES[outcome] % {"who": contestant})
     return tally, outcome
 
 
@@ -901,7 +901,7 @@ def set_democratic(*, competition: Competition, enabled: bool, by: User) -> None
     GradingPolicy.objects.filter(competition=locked).update(democratic_enabled=enabled)
     event.log(
         locked,
-        Event.Kind.CREATED,
+        Event.Kind.DEMOCRATIC,
         by,
         _("democratic evaluation on") if enabled else _("democratic evaluation off"),
     )
