@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "config.apps.LeitaiAxesConfig",  # django-axes, named in the reader's language
     "villages",
     "competition",
     "scoring",
