@@ -40,6 +40,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from competition.models import Competition
+from competition.services import issue_cards
+from scoring.models import Scheme
+from scoring.services import create_competition
+
 # Routes never followed: they change state, switch the language, or answer with a file.
 SKIPPED_ROUTES = {"logout", "set_language", "admin:logout", "admin:jsi18n", "health"}
 SKIPPED_ROUTE_SUFFIXES = ("_delete",)  # the admin's delete confirmation lists every related row
@@ -73,13 +78,18 @@ class Page:
     url: str
     route: str
     html: str
+    status: int = 200  # a refusal (4xx) is a page in the reader's language too
 
 
 @dataclass
 class World:
-    """The seeded data and one user per role (None: the anonymous visitor)."""
+    """The seeded data and one user per role (None: the anonymous visitor), with what only a
+    typed or printed address reaches."""
 
     users: dict[str, User | None] = field(default_factory=dict)
+    card: str = ""  # a judge's unused sign-in card: /card/<token>/
+    draft: Competition | None = None  # next year's first competition of street01, in draft
+    published: Competition | None = None  # one of last year's, for its public notice
 
 
 ROLES = {
@@ -93,13 +103,30 @@ ROLES = {
 
 def seed_world() -> World:
     """The richest world we have: `manage.py seed_demo` (a district of 403 villages, a year of
-    published competitions, this quarter's in scoring with sheets in), and its demo users."""
+    published competitions, this quarter's in scoring with sheets in), its demo users, sign-in
+    cards for the panel and, for the setup pages of a draft, a competition in draft."""
     call_command("seed_demo", stdout=io.StringIO())
+    staff = User.objects.get(username="street01")
+    scoring = Competition.objects.get(status=Competition.Status.SCORING)
+    [(_judge, card), *_others] = issue_cards(competition=scoring, by=staff)
+    draft = create_competition(
+        street=scoring.street,
+        year=scoring.year + 1,
+        quarter=1,
+        scheme=Scheme.objects.order_by("pk").first(),
+        optional_codes=["governance"],
+        by=staff,
+    )
     return World(
         users={
             role: None if username is None else User.objects.get(username=username)
             for role, username in ROLES.items()
-        }
+        },
+        card=card,
+        draft=draft,
+        published=Competition.objects.filter(status=Competition.Status.PUBLISHED)
+        .order_by("pk")
+        .first(),
     )
 
 
@@ -165,8 +192,8 @@ def crawl(
     """Every HTML page reachable from `start` (a path, or several: pages reached by a typed
     address or a form, such as a search) by GET links, breadth-first, bounded as above.
 
-    Redirects are followed (a page may send the user on); a page that does not answer 200 with
-    HTML is left out of the result but does not stop the crawl.
+    Redirects are followed (a page may send the user on). A refusal (4xx) with an HTML page is
+    kept, but its links are not followed; anything else that is not HTML is left out.
     """
     headers = headers or {}
     seen_urls: set[str] = set()
@@ -182,7 +209,10 @@ def crawl(
         if not _wanted(url, route) or per_route_count.get(route, 0) >= per_route:
             continue
         response = client.get(url, follow=True, headers=headers)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        status = response.status_code
+        if not (status == 200 or 400 <= status < 500):
+            continue
+        if "text/html" not in response.get("Content-Type", ""):
             continue
         final = response.request["PATH_INFO"]
         final_route = route_of(final) or route
@@ -192,8 +222,9 @@ def crawl(
         if final_route != route:
             per_route_count[final_route] = per_route_count.get(final_route, 0) + 1
         html = response.content.decode()
-        pages.append(Page(url=url, route=final_route, html=html))
-        queue.extend(link for link in links(html, final) if link not in seen_urls)
+        pages.append(Page(url=url, route=final_route, html=html, status=status))
+        if status == 200:
+            queue.extend(link for link in links(html, final) if link not in seen_urls)
     return pages
 
 

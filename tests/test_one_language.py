@@ -13,6 +13,7 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.urls import reverse
 
 from competition.models import Competition, Contestant, Event, Judge, Problem
 from scoring.models import (
@@ -120,12 +121,21 @@ def _allowances(strings: set[str], terms: set[str]) -> dict[str, set[str]]:
     return {"cjk": _allowed_runs(strings, CJK), "latin": _allowed_runs(strings, LATIN) | terms}
 
 
-def starts(role: str) -> list[str]:
-    """Where a role's crawl begins: home, and the pages reached by typing rather than a link."""
+def starts(world: crawl.World, role: str) -> list[str]:
+    """Where a role's crawl begins: home, and the pages reached by typing or scanning an
+    address rather than by a link (a search, a ballot slip, a sign-in card, a public notice)."""
     if role == "anonymous":
-        published = Competition.objects.filter(status="published").order_by("pk").first()
-        return ["/", "/ballot/", f"/competitions/{published.pk}/results/notice/"]
-    if role in ("street_staff", "district_staff", "admin"):
+        return [
+            "/",
+            reverse("scoring:ballot"),
+            reverse("scoring:ballot_thanks"),
+            reverse("scoring:notice", args=[world.published.pk]),
+            reverse("competition:card", args=[world.card]),
+            reverse("competition:card", args=["no-such-card"]),
+        ]
+    if role in ("street_staff", "admin"):
+        return ["/", "/search/?q=王", reverse("scoring:setup", args=[world.draft.pk])]
+    if role == "district_staff":
         return ["/", "/search/?q=王"]
     return ["/"]
 
@@ -141,11 +151,11 @@ def world(django_db_setup, django_db_blocker):
 @pytest.mark.parametrize("role", list(crawl.ROLES))
 def test_every_page_of_each_role_speaks_one_language(world, role, db):
     client = crawl.client_for(world.users[role])
-    # The admin's pages of one kind differ little: one of each is enough, and keeps it fast.
-    per_route = 1 if role == "admin" else 2
-    pages = crawl.crawl(
-        client, start=starts(role), per_route=per_route, headers={"Accept-Language": LANGUAGES[0]}
-    )
+    # Three of a kind: a competition in draft, one in scoring, one published. The admin's
+    # pages of one kind differ little: one of each is enough there, and keeps it fast.
+    per_route = 1 if role == "admin" else 3
+    headers = {"Accept-Language": LANGUAGES[0]}
+    pages = crawl.crawl(client, start=starts(world, role), per_route=per_route, headers=headers)
     assert len(pages) > (1 if role == "anonymous" else 3), [p.url for p in pages]
     # Read after the crawl: signing in wrote to the sign-in log, which the admin shows.
     strings = data_strings()
