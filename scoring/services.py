@@ -105,7 +105,7 @@ def create_competition(
     )
     _choose(competition, scheme, optional_codes)
     district_policy(street.district).copy_for(competition).save()
-    event.log(competition, Event.Kind.CREATED, by, scheme.name)
+    event.log(competition, Event.Kind.CREATED, by, scheme.label)
     return competition
 
 
@@ -124,11 +124,13 @@ def choose_criteria(
     if locked.status != Competition.Status.DRAFT:
         raise ActionRefused(_("The criteria are frozen once scoring has started."))
     _choose(locked, scheme, optional_codes)
+    # The log names the items as the page does, not by their codes.
+    names = [c.label for c in locked.criteria.filter(required=False)]
     event.log(
         locked,
         Event.Kind.CRITERIA,
         by,
-        _("criteria: %(codes)s") % {"codes": ", ".join(optional_codes) or "—"},
+        _("criteria: %(codes)s") % {"codes": ", ".join(names) or "—"},
     )
 
 

@@ -167,3 +167,18 @@ def test_results_downloads_name_criteria_in_the_readers_language(client, closed,
         tmp_path / "en.csv",
     )
     assert "Personal political performance" in (tmp_path / "en.csv").read_text("utf-8-sig")
+
+
+def test_the_log_names_chosen_items_as_the_page_does(street_staff_carol):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, open_it=False
+    )
+    with translation.override("zh-hans"):
+        services.choose_criteria(
+            competition=competition,
+            scheme=default_scheme(),
+            optional_codes=["reserve"],
+            by=street_staff_carol,
+        )
+    note = competition.events.get(kind=Event.Kind.CRITERIA).note
+    assert note == "评价项目：后备干部队伍建设"
