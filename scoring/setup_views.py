@@ -525,9 +525,11 @@ def _revision_side(state: dict | None, labels: dict[str, str]) -> dict | None:
     """A revision's before or after in words: the status's label and each criterion's name."""
     if not state:
         return None
-    status = state.get("status", "")
+    status, points = state.get("status", ""), state["points"]
+    # In the competition's order of its criteria, as the sheet shows them.
+    codes = [code for code in labels if code in points] + [c for c in points if c not in labels]
     return {
         "status": ScoreSheet.Status(status).label if status in ScoreSheet.Status else status,
-        "points": [(labels.get(code, code), points) for code, points in state["points"].items()],
+        "points": [(labels.get(code, code), points[code]) for code in codes],
         "comment": state.get("comment", ""),
     }

@@ -56,6 +56,7 @@ def test_sheet_history_shows_status_and_criterion_names_not_codes(client, closed
     chinese = page(client, url)
     assert "已提交" in chinese and "个人政治表现" in chinese
     assert "submitted" not in chinese and "political" not in chinese
+    assert chinese.index("个人政治表现") < chinese.index("加强组织建设")  # the sheet's order
     english = page(client, url, EN)
     assert "submitted" in english and "Personal political performance" in english
     assert "个人政治表现" not in english
