@@ -183,3 +183,22 @@ def test_the_log_names_chosen_items_as_the_page_does(street_staff_carol):
         )
     note = competition.events.get(kind=Event.Kind.CRITERIA).note
     assert note == "评价项目：后备干部队伍建设"
+
+
+def test_a_missing_page_says_so_in_the_readers_language(client, district_dan):
+    client.force_login(district_dan)
+    response = client.get("/competitions/999999/results/", **ZH)
+    assert response.status_code == 404
+    assert (
+        "页面不存在" in response.content.decode() and "Not Found" not in response.content.decode()
+    )
+    english = client.get("/competitions/999999/results/", **EN).content.decode()
+    assert "Page not found" in english and "页面不存在" not in english
+
+
+def test_district_staff_see_no_results_link_before_publication(client, closed, district_dan):
+    results = reverse("scoring:results", args=[closed.pk])
+    client.force_login(district_dan)
+    assert results not in page(client, reverse("scoring:setup", args=[closed.pk]))
+    client.force_login(closed.events.first().by)
+    assert results in page(client, reverse("scoring:setup", args=[closed.pk]))
