@@ -40,10 +40,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from competition.models import Competition
-from competition.services import issue_cards
+from competition.models import Competition, Judge
+from competition.services import add_current_secretaries, add_judge, issue_cards, set_order
 from scoring.models import Scheme
-from scoring.services import create_competition
+from scoring.services import close_scoring, create_competition, open_scoring
 
 # Routes never followed: they change state, switch the language, or answer with a file.
 SKIPPED_ROUTES = {"logout", "set_language", "admin:logout", "admin:jsi18n", "health"}
@@ -89,6 +89,7 @@ class World:
     users: dict[str, User | None] = field(default_factory=dict)
     card: str = ""  # a judge's unused sign-in card: /card/<token>/
     draft: Competition | None = None  # next year's first competition of street01, in draft
+    closed: Competition | None = None  # next year's second, closed with no sheet in
     published: Competition | None = None  # one of last year's, for its public notice
 
 
@@ -104,7 +105,8 @@ ROLES = {
 def seed_world() -> World:
     """The richest world we have: `manage.py seed_demo` (a district of 403 villages, a year of
     published competitions, this quarter's in scoring with sheets in), its demo users, sign-in
-    cards for the panel and, for the setup pages of a draft, a competition in draft."""
+    cards for the panel and, for the pages of each state, a competition in draft and a closed
+    one (with judge01 on its panel; dated next year, the quarters of this one being taken)."""
     call_command("seed_demo", stdout=io.StringIO())
     staff = User.objects.get(username="street01")
     scoring = Competition.objects.get(status=Competition.Status.SCORING)
@@ -117,6 +119,21 @@ def seed_world() -> World:
         optional_codes=["governance"],
         by=staff,
     )
+    closed = create_competition(
+        street=scoring.street,
+        year=scoring.year + 1,
+        quarter=2,
+        scheme=Scheme.objects.order_by("pk").first(),
+        optional_codes=["reserve"],
+        by=staff,
+    )
+    add_current_secretaries(competition=closed, by=staff)
+    ids = closed.contestants.order_by("village__code").values_list("pk", flat=True)
+    set_order(competition=closed, order={pk: n for n, pk in enumerate(ids, 1)}, by=staff)
+    judge = User.objects.get(username=ROLES["judge"])
+    add_judge(competition=closed, user=judge, role=Judge.Role.AREA_CHIEF, by=staff)
+    open_scoring(competition=closed, by=staff)
+    close_scoring(competition=closed, by=staff, reason="演示：未评分即结束")
     return World(
         users={
             role: None if username is None else User.objects.get(username=username)
@@ -124,6 +141,7 @@ def seed_world() -> World:
         },
         card=card,
         draft=draft,
+        closed=closed,
         published=Competition.objects.filter(status=Competition.Status.PUBLISHED)
         .order_by("pk")
         .first(),

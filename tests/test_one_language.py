@@ -134,7 +134,11 @@ def starts(world: crawl.World, role: str) -> list[str]:
             reverse("competition:card", args=["no-such-card"]),
         ]
     if role in ("street_staff", "admin"):
-        return ["/", "/search/?q=王", reverse("scoring:setup", args=[world.draft.pk])]
+        return [
+            "/",
+            "/search/?q=王",
+            *(reverse("scoring:setup", args=[c.pk]) for c in [world.draft, world.closed]),
+        ]
     if role == "district_staff":
         return ["/", "/search/?q=王"]
     return ["/"]
@@ -151,9 +155,9 @@ def world(django_db_setup, django_db_blocker):
 @pytest.mark.parametrize("role", list(crawl.ROLES))
 def test_every_page_of_each_role_speaks_one_language(world, role, db):
     client = crawl.client_for(world.users[role])
-    # Three of a kind: a competition in draft, one in scoring, one published. The admin's
-    # pages of one kind differ little: one of each is enough there, and keeps it fast.
-    per_route = 1 if role == "admin" else 3
+    # Four of a kind: a competition in draft, one in scoring, a closed one, a published one.
+    # The admin's pages of one kind differ little: one of each is enough there, and fast.
+    per_route = 1 if role == "admin" else 4
     headers = {"Accept-Language": LANGUAGES[0]}
     pages = crawl.crawl(client, start=starts(world, role), per_route=per_route, headers=headers)
     assert len(pages) > (1 if role == "anonymous" else 3), [p.url for p in pages]
