@@ -18,6 +18,24 @@ def person_name(user) -> str:
     return user.get_full_name() or user.first_name or user.username
 
 
+def quarter_label(quarter: int, year: int | None = None) -> str:
+    """A quarter in the page's language: "第1季度" / "Q1", with its year "2025年第1季度" /
+    "2025 Q1"."""
+    if year is None:
+        return _("Q%(quarter)s") % {"quarter": quarter}
+    return _("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
+
+
+def competition_title(*, where: str, year: int, quarter: int, level: str) -> str:
+    """A competition's title in the page's language, one phrase: the street (or district) as
+    stored, the period and the kind — "寒亭街道 2025年第1季度擂台赛", "寒亭街道 — 2025 Q1 ring
+    competition"."""
+    values = {"where": where, "period": quarter_label(quarter, year)}
+    if level == Competition.Level.DISTRICT:
+        return _("%(where)s — %(period)s district-level ring competition") % values
+    return _("%(where)s — %(period)s ring competition") % values
+
+
 class Competition(models.Model):
     class Level(models.TextChoices):
         STREET = "street", pgettext_lazy("competition level", "street")
@@ -91,12 +109,12 @@ class Competition(models.Model):
 
     @property
     def title(self) -> str:
-        where = self.street.name if self.street_id else self.district.name
-        return _("%(where)s %(year)s Q%(quarter)s ring competition") % {
-            "where": where,
-            "year": self.year,
-            "quarter": self.quarter,
-        }
+        return competition_title(
+            where=self.street.name if self.street_id else self.district.name,
+            year=self.year,
+            quarter=self.quarter,
+            level=self.level,
+        )
 
     @property
     def is_editable_setup(self) -> bool:
@@ -121,6 +139,10 @@ class Event(models.Model):
         CONTESTANTS = "contestants", _("contestants changed")
         PANEL = "panel", _("panel changed")
         CARD = "card", _("sign-in card issued or revoked")
+        CRITERIA = "criteria", _("optional items chosen")
+        DEMOCRATIC = "democratic", _("democratic evaluation switched on or off")
+        BALLOTS = "ballots", _("ballot tokens issued or revoked")
+        TALLY = "tally", _("paper tally entered")
         JUDGE_WITHDRAWN = "judge_withdrawn", _("judge withdrawn from the panel")
         JUDGE_ABSENT = "judge_absent", _("judge marked absent")
         JUDGE_REINSTATED = "judge_reinstated", _("judge back on the panel")
@@ -302,8 +324,8 @@ class SignInCard(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("issued"), auto_now_add=True)
-    used_at = models.DateTimeField(_("used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["judge_id", "-created_at"]

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "config.apps.LeitaiAxesConfig",  # django-axes, named in the reader's language
     "villages",
     "competition",
     "scoring",
@@ -194,7 +194,9 @@ LOGOUT_REDIRECT_URL = "home"
 # Simplified Chinese first; English on request (language switch or the browser's preference).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue (makemessages writes it from our sources), then the strings of libraries whose
+# own zh_Hans catalogues lack them (kept by hand: makemessages never sees the libraries).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_libraries"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from competition.models import quarter_label
 from scoring.dashboard import GRADES, Dashboard, district_dashboard
 from scoring.report_views import _get_district_for_user, _period
 from villages.models import District
@@ -41,7 +42,7 @@ def _chart_data(numbers: Dashboard, year: int) -> dict:
             "average": [_number(s.average) for s in streets],
         },
         "trend": {
-            "labels": [f"Q{q}" for q in range(1, 5)],
+            "labels": [quarter_label(q) for q in range(1, 5)],
             "series": [
                 {"label": str(year), "values": [_number(v) for v in numbers.averages.values()]},
                 {

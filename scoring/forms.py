@@ -45,7 +45,11 @@ def optional_choices() -> list[tuple[str, str]]:
     for scheme in Scheme.objects.prefetch_related("criteria"):
         for c in scheme.criteria.all():
             if not c.required:
-                seen.setdefault(c.code, f"{c.label}（{c.max_points.normalize()}）")
+                # Fixed-point: Decimal("1E+1"), a normalized 10, would read "1E+1".
+                points = f"{c.max_points.normalize():f}"
+                seen.setdefault(
+                    c.code, _("%(name)s (%(points)s points)") % {"name": c.label, "points": points}
+                )
     return list(seen.items())
 
 

@@ -251,7 +251,7 @@ class SheetRevision(models.Model):
         verbose_name_plural = _("sheet revisions")
 
     def __str__(self) -> str:
-        return f"{self.sheet} v{self.version}"
+        return _("%(of)s, version %(version)s") % {"of": self.sheet, "version": self.version}
 
 
 class GradingPolicy(models.Model):
@@ -500,7 +500,7 @@ class Publication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competition} v{self.version}"
+        return _("%(of)s, version %(version)s") % {"of": self.competition, "version": self.version}
 
     def save(self, *args, **kwargs):
         self.summary = self.summary_of(self.document)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from competition.models import Contestant, Problem
+from competition.models import Contestant, Problem, competition_title, quarter_label
 from scoring import domain
 from scoring.models import Publication
 from villages.models import Secretary, Tenure, Village
@@ -34,11 +34,14 @@ class Record:
 
     @property
     def trend(self) -> list[tuple[str, Decimal]]:
-        return [(f"{e.year}Q{e.quarter}", e.final) for e in self.entries if e.final is not None]
+        return [
+            (quarter_label(e.quarter, e.year), e.final) for e in self.entries if e.final is not None
+        ]
 
 
 def _entries(contestants: list[Contestant]) -> list[Entry]:
     """Each contestant's row in the latest published document of their competition. One query."""
+    from scoring.queries import criterion_labels
     from scoring.results import criterion_averages
 
     latest: dict[int, Publication] = {}
@@ -48,6 +51,7 @@ def _entries(contestants: list[Contestant]) -> list[Entry]:
         .order_by("competition_id", "version")
     ):
         latest[publication.competition_id] = publication
+    labels = criterion_labels(latest)
     entries = []
     for contestant in contestants:
         publication = latest.get(contestant.competition_id)
@@ -60,11 +64,21 @@ def _entries(contestants: list[Contestant]) -> list[Entry]:
         )
         if row is None:
             continue
-        names = {c["code"]: c["name"] for c in document["criteria"]}
+        names = {
+            c["code"]: labels.get(contestant.competition_id, {}).get(c["code"], c["name"])
+            for c in document["criteria"]
+        }
+        about = document["competition"]
         entries.append(
             Entry(
                 competition_id=contestant.competition_id,
-                title=document["competition"]["title"],
+                # In the page's language, not the one it was published in.
+                title=competition_title(
+                    where=about["street"] or about["district"],
+                    year=about["year"],
+                    quarter=about["quarter"],
+                    level=about["level"],
+                ),
                 year=document["competition"]["year"],
                 quarter=document["competition"]["quarter"],
                 level=document["competition"]["level"],

@@ -300,6 +300,22 @@ def scoring_criteria(competition: Competition) -> list[CompetitionCriterion]:
     return criteria
 
 
+def criterion_labels(competition_ids) -> dict[int, dict[str, str]]:
+    """Each competition's criteria, code → name in the page's language (the English name where
+    one was written, else the Chinese). A published document keeps only the Chinese names; the
+    competition's frozen copies of its criteria keep both. One query."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    labels: dict[int, dict[str, str]] = {}
+    rows = CompetitionCriterion.objects.filter(competition_id__in=list(competition_ids))
+    for competition_id, code, name, name_en in rows.values_list(
+        "competition_id", "code", "name", "name_en"
+    ):
+        labels.setdefault(competition_id, {})[code] = (name_en if english else "") or name
+    return labels
+
+
 # A sheet save's locks and reads, in the order it takes them; written once (config/sql.py), as
 # every save makes them.
 

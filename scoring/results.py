@@ -386,7 +386,13 @@ def criterion_averages(document: dict, contestant: dict) -> dict[str, str | None
     return averages
 
 
-def ranking_table(document: dict) -> spreadsheets.Table:
+def _names(document: dict, names: dict[str, str] | None) -> list[str]:
+    """The criteria's names: `names` (code → name in the reader's language) where given, else
+    the document's own (Chinese) names."""
+    return [(names or {}).get(c["code"], c["name"]) for c in document["criteria"]]
+
+
+def ranking_table(document: dict, names: dict[str, str] | None = None) -> spreadsheets.Table:
     """The ranking, one row per contestant in rank order, in the reader's language: what the
     results page shows, with each criterion's average and the democratic counts."""
     criteria = document["criteria"]
@@ -397,7 +403,7 @@ def ranking_table(document: dict) -> spreadsheets.Table:
         pgettext("spreadsheet", "Village code"),
         pgettext("spreadsheet", "Street"),
         pgettext("spreadsheet", "Speaking order"),
-        *(c["name"] for c in criteria),
+        *_names(document, names),
         pgettext("spreadsheet", "Panel score"),
         pgettext("spreadsheet", "Disagreement"),
         pgettext("spreadsheet", "Excellent ballots"),
@@ -435,14 +441,14 @@ def ranking_table(document: dict) -> spreadsheets.Table:
     return spreadsheets.Table(pgettext("spreadsheet", "Ranking"), header, rows)
 
 
-def judge_tables(document: dict) -> list[spreadsheets.Table]:
+def judge_tables(document: dict, names: dict[str, str] | None = None) -> list[spreadsheets.Table]:
     """One table per judge: their sheets in speaking order, with the points of each criterion."""
     criteria = document["criteria"]
     header = [
         pgettext("spreadsheet", "Speaking order"),
         pgettext("spreadsheet", "Secretary"),
         pgettext("spreadsheet", "Village"),
-        *(c["name"] for c in criteria),
+        *_names(document, names),
         pgettext("spreadsheet", "Total"),
         pgettext("spreadsheet", "Percent"),
         pgettext("spreadsheet", "Dropped"),
@@ -471,14 +477,14 @@ def judge_tables(document: dict) -> list[spreadsheets.Table]:
     ]
 
 
-def to_csv(document: dict) -> bytes:
+def to_csv(document: dict, names: dict[str, str] | None = None) -> bytes:
     """The ranking table; UTF-8 with a BOM for Excel."""
-    return spreadsheets.to_csv(ranking_table(document))
+    return spreadsheets.to_csv(ranking_table(document, names))
 
 
-def to_xlsx(document: dict) -> bytes:
+def to_xlsx(document: dict, names: dict[str, str] | None = None) -> bytes:
     """A ranking sheet and one sheet per judge, from the same document."""
-    return spreadsheets.to_xlsx([ranking_table(document), *judge_tables(document)])
+    return spreadsheets.to_xlsx([ranking_table(document, names), *judge_tables(document, names)])
 
 
 def document_for(competition: Competition) -> dict:

@@ -29,7 +29,8 @@ AGGREGATIONS = {
 }
 
 DOWNLOADS = {
-    "json": ("application/json; charset=utf-8", lambda d: results.to_json(d).encode()),
+    # The JSON is the document itself; the tables name the criteria in the reader's language.
+    "json": ("application/json; charset=utf-8", lambda d, _names: results.to_json(d).encode()),
     "csv": ("text/csv; charset=utf-8", results.to_csv),
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -48,10 +49,16 @@ def _get_competition_for_results(request: HttpRequest, pk: int) -> Competition:
     return competition
 
 
+def _criterion_names(competition: Competition, document: dict) -> list[tuple[str, str]]:
+    """The document's criteria, (code, name in the page's language)."""
+    labels = queries.criterion_labels([competition.pk]).get(competition.pk, {})
+    return [(c["code"], labels.get(c["code"], c["name"])) for c in document["criteria"]]
+
+
 def _render_rows(competition: Competition, document: dict) -> dict:
     """The results table's rows as HTML, with what the page adds to each row per request."""
     ids = dict(competition.contestants.values_list("village__code", "pk"))
-    names = [(c["code"], c["name"]) for c in document["criteria"]]
+    names = _criterion_names(competition, document)
     template = get_template("scoring/_results_row.html")
     rows = []
     for row in document["contestants"]:
@@ -101,7 +108,8 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt in DOWNLOADS:
         document = results.document_for(competition)
         content_type, render_as = DOWNLOADS[fmt]
-        response = HttpResponse(render_as(document), content_type=content_type)
+        names = dict(_criterion_names(competition, document))
+        response = HttpResponse(render_as(document, names), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="results-{pk}.{fmt}"'
         return response
     may_manage = (
@@ -200,7 +208,7 @@ def judge_summary(request: HttpRequest, pk: int) -> HttpResponse:
             "competition": competition,
             "document": document,
             "judges": judges,
-            "codes": [c["code"] for c in document["criteria"]],
+            "criteria": _criterion_names(competition, document),
         },
     )
 

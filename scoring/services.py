@@ -114,7 +114,7 @@ def create_competition(
     )
     _choose(competition, scheme, optional_codes)
     district_policy(street.district).copy_for(competition).save()
-    event.log(competition, Event.Kind.CREATED, by, scheme.name)
+    event.log(competition, Event.Kind.CREATED, by, scheme.label)
     return competition
 
 
@@ -133,11 +133,13 @@ def choose_criteria(
     if locked.status != Competition.Status.DRAFT:
         raise ActionRefused(_("The criteria are frozen once scoring has started."))
     _choose(locked, scheme, optional_codes)
+    # The log names the items as the page does, not by their codes.
+    names = [c.label for c in locked.criteria.filter(required=False)]
     event.log(
         locked,
-        Event.Kind.CREATED,
+        Event.Kind.CRITERIA,
         by,
-        _("criteria: %(codes)s") % {"codes": ", ".join(optional_codes) or "—"},
+        _("criteria: %(codes)s") % {"codes": ", ".join(names) or "—"},
     )
 
 
@@ -692,7 +694,7 @@ def issue_ballot_tokens(
         BallotToken(contestant=contestant, token_hash=_ballot_hash(code))
         for contestant, code in issued
     )
-    event.log(locked, Event.Kind.CARD, by, _("%(n)s ballot tokens issued") % {"n": len(issued)})
+    event.log(locked, Event.Kind.BALLOTS, by, _("%(n)s ballot tokens issued") % {"n": len(issued)})
     return issued
 
 
@@ -706,7 +708,7 @@ def revoke_ballot_tokens(*, contestant: Contestant, by: User) -> int:
     seal_ballots(competition=locked, contestant_ids=[contestant.pk])
     event.log(
         locked,
-        Event.Kind.CARD,
+        Event.Kind.BALLOTS,
         by,
         _("%(n)s unused ballot tokens of %(who)s revoked") % {"n": count, "who": contestant},
     )
@@ -941,7 +943,7 @@ def enter_tally(
         )
         DifferingTally.objects.filter(tally=tally).delete()
     # The log says who typed, never the counts: the setup page shows it to the next typist.
-    event.log(locked, Event.Kind.CREATED, by, TALLY_NOTES[outcome] % {"who": contestant})
+    event.log(locked, Event.Kind.TALLY, by, TALLY_NOTES[outcome] % {"who": contestant})
     return tally, outcome
 
 
@@ -965,7 +967,7 @@ def set_democratic(*, competition: Competition, enabled: bool, by: User) -> None
     GradingPolicy.objects.filter(competition=locked).update(democratic_enabled=enabled)
     event.log(
         locked,
-        Event.Kind.CREATED,
+        Event.Kind.DEMOCRATIC,
         by,
         _("democratic evaluation on") if enabled else _("democratic evaluation off"),
     )

@@ -352,13 +352,25 @@ def judge_recusals(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse
     )
 
 
+# Lazy: read in the language of each request, not of the process's start.
 TRANSITION_LABELS = {
-    "open": (_("Open for scoring"), _("Judges can score from now on; the criteria are frozen.")),
-    "close": (_("Close scoring"), _("Judges can no longer change their sheets.")),
-    "reopen": (_("Reopen scoring"), _("Judges can change their sheets again. Give the reason.")),
+    "open": (
+        gettext_lazy("Open for scoring"),
+        gettext_lazy("Judges can score from now on; the criteria are frozen."),
+    ),
+    "close": (
+        gettext_lazy("Close scoring"),
+        gettext_lazy("Judges can no longer change their sheets."),
+    ),
+    "reopen": (
+        gettext_lazy("Reopen scoring"),
+        gettext_lazy("Judges can change their sheets again. Give the reason."),
+    ),
     "publish": (
-        _("Publish results"),
-        _("Results become visible to the panel and the district and can no longer change."),
+        gettext_lazy("Publish results"),
+        gettext_lazy(
+            "Results become visible to the panel and the district and can no longer change."
+        ),
     ),
 }
 
@@ -490,8 +502,34 @@ def sheet_history(request: HttpRequest, pk: int, sheet_id: int) -> HttpResponse:
         judge__competition=competition,
     )
     revisions = sheet.revisions.select_related("by").order_by("-at", "-id")
+    labels = queries.criterion_labels([competition.pk]).get(competition.pk, {})
     return render(
         request,
         "scoring/sheet_history.html",
-        {"competition": competition, "sheet": sheet, "revisions": revisions},
+        {
+            "competition": competition,
+            "sheet": sheet,
+            "revisions": [
+                (
+                    revision,
+                    _revision_side(revision.old, labels),
+                    _revision_side(revision.new, labels),
+                )
+                for revision in revisions
+            ],
+        },
     )
+
+
+def _revision_side(state: dict | None, labels: dict[str, str]) -> dict | None:
+    """A revision's before or after in words: the status's label and each criterion's name."""
+    if not state:
+        return None
+    status, points = state.get("status", ""), state["points"]
+    # In the competition's order of its criteria, as the sheet shows them.
+    codes = [code for code in labels if code in points] + [c for c in points if c not in labels]
+    return {
+        "status": ScoreSheet.Status(status).label if status in ScoreSheet.Status else status,
+        "points": [(labels.get(code, code), points[code]) for code in codes],
+        "comment": state.get("comment", ""),
+    }

@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group, Permission, User
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from villages.forms import RosterConfirmForm, RosterUploadForm
@@ -285,11 +287,57 @@ class MembershipInline(admin.StackedInline):
     fields = ["role", "district", "street"]
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django's help text here is joined to an untranslated warning when Django is imported, so
+    # it stays in the language of that moment: joined lazily, both parts follow the reader.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in the reader's language. Django stores the default permissions' names in
+    English ("Can add village"); they are named again from the action and the model's name."""
+    action, _sep, model = permission.codename.partition("_")
+    model_class = permission.content_type.model_class()
+    name = permission.name
+    if action in PERMISSION_ACTIONS and model_class and model == model_class._meta.model_name:
+        name = PERMISSION_ACTIONS[action] % {"model": model_class._meta.verbose_name}
+    return f"{permission.content_type} | {name}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class LeitaiGroupAdmin(TranslatedPermissionsMixin, GroupAdmin):
+    pass
+
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class LeitaiUserAdmin(UserAdmin):
+class LeitaiUserAdmin(TranslatedPermissionsMixin, UserAdmin):
+    change_password_form = PasswordChangeForm
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "role", "organisation", "is_active", "is_superuser"]
     list_filter = ["membership__role", "membership__district", "is_active", "is_superuser"]

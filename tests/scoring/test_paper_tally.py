@@ -105,7 +105,7 @@ def test_a_tally_is_entered_and_blindly_confirmed_after_the_close(
         "basic": 159,
         "incompetent": 117,
     }
-    assert closed.events.filter(kind=Event.Kind.CREATED, by=street_staff_dave).exists()
+    assert closed.events.filter(kind=Event.Kind.TALLY, by=street_staff_dave).exists()
     page = client.get(tally_url(closed, contestant)).content.decode()
     assert "carol" in page and "dave" in page
     assert {"931", "813", "311", "117"} <= shown_numbers(page)  # confirmed: both have typed

@@ -141,5 +141,5 @@ def test_secretary_profile_makes_a_fixed_number_of_queries(client, street, distr
         response = client.get(reverse("scoring:secretary", args=[tenure.secretary.pk]))
     assert len(response.context["record"].entries) == quarters
     # session, user with their role, secretary, tenures, policy, contestants, publications,
-    # problems
-    assert len(queries) == 8, [q["sql"][:60] for q in queries]
+    # criterion names in the reader's language, problems
+    assert len(queries) == 9, [q["sql"][:60] for q in queries]

@@ -283,8 +283,8 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
     assert len(response.context["rows"]) == size
     # session, user with their role, competition with its latest publication, policy, criteria,
     # judges, sheets, scores, online ballots, paper tallies, overrides, contestants, contestant
-    # ids, problems carried over, published versions
-    assert len(queries) == 15, [q["sql"][:80] for q in queries]
+    # ids, criterion names in the reader's language, problems carried over, published versions
+    assert len(queries) == 16, [q["sql"][:80] for q in queries]
 
 
 def test_published_results_are_rendered_once_and_reused(client, street_staff_carol):

@@ -131,7 +131,8 @@ def test_sheet_history_shows_who_changed_what(client, street_staff_carol):
     sheet = ScoreSheet.objects.get()
     page = client.get(reverse("scoring:history", args=[competition.pk, sheet.pk])).content.decode()
     assert SheetRevision.objects.filter(sheet=sheet).count() == 2
-    assert "political 16.00" in page and "political 18.00" in page
+    assert "个人政治表现 16.00" in page and "个人政治表现 18.00" in page
+    assert "political" not in page and "submitted" not in page and "已提交" in page
     assert page.count("李红梅") >= 2
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from competition.models import Competition
 from scoring import results
+from scoring.queries import criterion_labels
 
 
 class Command(BaseCommand):
@@ -41,12 +42,13 @@ class Command(BaseCommand):
             raise CommandError(_("No competition %(id)s.") % {"id": competition_id})
         document = results.document_for(competition)
         with translation.override(language):
+            labels = criterion_labels([competition.pk]).get(competition.pk, {})
             if format == "json":
                 data = results.to_json(document).encode()
             elif format == "csv":
-                data = results.to_csv(document)
+                data = results.to_csv(document, labels)
             else:
-                data = results.to_xlsx(document)
+                data = results.to_xlsx(document, labels)
         if output is None:
             if format == "xlsx":
                 raise CommandError(_("Excel output needs --output FILE."))
