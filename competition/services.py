@@ -132,6 +132,18 @@ def set_absent(*, contestant: Contestant, absent: bool, by: User) -> None:
     come is left out of the results rather than published without a sheet."""
     locked = lock(contestant.competition)
     _require(locked, Status.DRAFT, Status.SCORING, Status.CLOSED)
+    if absent and locked.status == Status.CLOSED and contestant.sheets.filter(
+        status="submitted"
+    ).exists():
+        # After the close, absence is for a secretary who never came: one tap must not take a
+        # scored contestant out of the results.
+        raise ActionRefused(
+            _(
+                "%(who)s has submitted score sheets, so they cannot be marked absent after the "
+                "close. If they really did not compete, reopen scoring first."
+            )
+            % {"who": contestant}
+        )
     Contestant.objects.filter(pk=contestant.pk).update(absent=absent)
     note = _("absent: %(who)s") if absent else _("present again: %(who)s")
     log(locked, Event.Kind.CONTESTANTS, by, note % {"who": contestant})

@@ -167,9 +167,10 @@ def _count(queryset, by: str) -> Subquery:
 
 def _completion(district_id: int, year: int, quarter: int) -> list[CompletionRow]:
     """Judges' progress in the period's competitions in scoring, counted as the progress board
-    counts it: expected sheets are present contestants × judges, less recusals; submitted sheets
-    are those of present, non-recused cells. One query."""
+    counts it: expected sheets are present contestants × counting judges (active, not
+    observers), less their recusals; submitted sheets are those of such cells. One query."""
     recusal = Judge.recusals.through
+    counting = Judge.objects.counting()
     recused_sheet = recusal.objects.filter(
         judge_id=OuterRef("judge_id"), contestant_id=OuterRef("contestant_id")
     )
@@ -182,13 +183,14 @@ def _completion(district_id: int, year: int, quarter: int) -> list[CompletionRow
         )
         .annotate(
             n_contestants=_count(Contestant.objects.filter(absent=False), "competition"),
-            n_judges=_count(Judge.objects.all(), "competition"),
+            n_judges=_count(Judge.objects.counting(), "competition"),
             n_recusals=_count(
-                recusal.objects.filter(contestant__absent=False), "judge__competition"
+                recusal.objects.filter(contestant__absent=False, judge__in=counting),
+                "judge__competition",
             ),
             n_submitted=_count(
                 ScoreSheet.objects.filter(
-                    status=ScoreSheet.Status.SUBMITTED, contestant__absent=False
+                    status=ScoreSheet.Status.SUBMITTED, contestant__absent=False, judge__in=counting
                 ).filter(~Exists(recused_sheet)),
                 "judge__competition",
             ),

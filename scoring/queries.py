@@ -179,12 +179,14 @@ def progress_board(competition: Competition) -> Board:
             if (contestant.pk, judge.pk) in recused:
                 cells.append(BoardCell(judge.pk, "recused"))
                 continue
-            expected += 1
+            # The count is of the counting sheets, as the close reads it: observers' are shown.
+            counts = not judge.is_observer
+            expected += counts
             sheet = sheets.get((contestant.pk, judge.pk))
             if sheet is None:
                 cells.append(BoardCell(judge.pk, "none"))
                 continue
-            submitted += sheet.status == ScoreSheet.Status.SUBMITTED
+            submitted += counts and sheet.status == ScoreSheet.Status.SUBMITTED
             percent = domain.round2(domain.sheet_percent(sheet.total or Decimal(0), maximum))
             cells.append(BoardCell(judge.pk, sheet.status, percent, sheet.pk))
         rows.append((contestant, cells))

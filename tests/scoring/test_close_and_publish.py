@@ -216,6 +216,31 @@ def test_publish_refuses_a_contestant_with_no_counting_sheet_until_marked_absent
     assert [r["secretary"] for r in document["contestants"]] == [scored.secretary.name]
 
 
+def test_after_the_close_a_scored_contestant_cannot_be_marked_absent(street_staff_carol):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, contestants=2
+    )
+    seat = competition.judges.get()
+    scored, unscored = competition.contestants.order_by("order")
+    save_sheet(
+        judge=seat,
+        contestant=scored,
+        points=full_points(competition),
+        version=1,
+        submit=True,
+        by=seat.user,
+    )
+    close_scoring(competition=competition, by=street_staff_carol, reason="一人未到")
+    with pytest.raises(ActionRefused) as refused:
+        event.set_absent(contestant=scored, absent=True, by=street_staff_carol)
+    assert "重新开放评分" in str(refused.value)
+    scored.refresh_from_db()
+    assert not scored.absent
+    event.set_absent(contestant=unscored, absent=True, by=street_staff_carol)  # never scored
+    unscored.refresh_from_db()
+    assert unscored.absent
+
+
 def test_results_and_notice_mark_a_panel_score_on_fewer_sheets_than_expected(
     client, half_scored, street_staff_carol
 ):

@@ -234,7 +234,7 @@ def test_the_board_shows_who_left_the_panel_and_expects_nothing_of_them(
     page = client.get(reverse("scoring:board", args=[scored.pk])).content.decode()
     assert "已退出，不计分 (100.00%)" in page
     assert "缺席，不计分" in page
-    assert "已提交 3 / 9 张评分表（33%）" in page
+    assert "已提交的计分评分表：3 / 9（33%）" in page
     entry = reverse("scoring:entry", args=[scored.pk, judge2.pk, board.rows[1][0].pk])
     assert entry not in page  # no paper entry for them
 
