@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 
 from competition import services as event
+from competition.models import Contestant, Problem, problem_key
 from scoring.services import save_sheet
 from tests.browser.conftest import PHONE, screenshot
 from tests.competition_setup import competition_in_scoring
-from tests.factories import PASSWORD, StreetFactory, UserFactory
+from tests.factories import PASSWORD, StreetFactory, TenureFactory, UserFactory
 from tests.scoring.test_rankings import publish
 
 # Transactional, for the live server.
@@ -145,3 +146,39 @@ def test_rankings_and_annual_report_fit_a_phone(page_at, live_server, street, di
     screenshot(page, "annual-report-phone")
     assert_name_stays_in_view(page)
     screenshot(page, "annual-report-phone-scrolled")
+
+
+def test_dashboard_problems_and_search_fit_a_phone(page_at, live_server, street, district_dan):
+    street.name = "双杨现代农业发展中心"
+    street.save()
+    codes = ["东三里庄社区", "陈家店社区", "大营子村"]
+    competition = publish(street, 2025, 4, dict.fromkeys(codes, "88.50"), district_dan)
+    tenure = TenureFactory(
+        village__street=street, village__name="陈家店社区", secretary__name="慕容雪梅"
+    )
+    contestant = Contestant.objects.create(
+        competition=competition, secretary=tenure.secretary, village=tenure.village, order=1
+    )
+    text = "村务公开栏未及时更新，群众反映办事流程不清楚"
+    Problem.objects.create(
+        competition=competition,
+        contestant=contestant,
+        village=contestant.village,
+        text=text,
+        text_key=problem_key(text),
+    )
+    page = page_at(PHONE)
+    sign_in(page, live_server, "dan")
+    for url in (
+        reverse("scoring:dashboard"),
+        reverse("competition:problems"),
+        reverse("search") + "?q=" + contestant.secretary.name[:1],
+        reverse("search") + "?q=" + "长" * 3000,
+    ):
+        page.goto(live_server.url + url)
+        assert_fits(page)
+    page.goto(live_server.url + reverse("scoring:dashboard"))
+    screenshot(page, "dashboard-phone")
+    page.goto(live_server.url + reverse("competition:problems"))
+    assert text[:10] in page.inner_text("#problems")
+    screenshot(page, "problems-phone")
