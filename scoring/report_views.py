@@ -50,20 +50,20 @@ def _get_district_for_user(request: HttpRequest) -> District:
 
 
 def _period(request: HttpRequest, district: District | None) -> tuple[int, int]:
-    """The period asked for; by default the latest with published results, so that a page
-    opens on something (this quarter while nothing of it is published yet)."""
+    """The period asked for; by default — and for a period that cannot be (year=abc,
+    quarter=9, year 1990) — the latest with published results, so that a page opens on
+    something (this quarter while nothing of it is published yet)."""
     today = timezone.localdate()
     year, quarter = today.year, (today.month - 1) // 3 + 1
-    if "year" not in request.GET and "quarter" not in request.GET:
-        latest = rankings.latest_published_period(district.pk if district else None)
-        if latest is not None:
-            return latest
     try:
-        year = int(request.GET.get("year", year))
-        quarter = int(request.GET.get("quarter", quarter))
+        asked = int(request.GET.get("year", year)), int(request.GET.get("quarter", quarter))
     except ValueError:
-        pass
-    return max(2000, min(year, 2100)), max(1, min(quarter, 4))
+        asked = None
+    given = "year" in request.GET or "quarter" in request.GET
+    if given and asked and 2000 <= asked[0] <= 2100 and 1 <= asked[1] <= 4:
+        return asked
+    latest = rankings.latest_published_period(district.pk if district else None)
+    return latest if latest is not None else (year, quarter)
 
 
 def _download(fmt: str, table: spreadsheets.Table, name: str) -> HttpResponse:

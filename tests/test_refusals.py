@@ -122,3 +122,16 @@ def test_a_request_for_another_host_is_refused_with_a_page_not_a_server_error(cl
     assert response.status_code == 400
     page = response.content.decode()
     assert '<html lang="en">' in page and "Request refused" in page
+
+
+def test_opening_an_address_that_only_takes_a_form_says_so_in_the_readers_language(
+    client, street_staff_carol
+):
+    client.force_login(street_staff_carol)
+    response = client.get(reverse("competition:problems_bulk"))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "只用于提交表单" in page and '<html lang="zh-hans">' in page
+    english = client.get(reverse("competition:problems_bulk"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "only for sending a form" in english.content.decode()

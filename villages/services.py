@@ -266,10 +266,17 @@ class _Planner:
         )
 
     def _update_secretary(self, row: RosterRow, secretary: Secretary) -> None:
+        gender, phone = secretary.gender != row.gender, secretary.phone != row.phone
+        if gender and phone:
+            note = _("secretary “%s”: gender and phone updated")
+        elif gender:
+            note = _("secretary “%s”: gender updated")
+        else:
+            note = _("secretary “%s”: phone updated")
         self.add(
             Op.UPDATE_SECRETARY,
             row,
-            _("secretary “%s”: gender and phone updated") % row.secretary,
+            note % row.secretary,
             pk=secretary.pk,
             gender=row.gender,
             phone=row.phone,

@@ -51,6 +51,12 @@ def test_rankings_open_on_the_latest_quarter_with_published_results(
     # A period asked for is shown, published or not.
     asked = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 4})
     assert (asked.context["year"], asked.context["quarter"]) == (2026, 4)
+    # A period that cannot be opens on the default, not on an empty or clamped quarter.
+    for bad in ({"year": "abc", "quarter": "9"}, {"year": 1990, "quarter": 1}, {"quarter": 9}):
+        page = client.get(reverse("scoring:rankings"), bad)
+        assert (page.context["year"], page.context["quarter"]) == (2024, 4), bad
+    dashboard = client.get(reverse("scoring:dashboard"), {"year": 99999999999})
+    assert (dashboard.context["year"], dashboard.context["quarter"]) == (2024, 4)
 
 
 def test_the_dashboard_opens_on_the_latest_quarter_with_published_results(

@@ -145,7 +145,11 @@ def test_import_roster_updates_renamed_village_and_street_kind(tmp_path, capsys)
 
 def test_import_roster_updates_phone_of_current_secretary(tmp_path, capsys):
     run(write(tmp_path / "a.csv", [row()]), capsys)
-    run(write(tmp_path / "b.csv", [row(phone="13912345678")]), capsys)
+    out = run(write(tmp_path / "b.csv", [row(phone="13912345678")]), capsys)
+
+    # The change is named as it is: the phone, not "gender and phone".
+    assert "secretary “杜崇超”: phone updated" in out
+    assert "gender" not in out
 
     assert list(Secretary.objects.values_list("name", "phone")) == [("杜崇超", "13912345678")]
     assert Tenure.objects.filter(end__isnull=True).count() == 1

@@ -101,9 +101,14 @@ class Command(BaseCommand):
             )
             % {"year": last_year}
         )
+        competition.refresh_from_db(fields=["status"])  # as it stands: a rerun keeps its state
         self.stdout.write(
-            _("Competition in scoring: %(title)s, %(url)s")
-            % {"title": competition.title, "url": competition.get_absolute_url()}
+            _("This quarter's competition (%(status)s): %(title)s, %(url)s")
+            % {
+                "status": competition.get_status_display(),
+                "title": competition.title,
+                "url": competition.get_absolute_url(),
+            }
         )
         self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": password})
         for username, label, where in rows:
