@@ -22,7 +22,8 @@ JUDGES = 16
 CONTESTANTS = 4
 EARLY = 2  # sheets each judge has sent before the close comes near
 DEADLINE = 60  # seconds for each phase
-REFUSED = "Scores are not accepted: the competition is closed."
+# The judge is told in the words of their own sheet page (scoring/views.py, _not_scored).
+REFUSED = "Scoring is not open: the competition is closed."
 
 
 def stored_points(competition) -> dict[tuple[int, int], dict]:
