@@ -132,9 +132,11 @@ def set_absent(*, contestant: Contestant, absent: bool, by: User) -> None:
     come is left out of the results rather than published without a sheet."""
     locked = lock(contestant.competition)
     _require(locked, Status.DRAFT, Status.SCORING, Status.CLOSED)
-    if absent and locked.status == Status.CLOSED and contestant.sheets.filter(
-        status="submitted"
-    ).exists():
+    if (
+        absent
+        and locked.status == Status.CLOSED
+        and contestant.sheets.filter(status="submitted").exists()
+    ):
         # After the close, absence is for a secretary who never came: one tap must not take a
         # scored contestant out of the results.
         raise ActionRefused(
