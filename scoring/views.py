@@ -69,7 +69,8 @@ def sheet_endpoint(view):
     """The sheet page for a person, a JSON endpoint for the phone's outbox.
 
     A JSON request is always answered in JSON, never redirected: 401 when signed out (with
-    where to sign in again), 503 when the database cannot be reached. The phone keeps the sheet
+    where to sign in again), 404 for a sheet not the judge's to score, 503 when the database
+    cannot be reached. The phone keeps the sheet
     for anything but such an answer (static/js/sheet.js). A page request signs in as usual.
     """
 
@@ -87,6 +88,11 @@ def sheet_endpoint(view):
                     status=401,
                 )
             return view(request, *args, **kwargs)
+        except Http404:
+            # Not on this panel (any more), or no such contestant: sending again would not
+            # help. The phone keeps what was typed and shows why.
+            message = _("This sheet is not one of yours to score (any more); it was not saved.")
+            return JsonResponse({"result": "refused", "errors": {"refused": message}}, status=404)
         except DatabaseError:
             return JsonResponse({"result": "unavailable"}, status=503)
 

@@ -11,7 +11,7 @@ from competition import services as event
 from scoring.models import ScoreSheet
 from scoring.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
-from tests.factories import UserFactory
+from tests.factories import StreetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -372,3 +372,21 @@ def test_a_sheet_typed_under_another_judges_sign_in_is_not_saved_as_mine(
         sheet_url(competition, contestant), form(competition, 1) | {"seat": mine.pk}, **JSON
     )
     assert ok.json()["result"] == "applied"
+
+
+def test_a_sheet_not_on_the_judges_panel_is_refused_in_json_not_a_page(
+    client, competition, judge_alice, street_staff_carol
+):
+    street = street_staff_carol.membership.street
+    other = competition_in_scoring(
+        street=StreetFactory(district=street.district), staff=street_staff_carol
+    )
+    client.force_login(judge_alice)
+    contestant = other.contestants.order_by("order").first()
+    reply = client.post(sheet_url(other, contestant), form(other, 1), **JSON)
+    assert reply.status_code == 404
+    assert reply.json()["result"] == "refused"
+    assert "未保存" in reply.json()["errors"]["refused"]
+    assert not ScoreSheet.objects.exists()
+    # A person's page request still gets the 404 page.
+    assert "找不到这个页面" in client.get(sheet_url(other, contestant)).content.decode()
