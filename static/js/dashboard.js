@@ -14,6 +14,12 @@
   var text = data.text;
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = true;
+  /* On a phone a wide chart would be a thin strip with its labels on top of each other: there
+     each chart is drawn taller than it is wide on a desk. */
+  var narrow = window.matchMedia("(max-width: 575.98px)").matches;
+  function ratio(wide) {
+    return narrow ? Math.min(wide, 1.2) : wide;
+  }
 
   function draw(id, config) {
     var canvas = document.getElementById(id);
@@ -61,7 +67,7 @@
   draw("chart-streets", {
     data: { labels: data.streets.labels, datasets: streetSets },
     options: {
-      aspectRatio: 3,
+      aspectRatio: ratio(3),
       scales: {
         x: { stacked: true },
         y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
@@ -89,7 +95,7 @@
       })
     },
     options: {
-      aspectRatio: 2,
+      aspectRatio: ratio(2),
       scales: { y: { suggestedMin: 50, suggestedMax: 100,
                      title: { display: true, text: text.average } } }
     }
@@ -105,7 +111,7 @@
         { label: text.overdue, data: data.problems.overdue, backgroundColor: "#dc3545" }
       ]
     },
-    options: { aspectRatio: 3, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    options: { aspectRatio: ratio(3), scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
   });
 
   draw("chart-completion", {
@@ -115,6 +121,6 @@
       datasets: [{ label: text.submitted, data: data.completion.percent,
                    backgroundColor: "#198754", maxBarThickness: 32 }]
     },
-    options: { indexAxis: "y", aspectRatio: 2.5, scales: { x: { min: 0, max: 100 } } }
+    options: { indexAxis: "y", aspectRatio: ratio(2.5), scales: { x: { min: 0, max: 100 } } }
   });
 })();
