@@ -129,7 +129,7 @@ class Event(models.Model):
     """The competition's log: every transition, draw and setup change, with who and when."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("created")
+        CREATED = "created", pgettext_lazy("event", "created")
         OPENED = "opened", _("scoring opened")
         CLOSED = "closed", _("closed")
         REOPENED = "reopened", _("reopened")

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from competition.forms import PersonChoiceField
-from competition.models import Judge
+from competition.models import Judge, quarter_label
 from scoring import domain
 from scoring.models import GradingPolicy, Scheme
 
@@ -33,9 +33,15 @@ class CompetitionForm(forms.Form):
         if len(only) == 1:  # nothing to choose: the one street is chosen
             self.fields["street"].initial = only[0]
             self.fields["street"].empty_label = None
+        self.fields["quarter"].choices = [(q, quarter_label(q)) for q in range(1, 5)]
         now = timezone.localdate()
-        self.fields["year"].initial = now.year
-        self.fields["quarter"].initial = (now.month - 1) // 3 + 1
+        year, quarter = now.year, (now.month - 1) // 3 + 1
+        if len(only) == 1:  # open on the first quarter from now that the street has not held
+            held = set(only[0].competitions.values_list("year", "quarter"))
+            while (year, quarter) in held:
+                year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        self.fields["year"].initial = year
+        self.fields["quarter"].initial = quarter
         self.fields["scheme"].initial = Scheme.objects.order_by("pk").first()
         self.fields["optional"].choices = optional_choices()
 

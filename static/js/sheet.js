@@ -352,7 +352,9 @@
     document.getElementById("total").textContent = String(sum);
     document.getElementById("percent").textContent = max ? (Math.round((sum / max) * 10000) / 100).toFixed(2) : "0";
     var line = document.getElementById("missing");
-    if (line) line.textContent = missing ? fmt(texts.missing, { n: missing }) : texts.complete;
+    if (line) {
+      line.textContent = !missing ? texts.complete : missing === 1 ? texts.missingOne : fmt(texts.missing, { n: missing });
+    }
   }
 
   /* The server's refusal, shown as the page shows its own: each item's message under it. */

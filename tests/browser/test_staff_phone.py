@@ -120,6 +120,10 @@ def test_results_and_board_fit_a_phone(page_at, live_server, street_staff_carol)
     screenshot(page, "results-phone")
     assert_name_stays_in_view(page)
     screenshot(page, "results-phone-scrolled")
+    # The printable pages too: the judges' signed summaries and the public notice.
+    for name in ("scoring:judge_summary", "scoring:notice"):
+        page.goto(live_server.url + reverse(name, args=[competition.pk]))
+        assert_fits(page)
 
 
 def test_rankings_and_annual_report_fit_a_phone(page_at, live_server, street, district_dan):

@@ -6,6 +6,7 @@ import pytest
 import segno
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from competition.models import Competition
 from scoring.models import ScoreSheet, SheetRevision
@@ -268,3 +269,31 @@ def test_past_the_limit_wrong_links_are_told_to_wait_and_a_valid_card_still_sign
     signed_in = client.post(reverse("competition:card", args=[token]))
     assert signed_in.url == reverse("scoring:contestants", args=[competition.pk])
     assert client.session["_auth_user_id"] == str(judge.user_id)
+
+
+def test_the_new_competition_form_opens_on_a_quarter_the_street_can_still_hold(
+    client, street_staff_carol
+):
+    street = street_staff_carol.membership.street
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    Competition.objects.create(district=street.district, street=street, year=year, quarter=quarter)
+    client.force_login(street_staff_carol)
+    form = client.get(reverse("scoring:new")).context["form"]
+    following = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    assert (form["year"].initial, form["quarter"].initial) == following
+    assert [label for _, label in form.fields["quarter"].choices] == [
+        "第1季度",
+        "第2季度",
+        "第3季度",
+        "第4季度",
+    ]
+
+
+def test_the_log_names_the_creation_as_an_event_not_a_date(client, street_staff_carol):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol
+    )
+    client.force_login(street_staff_carol)
+    page = client.get(reverse("scoring:setup", args=[competition.pk])).content.decode()
+    assert " · 创建 · " in page and "创建时间" not in page
