@@ -88,7 +88,7 @@ def test_results_and_profile_of_a_published_competition_speak_english(client, cl
     assert "个人政治表现" not in profile and "年第" not in profile
     chinese = page(client, reverse("scoring:secretary", args=[secretary.pk]))
     assert f"{closed.street.name} 2026年第4季度擂台赛" in chinese
-    assert "Q4" not in chinese
+    assert "2026 Q4" not in chinese and ">Q4<" not in chinese  # (a random token may hold "Q4")
 
 
 def test_rankings_and_dashboard_name_quarters_in_chinese(client, district_dan):
