@@ -39,5 +39,4 @@ class RoleBackend(ModelBackend):
         user = _users(router.db_for_read(model)).one([user_id])
         if user is None or not self.user_can_authenticate(user):
             return None
-        user._leitai_membership = getattr(user, "membership", None)
         return user
