@@ -4,11 +4,8 @@ import os
 import shutil
 import statistics
 import time
-from importlib import import_module
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import connection
@@ -16,24 +13,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
 
-from benchmarks import pageweight, scale
+from benchmarks import scale
 from benchmarks.load import Request, drive
 from competition.models import Competition, Contestant
 from scoring import services
 from scoring.models import Ballot, Publication, ScoreSheet
+from tests.load import pageweight
+from tests.load.sessions import signed_in_session
 
 CSRF = get_random_string(32)
 WARMUP = 40
-
-
-def signed_in_session(user: User) -> str:
-    """A signed-in session, stored where every app process finds it."""
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "villages.auth.RoleBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return session.session_key
 
 
 def _headers(session: str | None, **more: str) -> tuple[tuple[str, str], ...]:

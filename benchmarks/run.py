@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import appserver
-from benchmarks.appserver import AppServer
+from tests import gunicorn_server
+from tests.gunicorn_server import AppServer
 
-ROOT = appserver.ROOT
+ROOT = gunicorn_server.ROOT
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/leitai_bench"
 # Sessions and counters in Redis, as docs/deploy.md sets up several app servers.
 DEFAULT_CACHE = "redis://127.0.0.1:6379/1"
@@ -122,7 +122,7 @@ def main() -> int:
     report["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "gunicorn_workers": appserver.WORKERS,
+        "gunicorn_workers": gunicorn_server.WORKERS,
         "load": "2 processes × 4 threads, one connection per request, loopback",
     }
     report["data"] = bench.data_counts() | {

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from competition import services as event
-from competition.models import Competition, Judge
+from competition.models import Competition
 from scoring import services
 from scoring.demo import PANEL, seed_history
 from scoring.models import Scheme
@@ -101,7 +101,3 @@ def build_live(district: District) -> Competition:
         event.add_judge(competition=competition, user=judge, role=role, by=staff)
     services.open_scoring(competition=competition, by=staff)
     return competition
-
-
-def live_judges(competition: Competition) -> list[Judge]:
-    return list(competition.judges.select_related("user").order_by("pk"))

@@ -42,8 +42,3 @@ class ProblemFilterForm(forms.Form):
         self.fields["competition"].queryset = Competition.objects.filter(
             street__in=streets
         ).select_related("street", "district")
-
-
-class BulkStatusForm(forms.Form):
-    ids = forms.CharField(widget=forms.HiddenInput, required=False)
-    status = forms.ChoiceField(label=_("Set status"), choices=Problem.Status.choices)

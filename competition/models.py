@@ -116,14 +116,6 @@ class Competition(models.Model):
             level=self.level,
         )
 
-    @property
-    def is_editable_setup(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    @property
-    def accepts_scores(self) -> bool:
-        return self.status == self.Status.SCORING
-
 
 class Event(models.Model):
     """The competition's log: every transition, draw and setup change, with who and when."""

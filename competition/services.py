@@ -338,16 +338,6 @@ def issue_cards(*, competition: Competition, by: User) -> list[tuple[Judge, str]
     return issued
 
 
-@transaction.atomic
-def revoke_cards(*, judge: Judge, by: User) -> int:
-    locked = lock(judge.competition)
-    count = SignInCard.objects.filter(
-        judge=judge, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
-    log(locked, Event.Kind.CARD, by, _("cards of %(name)s revoked") % {"name": judge.display_name})
-    return count
-
-
 class CardRefused(Exception):
     """Why a sign-in card cannot be used: "unknown", "used", "revoked", "ended" (revoked when
     scoring closed) or "closed"."""

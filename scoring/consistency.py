@@ -121,8 +121,10 @@ def _outliers(deviations: dict[str, Decimal | None], reference: list[str]) -> se
     return flagged
 
 
-def judge_stats(document: dict) -> list[JudgeStat]:
-    """Per judge, in order of first appearance in the document, from the results document.
+def _collect(document: dict) -> tuple[list[JudgeStat], dict[str, dict[int, Decimal]]]:
+    """One pass over the document: each judge's percent per contestant (by the contestant's
+    position in the document), for W, and the judges' statistics, per judge, in order of first
+    appearance in the document.
 
     - sheets: the judge's submitted sheets; mean percent: their plain mean.
     - mean deviation: the mean of (the judge's percent − the contestant's panel score) over the
@@ -139,12 +141,6 @@ def judge_stats(document: dict) -> list[JudgeStat]:
     value can lie more than 2 (population) standard deviations from their mean, so there only
     the 10-point limit can flag a judge.
     """
-    return _collect(document)[0]
-
-
-def _collect(document: dict) -> tuple[list[JudgeStat], dict[str, dict[int, Decimal]]]:
-    """One pass over the document: the judges' statistics and each judge's percent per
-    contestant (by the contestant's position in the document), for W."""
     seen: dict[str, dict] = {}
     for index, contestant in enumerate(document["contestants"]):
         panel = contestant["panel_score"]

@@ -236,23 +236,23 @@ def competition_for_results(pk: int) -> Competition | None:
 
 @cache
 def _carried_counts_sql(using: str) -> str:
-    def of(model, name, alias):
+    def column_of(model, name, alias):
         return column(using, model, name, alias)
 
     return (
-        f"SELECT {of(Village, 'code', 'v')}, COUNT(DISTINCT {of(Problem, 'pk', 'p')})"  # noqa: S608
+        f"SELECT {column_of(Village, 'code', 'v')}, COUNT(DISTINCT {column_of(Problem, 'pk', 'p')})"  # noqa: S608
         f" FROM {table(using, Problem, 'p')}"
         f" INNER JOIN {table(using, Competition, 'pc')}"
-        f" ON {of(Competition, 'pk', 'pc')} = {of(Problem, 'competition', 'p')}"
+        f" ON {column_of(Competition, 'pk', 'pc')} = {column_of(Problem, 'competition', 'p')}"
         f" INNER JOIN {table(using, Village, 'v')}"
-        f" ON {of(Village, 'pk', 'v')} = {of(Problem, 'village', 'p')}"
+        f" ON {column_of(Village, 'pk', 'v')} = {column_of(Problem, 'village', 'p')}"
         f" INNER JOIN {table(using, Contestant, 'ct')}"
-        f" ON {of(Contestant, 'village', 'ct')} = {of(Village, 'pk', 'v')}"
-        f" WHERE {of(Contestant, 'competition', 'ct')} = %s"
-        f" AND {of(Problem, 'competition', 'p')} <> %s"
-        f" AND {of(Problem, 'status', 'p')} <> %s"
-        f" AND {of(Competition, 'year', 'pc')} <= %s"
-        f" GROUP BY {of(Village, 'code', 'v')}"
+        f" ON {column_of(Contestant, 'village', 'ct')} = {column_of(Village, 'pk', 'v')}"
+        f" WHERE {column_of(Contestant, 'competition', 'ct')} = %s"
+        f" AND {column_of(Problem, 'competition', 'p')} <> %s"
+        f" AND {column_of(Problem, 'status', 'p')} <> %s"
+        f" AND {column_of(Competition, 'year', 'pc')} <= %s"
+        f" GROUP BY {column_of(Village, 'code', 'v')}"
     )
 
 

@@ -42,8 +42,7 @@ def latest_documents(
 @cache
 def _marker_sql(using: str, one_district: bool) -> str:
     """The ids of the street-level publications of two periods, optionally of one district, in
-    order. Written once (config/sql.py): every rankings page asks, and the ORM took longer to
-    build this query than the database to answer it."""
+    order. Built once, from the models (config/sql.py), because every rankings page asks."""
 
     def of(name):
         return column(using, Competition, name, "c")

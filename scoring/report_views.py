@@ -114,13 +114,13 @@ def _rankings_rows(rows: list, *, every_district: bool) -> str:
 
 
 def _rankings_table(
-    district, year: int, quarter: int, street, grade, marker: str
+    district, year: int, quarter: int, street, grade, fingerprint: str
 ) -> tuple[str, int, list, object]:
     """The rendered rankings table, the number of competitions in it and the streets to filter
     by. Made only of published documents, so it is made once per set of documents (and
     language) and then reused."""
     district_id = district.pk if district else None
-    parts = ("rankings", district_id, year, quarter, street, grade, get_language(), marker)
+    parts = ("rankings", district_id, year, quarter, street, grade, get_language(), fingerprint)
     key = "rankings:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     kept = caches["rendered"].get(key)
     if kept is not None:
@@ -149,7 +149,7 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
     fmt = request.GET.get("format")
     if fmt not in DOWNLOADS:
-        marker = rankings.period_marker(district.pk if district else None, year, quarter)
+        fingerprint = rankings.period_marker(district.pk if district else None, year, quarter)
         districts = (
             list(District.objects.order_by("name").values_list("pk", "name"))
             if request.user.is_superuser
@@ -158,7 +158,7 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
 
         def page(extra: dict) -> HttpResponse:
             table, competitions, streets, result = _rankings_table(
-                district, year, quarter, street, grade, marker
+                district, year, quarter, street, grade, fingerprint
             )
             return render(
                 request,
@@ -182,7 +182,7 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
 
         # The page shows the documents of the period, the district's name and the districts
         # an administrator may choose.
-        documents = (marker, district and district.name, districts)
+        documents = (fingerprint, district and district.name, districts)
         return kept_page(request, ("rankings", documents), page)
     result = rankings.district_rankings(
         district_id=district.pk if district else None,

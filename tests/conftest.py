@@ -44,7 +44,7 @@ def _language_of_the_test():
 @pytest.fixture
 def redis_down(settings):
     """The settings of CACHE=redis://…, with a Redis that does not answer."""
-    from benchmarks.appserver import free_port
+    from tests.gunicorn_server import free_port
 
     settings.SESSION_ENGINE = "config.sessions"
     settings.CACHES = settings.CACHES | {

@@ -25,9 +25,8 @@ class RoleBackend(ModelBackend):
     """Django's ModelBackend, which also loads the user's role with the user.
 
     Every signed-in page asks who the user is and then what they may do (villages.permissions);
-    loading both together saves a query on every request. The query is written out once rather
-    than built by the ORM on each request: on every signed-in page, building it cost twice as
-    long as running it (benchmarks/, README "Performance").
+    loading both together saves a query on every request. The query is built once, from the
+    models (config/sql.py), because every signed-in page makes it.
     """
 
     def get_user(self, user_id):
@@ -39,5 +38,4 @@ class RoleBackend(ModelBackend):
         user = _users(router.db_for_read(model)).one([user_id])
         if user is None or not self.user_can_authenticate(user):
             return None
-        user._leitai_membership = getattr(user, "membership", None)
         return user

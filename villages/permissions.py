@@ -16,14 +16,17 @@ CARD_SCOPE = "leitai_card_competition"
 
 
 def membership_of(user: AnyUser) -> Membership | None:
-    """The user's role, with its district and street, loaded once per request."""
+    """The user's role, with its district and street, loaded once per request.
+
+    Kept in Django's cache of the user's `membership` relation, where the sign-in backend's
+    select_related already put it (None for a user without a role), so later asks cost nothing.
+    """
     if not user.is_authenticated:
         return None
-    if not hasattr(user, "_leitai_membership"):
-        user._leitai_membership = (
-            Membership.objects.select_related("district", "street").filter(user=user).first()
-        )
-    return user._leitai_membership
+    if not User.membership.is_cached(user):
+        role = Membership.objects.select_related("district", "street").filter(user=user).first()
+        User.membership.related.set_cached_value(user, role)
+    return getattr(user, "membership", None)
 
 
 def role_of(user: AnyUser) -> str | None:

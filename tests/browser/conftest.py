@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from benchmarks.pageweight import CHROMIUM, FLAGS
+from tests.browser.chromium import CHROMIUM, FLAGS
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}

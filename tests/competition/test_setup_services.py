@@ -137,8 +137,7 @@ def test_new_cards_revoke_unused_ones_and_close_expires_them(draft, street_staff
     assert event.find_card(first) is None
     assert event.find_card(second) is not None
 
-    judge = draft.judges.get()
-    event.revoke_cards(judge=judge, by=street_staff_carol)
+    event.issue_cards(competition=draft, by=street_staff_carol)
     assert event.find_card(second) is None
 
     [(_judge, third)] = event.issue_cards(competition=draft, by=street_staff_carol)

@@ -1,4 +1,4 @@
-"""Real app servers for the load tests: gunicorn on loopback (benchmarks/appserver.py),
+"""Real app servers for the load tests: gunicorn on loopback (tests/gunicorn_server.py),
 configured as in production (DEBUG off, collected static files, a cache shared by every process:
 the database's, or Redis), against the test database that pytest-django made.
 """
@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
-from benchmarks.appserver import AppServer
 from config.cache import DatabaseCache
+from tests.gunicorn_server import AppServer
 
 CACHE_TABLE = "leitai_cache"  # config/settings.py's LOCATION for CACHE=db
 # A Redis database of its own (the benchmark uses 1): the tests empty it.

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import pageweight
-from benchmarks.measure import signed_in_session
+from tests.load import pageweight
 from tests.load.appserver import postgresql_only
+from tests.load.sessions import signed_in_session
 
 pytestmark = [
     postgresql_only,

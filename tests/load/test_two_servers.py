@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from benchmarks.appserver import WORKERS
 from scoring import services
 from scoring.models import ScoreSheet
+from tests.gunicorn_server import WORKERS
 from tests.load import appserver
 from tests.load.phone import Phone, points_for, sheet_fields, shown_sheet
 from villages import throttle

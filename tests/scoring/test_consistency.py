@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from competition.models import Competition
-from scoring.consistency import consistency, judge_stats, kendalls_w
+from scoring.consistency import consistency, kendalls_w
 from scoring.models import Score, ScoreSheet
 from scoring.services import publish_competition
 from tests.competition_setup import competition_in_scoring
@@ -101,12 +101,12 @@ def test_kendalls_w_lies_in_0_1_and_ignores_the_order_of_contestants(scores, ord
 
 
 def test_judge_stats_measure_each_judge_against_the_panel_score():
-    stats = judge_stats(
+    stats = consistency(
         document(
             ("90.00", [("甲", "92.00", True, False), ("乙", "90.00", False, False)]),
             ("70.00", [("甲", "68.00", False, False), ("乙", "70.00", False, False)]),
         )
-    )
+    ).judges
     first, second = stats
     # 甲: deviations +2 and −2: mean 0, population standard deviation 2; one sheet of two dropped.
     assert (first.judge, first.sheets, first.mean_percent) == ("甲", 2, Decimal("80.00"))
@@ -135,7 +135,7 @@ def test_a_judge_two_standard_deviations_from_the_rest_is_flagged():
         )
         for panel in ("80.00", "70.00")
     ]
-    stats = {s.judge: s for s in judge_stats(document(*rows))}
+    stats = {s.judge: s for s in consistency(document(*rows)).judges}
     assert stats["庚"].mean_deviation == Decimal("6.00")
     assert stats["庚"].outlier
     assert stats["观察员"].observer and stats["观察员"].outlier
@@ -144,7 +144,7 @@ def test_a_judge_two_standard_deviations_from_the_rest_is_flagged():
 
 def test_a_judge_more_than_ten_points_from_the_panel_is_flagged_on_a_small_panel():
     # Deviations +12, −6, −6: μ = 0, σ = √72 = 8.49, so 2σ flags no one; 12 > 10 flags 甲.
-    stats = judge_stats(
+    stats = consistency(
         document(
             (
                 "80.00",
@@ -155,7 +155,7 @@ def test_a_judge_more_than_ten_points_from_the_panel_is_flagged_on_a_small_panel
                 ],
             )
         )
-    )
+    ).judges
     assert [(s.judge, s.mean_deviation, s.outlier) for s in stats] == [
         ("甲", Decimal("12.00"), True),
         ("乙", Decimal("-6.00"), False),
@@ -164,7 +164,7 @@ def test_a_judge_more_than_ten_points_from_the_panel_is_flagged_on_a_small_panel
 
 
 def test_a_contestant_without_a_panel_score_counts_for_sheets_but_not_deviations():
-    stats = judge_stats(document((None, [("观察员", "50.00", False, True)])))
+    stats = consistency(document((None, [("观察员", "50.00", False, True)]))).judges
     assert [(s.sheets, s.mean_percent, s.mean_deviation, s.spread, s.outlier) for s in stats] == [
         (1, Decimal("50.00"), None, None, False)
     ]

@@ -170,7 +170,7 @@ def test_the_period_marker_names_exactly_the_publications_ranked(street, distric
             )
         )
 
-    def marker(text):
+    def fingerprint(text):
         return hashlib.sha256(text.encode()).hexdigest()
 
     # A district-level competition of the period (made as a street one, then moved up).
@@ -180,9 +180,9 @@ def test_the_period_marker_names_exactly_the_publications_ranked(street, distric
     before = publish(street, 2025, 4, {"A": "80.00"}, district_dan)  # across the new year
     publish(street, 2025, 3, {"A": "70.00"}, district_dan)  # two quarters back: not ranked
     elsewhere = publish(StreetFactory(), 2026, 1, {"B": "85.00"}, district_dan)
-    assert rankings.period_marker(street.district_id, 2026, 1) == marker(ids(this, before))
-    assert rankings.period_marker(None, 2026, 1) == marker(ids(this, before, elsewhere))
-    assert rankings.period_marker(street.district_id, 2024, 1) == marker("")
+    assert rankings.period_marker(street.district_id, 2026, 1) == fingerprint(ids(this, before))
+    assert rankings.period_marker(None, 2026, 1) == fingerprint(ids(this, before, elsewhere))
+    assert rankings.period_marker(street.district_id, 2024, 1) == fingerprint("")
 
 
 @pytest.mark.parametrize("size", [40, 400])

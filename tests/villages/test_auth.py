@@ -100,3 +100,18 @@ def test_sessions_of_djangos_backend_stay_signed_in_after_the_upgrade(client, st
 
     assert SessionStore(old.session_key).load()[BACKEND_SESSION_KEY] == "villages.auth.RoleBackend"
     assert client.get("/").wsgi_request.user == street_staff_carol
+
+
+def test_it_keeps_the_role_in_the_users_membership_relation(
+    street_staff_carol, street, django_assert_num_queries
+):
+    # One query: the role with its district and street; user.membership then reads it.
+    user = User.objects.get(pk=street_staff_carol.pk)
+    with django_assert_num_queries(1):
+        membership = membership_of(user)
+        assert user.membership is membership
+        assert (membership.street.name, membership.district.name) == (
+            street.name,
+            street.district.name,
+        )
+    assert not any(name.startswith("_leitai") for name in vars(user))

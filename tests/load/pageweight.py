@@ -1,18 +1,10 @@
 """What the score sheet costs a judge on a weak network: bytes on the wire and requests, on the
 first load (empty cache) and on a later visit (assets cached), read from Chromium's own network
-log. Used by the benchmark and by tests/browser/test_page_weight.py."""
+log. Used by tests/load/test_page_weight.py and by the benchmark."""
 
 from dataclasses import dataclass
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from tests.browser.chromium import CHROMIUM, FLAGS
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """gunicorn on loopback, as deployed: started with the given environment, ready once /healthz
-answers, stopped gracefully (or its process group killed). Used by the benchmark and by the
-load tests (tests/load/)."""
+answers, stopped gracefully (or its process group killed). Used by the load tests (tests/load/)
+and by the benchmark."""
 
 import os
 import signal
