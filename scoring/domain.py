@@ -14,6 +14,9 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, local
 from enum import StrEnum
 from fractions import Fraction
 
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy
+
 HUNDRED = Decimal(100)
 STEP = Decimal("0.5")
 CENT = Decimal("0.01")
@@ -119,13 +122,16 @@ class Aggregation(StrEnum):
     MEDIAN = "median"
 
 
-class Grade(StrEnum):
-    """The four grades, best first."""
+class Grade(TextChoices):
+    """The four grades, best first, with the names pages, ballots and exports give them.
 
-    EXCELLENT = "excellent"
-    COMPETENT = "competent"
-    BASIC = "basic"
-    INCOMPETENT = "incompetent"
+    The one list of grades: sheets' grades, ballot choices and overrides all store these
+    values. A choices enum only, so the rules stay free of the ORM."""
+
+    EXCELLENT = "excellent", gettext_lazy("excellent")
+    COMPETENT = "competent", gettext_lazy("competent")
+    BASIC = "basic", gettext_lazy("basic competent")
+    INCOMPETENT = "incompetent", gettext_lazy("incompetent")
 
     @property
     def level(self) -> int:

@@ -528,12 +528,7 @@ class GradeOverride(models.Model):
     grade = models.CharField(
         _("grade"),
         max_length=12,
-        choices=[
-            ("excellent", _("excellent")),
-            ("competent", _("competent")),
-            ("basic", _("basic competent")),
-            ("incompetent", _("incompetent")),
-        ],
+        choices=domain.Grade.choices,
     )
     reason = models.TextField(_("reason"))
     by = models.ForeignKey(
@@ -584,11 +579,7 @@ class Ballot(models.Model):
     The key is random, so the order of casting cannot be read from it.
     """
 
-    class Choice(models.TextChoices):
-        EXCELLENT = "excellent", _("excellent")
-        COMPETENT = "competent", _("competent")
-        BASIC = "basic", _("basic competent")
-        INCOMPETENT = "incompetent", _("incompetent")
+    Choice = domain.Grade  # a ballot rates the secretary with one of the grades
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     contestant = models.ForeignKey(
@@ -605,7 +596,7 @@ class Ballot(models.Model):
         verbose_name_plural = _("ballots")
         constraints = [
             models.CheckConstraint(
-                condition=Q(choice__in=["excellent", "competent", "basic", "incompetent"]),
+                condition=Q(choice__in=domain.Grade.values),
                 name="ballot_choice_valid",
             ),
         ]
@@ -633,10 +624,10 @@ class TallyCounts(models.Model):
     representatives_present = models.PositiveIntegerField(_("representatives present"))
     ballots_issued = models.PositiveIntegerField(_("ballots handed out"))
     ballots_returned = models.PositiveIntegerField(_("ballots returned"))
-    excellent = models.PositiveIntegerField(_("excellent"))
-    competent = models.PositiveIntegerField(_("competent"))
-    basic = models.PositiveIntegerField(_("basic competent"))
-    incompetent = models.PositiveIntegerField(_("incompetent"))
+    excellent = models.PositiveIntegerField(domain.Grade.EXCELLENT.label)
+    competent = models.PositiveIntegerField(domain.Grade.COMPETENT.label)
+    basic = models.PositiveIntegerField(domain.Grade.BASIC.label)
+    incompetent = models.PositiveIntegerField(domain.Grade.INCOMPETENT.label)
 
     class Meta:
         abstract = True
@@ -648,7 +639,7 @@ class TallyCounts(models.Model):
 
     @property
     def counts(self) -> dict[str, int]:
-        return {c: getattr(self, c) for c in ("excellent", "competent", "basic", "incompetent")}
+        return {c.value: getattr(self, c) for c in domain.Grade}
 
     @property
     def has_quorum(self) -> bool:

@@ -24,12 +24,7 @@ from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Sco
 from scoring.queries import contestants_in_order
 
 # The grades as pages, exports and reasons name them, in the reader's language.
-GRADE_LABELS = {
-    "excellent": gettext_lazy("excellent"),
-    "competent": gettext_lazy("competent"),
-    "basic": gettext_lazy("basic competent"),
-    "incompetent": gettext_lazy("incompetent"),
-}
+GRADE_LABELS = dict(domain.Grade.choices)
 
 
 # What each reason code says, with its figures; documents name reasons by code.
