@@ -643,13 +643,13 @@ class TallyCounts(models.Model):
 
     @property
     def has_quorum(self) -> bool:
-        """More than two thirds of the representatives were present."""
-        return self.representatives_present * 3 > self.representatives_due * 2
+        """The meeting's quorum (domain.has_quorum)."""
+        return domain.has_quorum(present=self.representatives_present, due=self.representatives_due)
 
     @property
     def returns_valid(self) -> bool:
-        """More ballots returned than handed out voids the vote."""
-        return self.ballots_returned <= self.ballots_issued
+        """No more ballots returned than handed out (domain.returns_valid)."""
+        return domain.returns_valid(returned=self.ballots_returned, issued=self.ballots_issued)
 
 
 class PaperTally(TallyCounts):
@@ -702,7 +702,13 @@ class PaperTally(TallyCounts):
 
     @property
     def counts_valid(self) -> bool:
-        return self.has_quorum and self.returns_valid and self.confirmed_by_id is not None
+        return domain.tally_counts(
+            present=self.representatives_present,
+            due=self.representatives_due,
+            returned=self.ballots_returned,
+            issued=self.ballots_issued,
+            confirmed=self.confirmed_by_id is not None,
+        )
 
 
 class DifferingTally(TallyCounts):

@@ -191,41 +191,37 @@ def _build(competition: Competition) -> dict:
     finals = [r["_final"] for r in rows]
     for row, rank in zip(rows, domain.ranks(finals), strict=True):
         row["rank"] = rank
-    demoted = domain.capped(
-        [(r["rank"], domain.Grade(r["grade"]) if r["grade"] else None) for r in rows],
+    index_of = {r["_pk"]: index for index, r in enumerate(rows)}
+    settled = domain.settle_grades(
+        [
+            (r["rank"], domain.Grade(r["grade"]) if r["grade"] else None, r["grade_set_by"])
+            for r in rows
+        ],
         policy.excellent_cap,
+        {
+            index_of[contestant_id]: domain.Grade(override.grade)
+            for contestant_id, override in overrides.items()
+            if contestant_id in index_of
+        },
     )
-    for index in demoted:
-        rows[index]["grade"] = domain.Grade.COMPETENT.value
-        rows[index]["grade_set_by"] = domain.SET_BY_CAP
-        rows[index]["reasons"].append(
-            {"code": "cap", "cap": f"{policy.excellent_cap * 100:.0f}", "rank": rows[index]["rank"]}
-        )
-    by_pk = {r["_pk"]: r for r in rows}
-    for contestant_id, override in overrides.items():
-        row = by_pk.get(contestant_id)
-        if row is None:
-            continue
-        row["reasons"].append(
-            {
-                "code": "override",
-                "old": row["grade"],
-                "new": override.grade,
-                "reason": override.reason,
-            }
-        )
-        row["grade"] = override.grade
-        row["grade_set_by"] = domain.SET_BY_OVERRIDE
+    for row, result in zip(rows, settled, strict=True):
+        if result.capped:
+            row["reasons"].append(
+                {"code": "cap", "cap": f"{policy.excellent_cap * 100:.0f}", "rank": row["rank"]}
+            )
+        if result.set_by == domain.SET_BY_OVERRIDE:
+            row["reasons"].append(
+                {
+                    "code": "override",
+                    "old": result.before_override.value if result.before_override else None,
+                    "new": overrides[row["_pk"]].grade,
+                    "reason": overrides[row["_pk"]].reason,
+                }
+            )
+        row["grade"] = result.grade.value if result.grade else None
+        row["grade_set_by"] = result.set_by
 
-    rows.sort(
-        key=lambda r: (
-            r["_final"] is None,
-            -(r["_final"] or 0),
-            -(r["_panel"] or 0),
-            -(r["_dem"] or 0),
-            r["order"] or 0,
-        )
-    )
+    rows.sort(key=lambda r: domain.display_order(r["_final"], r["_panel"], r["_dem"], r["order"]))
     for row in rows:
         for key in ("_pk", "_final", "_panel", "_dem"):
             row.pop(key)
