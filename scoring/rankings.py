@@ -18,7 +18,7 @@ from competition.models import Competition
 from config.sql import column, fetch_all, table
 from scoring import domain, spreadsheets
 from scoring.models import GradingPolicy, Publication
-from scoring.results import GRADE_LABELS
+from scoring.results import GRADE_LABELS, policies_of
 
 
 def latest_documents(
@@ -330,15 +330,11 @@ def recommended(*, district_id: int, year: int, quarter: int) -> list[tuple[int,
     excellent contestants, the top K by rank (K from each competition's policy).
     Returns (street competition id, contestant row) pairs."""
     documents = latest_documents(district_id, year, quarter)
-    k_of = dict(
-        GradingPolicy.objects.filter(
-            competition_id__in=[d["competition"]["id"] for d in documents]
-        ).values_list("competition_id", "advancement_k")
-    )
+    policies = policies_of((d["competition"]["id"], district_id) for d in documents)
     picks = []
     for document in documents:
         competition_id = document["competition"]["id"]
-        k = k_of.get(competition_id, 2)
+        k = policies[competition_id].advancement_k
         rows = document["contestants"]
         chosen = domain.advancing([(r["grade"], r["rank"], r["order"]) for r in rows], k)
         picks += [(competition_id, rows[index]) for index in chosen]

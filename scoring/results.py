@@ -10,6 +10,7 @@ with its SHA-256 digest, and never built again.
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -70,11 +71,27 @@ def two(value: Decimal | Fraction | None) -> str | None:
     return None if value is None else f"{domain.round2(value):.2f}"
 
 
+def policies_of(competitions: Iterable[tuple[int, int]]) -> dict[int, GradingPolicy]:
+    """The grading policy of each (competition id, district id): the competition's own copy,
+    else its district's, else the defaults. The one place a competition's policy is found.
+    One query, two when a competition has no copy of its own."""
+    wanted = dict(competitions)
+    own = {p.competition_id: p for p in GradingPolicy.objects.filter(competition_id__in=wanted)}
+    missing = {district_id for pk, district_id in wanted.items() if pk not in own}
+    by_district = (
+        {p.district_id: p for p in GradingPolicy.objects.filter(district_id__in=missing)}
+        if missing
+        else {}
+    )
+    return {
+        pk: own.get(pk) or by_district.get(district_id) or GradingPolicy()
+        for pk, district_id in wanted.items()
+    }
+
+
 def policy_of(competition: Competition) -> GradingPolicy:
-    policy = GradingPolicy.objects.filter(competition=competition).first()
-    if policy is None:
-        policy = GradingPolicy.objects.filter(district_id=competition.district_id).first()
-    return policy or GradingPolicy()
+    """The competition's grading policy (`policies_of`)."""
+    return policies_of([(competition.pk, competition.district_id)])[competition.pk]
 
 
 def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:

@@ -798,8 +798,9 @@ def _check_token(token: BallotToken | None) -> None:
     competition = token.contestant.competition
     if competition.status not in BALLOT_OPEN:
         raise BallotRefused("closed")
-    policy = GradingPolicy.objects.filter(competition=competition).first()
-    if policy is not None and not policy.democratic_enabled:
+    from scoring import results
+
+    if not results.policy_of(competition).democratic_enabled:
         raise BallotRefused("off")
 
 
