@@ -5,19 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from competition.models import quarter_label
 from scoring.dashboard import GRADES, Dashboard, district_dashboard
+from scoring.domain import Grade
 from scoring.report_views import _get_district_for_user, _period
 from villages.models import District
 
-GRADE_NAMES = {
-    "excellent": gettext_lazy("excellent"),
-    "competent": gettext_lazy("competent"),
-    "basic": gettext_lazy("basic competent"),
-    "incompetent": gettext_lazy("incompetent"),
-}
+GRADE_NAMES = dict(Grade.choices)
 GRADE_BADGES = {
     "excellent": "text-bg-success",
     "competent": "text-bg-primary",

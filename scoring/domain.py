@@ -14,6 +14,9 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, local
 from enum import StrEnum
 from fractions import Fraction
 
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy
+
 HUNDRED = Decimal(100)
 STEP = Decimal("0.5")
 CENT = Decimal("0.01")
@@ -119,13 +122,16 @@ class Aggregation(StrEnum):
     MEDIAN = "median"
 
 
-class Grade(StrEnum):
-    """The four grades, best first."""
+class Grade(TextChoices):
+    """The four grades, best first, with the names pages, ballots and exports give them.
 
-    EXCELLENT = "excellent"
-    COMPETENT = "competent"
-    BASIC = "basic"
-    INCOMPETENT = "incompetent"
+    The one list of grades: sheets' grades, ballot choices and overrides all store these
+    values. A choices enum only, so the rules stay free of the ORM."""
+
+    EXCELLENT = "excellent", gettext_lazy("excellent")
+    COMPETENT = "competent", gettext_lazy("competent")
+    BASIC = "basic", gettext_lazy("basic competent")
+    INCOMPETENT = "incompetent", gettext_lazy("incompetent")
 
     @property
     def level(self) -> int:
@@ -398,3 +404,145 @@ def annual_grade(quarters: Iterable[QuarterGrade], policy: Policy) -> AnnualGrad
     lowest = min(ceilings, key=lambda q: (q.grade.level, q.quarter))
     grade = at_most(by_mean, lowest.grade)
     return AnnualGrade(final=final, grade=grade, capped_by=lowest if grade != by_mean else None)
+
+
+# ---- The results document: the cap, hand-set grades and the order of the table ----
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A contestant's grade once the cap and any hand-set grade have been applied."""
+
+    grade: Grade | None
+    set_by: str | None
+    capped: bool  # the cap turned this excellent into competent
+    before_override: Grade | None  # what a hand-set grade replaced (after the cap)
+
+
+def settle_grades(
+    ranked: list[tuple[int | None, Grade | None, str | None]],
+    cap: Decimal | None,
+    overrides: dict[int, Grade],
+) -> list[Settled]:
+    """Each entry's (rank, grade from the bands and vetoes, what set it) after the cap, then
+    the overrides (by index).
+
+    The cap comes first (`capped`): an excellent beyond it becomes competent, set by the cap.
+    A grade set by hand comes last and wins over everything, even a veto or the cap; it
+    records the grade it replaced.
+    """
+    demoted = capped([(rank, grade) for rank, grade, _set_by in ranked], cap)
+    settled = []
+    for index, (_rank, grade, set_by) in enumerate(ranked):
+        is_capped = index in demoted
+        if is_capped:
+            grade, set_by = Grade.COMPETENT, SET_BY_CAP
+        before = None
+        if index in overrides:
+            before, grade, set_by = grade, overrides[index], SET_BY_OVERRIDE
+        settled.append(Settled(grade, set_by, is_capped, before))
+    return settled
+
+
+def display_order(
+    final: Number | None, panel: Number | None, democratic: Number | None, order: int | None
+) -> tuple:
+    """The sort key of the results table: the highest exact final first, those without a final
+    last; a tie on the final goes to the higher panel score, then the higher democratic
+    score, then the earlier speaking order. Ranks are shared (`ranks`); only the display
+    order breaks ties."""
+    return (final is None, -(final or 0), -(panel or 0), -(democratic or 0), order or 0)
+
+
+# ---- Advancement from a street to the district ----
+
+
+def advancing(contestants: list[tuple[Grade | None, int | None, int | None]], k: int) -> list[int]:
+    """Which of a published street competition's (grade, rank, speaking order) entries, by
+    index, are recommended to the district level: its excellent contestants, best rank first
+    (ties by speaking order), at most K of them."""
+    excellent = [
+        i for i, (grade, _rank, _order) in enumerate(contestants) if grade == Grade.EXCELLENT
+    ]
+    excellent.sort(key=lambda i: (contestants[i][1] or 10**6, contestants[i][2] or 0))
+    return excellent[:k]
+
+
+# ---- The annual "double hook" marks ----
+
+# Grades good enough for the reserve-cadre pool.
+RESERVE_GRADES = (Grade.EXCELLENT, Grade.COMPETENT)
+
+
+@dataclass(frozen=True)
+class AnnualMarks:
+    commendation: bool
+    reserve_pool: bool
+    incompetent_two_years: bool
+
+
+def annual_marks(
+    grade: Grade, quarter_grades: Iterable[Grade], last_year: Grade | None
+) -> AnnualMarks:
+    """What a secretary's annual grade earns or flags: commendation for an excellent year; the
+    reserve-cadre pool for an excellent or competent year with no graded quarter below
+    competent; a flag when this year and last year were both incompetent."""
+    return AnnualMarks(
+        commendation=grade == Grade.EXCELLENT,
+        reserve_pool=grade in RESERVE_GRADES and all(g in RESERVE_GRADES for g in quarter_grades),
+        incompetent_two_years=grade == Grade.INCOMPETENT and last_year == Grade.INCOMPETENT,
+    )
+
+
+# ---- Paper ballots ----
+
+
+def has_quorum(*, present: int, due: int) -> bool:
+    """A representatives' meeting has its quorum when more than two thirds of the
+    representatives due were present (exactly two thirds is not enough)."""
+    return present * 3 > due * 2
+
+
+def returns_valid(*, returned: int, issued: int) -> bool:
+    """More ballots returned than handed out voids the vote; as many or fewer is valid."""
+    return returned <= issued
+
+
+def tally_counts(*, present: int, due: int, returned: int, issued: int, confirmed: bool) -> bool:
+    """A paper tally counts only when its meeting had the quorum, its returns are valid and a
+    second person confirmed its counts by typing them blind."""
+    return (
+        has_quorum(present=present, due=due)
+        and returns_valid(returned=returned, issued=issued)
+        and confirmed
+    )
+
+
+def tally_problems(
+    values: dict[str, object], *, fields: Iterable[str], maximum: int
+) -> dict[str, tuple[str, dict[str, int]]]:
+    """What is wrong with a paper tally's counts, by field: (problem code, its figures); empty
+    when the tally can be stored.
+
+    Every field must be a whole number from 0 to `maximum` ("range"); only when all are, the
+    counts must agree: no more present than due ("present_over_due"), no more choices than
+    ballots returned ("choices_over_returned", on the excellent field), no more ballots
+    handed out than representatives present ("issued_over_present")."""
+    problems: dict[str, tuple[str, dict[str, int]]] = {}
+    for name in fields:
+        value = values.get(name)
+        if not isinstance(value, int) or not 0 <= value <= maximum:
+            problems[name] = ("range", {"max": maximum})
+    if problems:
+        return problems
+    if values["representatives_present"] > values["representatives_due"]:
+        problems["representatives_present"] = ("present_over_due", {})
+    counted = sum(values[c] for c in CHOICES)
+    if counted > values["ballots_returned"]:
+        problems[Grade.EXCELLENT.value] = (
+            "choices_over_returned",
+            {"n": counted, "returned": values["ballots_returned"]},
+        )
+    if values["ballots_issued"] > values["representatives_present"]:
+        problems["ballots_issued"] = ("issued_over_present", {})
+    return problems

@@ -528,12 +528,7 @@ class GradeOverride(models.Model):
     grade = models.CharField(
         _("grade"),
         max_length=12,
-        choices=[
-            ("excellent", _("excellent")),
-            ("competent", _("competent")),
-            ("basic", _("basic competent")),
-            ("incompetent", _("incompetent")),
-        ],
+        choices=domain.Grade.choices,
     )
     reason = models.TextField(_("reason"))
     by = models.ForeignKey(
@@ -584,11 +579,7 @@ class Ballot(models.Model):
     The key is random, so the order of casting cannot be read from it.
     """
 
-    class Choice(models.TextChoices):
-        EXCELLENT = "excellent", _("excellent")
-        COMPETENT = "competent", _("competent")
-        BASIC = "basic", _("basic competent")
-        INCOMPETENT = "incompetent", _("incompetent")
+    Choice = domain.Grade  # a ballot rates the secretary with one of the grades
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     contestant = models.ForeignKey(
@@ -605,7 +596,7 @@ class Ballot(models.Model):
         verbose_name_plural = _("ballots")
         constraints = [
             models.CheckConstraint(
-                condition=Q(choice__in=["excellent", "competent", "basic", "incompetent"]),
+                condition=Q(choice__in=domain.Grade.values),
                 name="ballot_choice_valid",
             ),
         ]
@@ -633,10 +624,10 @@ class TallyCounts(models.Model):
     representatives_present = models.PositiveIntegerField(_("representatives present"))
     ballots_issued = models.PositiveIntegerField(_("ballots handed out"))
     ballots_returned = models.PositiveIntegerField(_("ballots returned"))
-    excellent = models.PositiveIntegerField(_("excellent"))
-    competent = models.PositiveIntegerField(_("competent"))
-    basic = models.PositiveIntegerField(_("basic competent"))
-    incompetent = models.PositiveIntegerField(_("incompetent"))
+    excellent = models.PositiveIntegerField(domain.Grade.EXCELLENT.label)
+    competent = models.PositiveIntegerField(domain.Grade.COMPETENT.label)
+    basic = models.PositiveIntegerField(domain.Grade.BASIC.label)
+    incompetent = models.PositiveIntegerField(domain.Grade.INCOMPETENT.label)
 
     class Meta:
         abstract = True
@@ -648,17 +639,17 @@ class TallyCounts(models.Model):
 
     @property
     def counts(self) -> dict[str, int]:
-        return {c: getattr(self, c) for c in ("excellent", "competent", "basic", "incompetent")}
+        return {c.value: getattr(self, c) for c in domain.Grade}
 
     @property
     def has_quorum(self) -> bool:
-        """More than two thirds of the representatives were present."""
-        return self.representatives_present * 3 > self.representatives_due * 2
+        """The meeting's quorum (domain.has_quorum)."""
+        return domain.has_quorum(present=self.representatives_present, due=self.representatives_due)
 
     @property
     def returns_valid(self) -> bool:
-        """More ballots returned than handed out voids the vote."""
-        return self.ballots_returned <= self.ballots_issued
+        """No more ballots returned than handed out (domain.returns_valid)."""
+        return domain.returns_valid(returned=self.ballots_returned, issued=self.ballots_issued)
 
 
 class PaperTally(TallyCounts):
@@ -711,7 +702,13 @@ class PaperTally(TallyCounts):
 
     @property
     def counts_valid(self) -> bool:
-        return self.has_quorum and self.returns_valid and self.confirmed_by_id is not None
+        return domain.tally_counts(
+            present=self.representatives_present,
+            due=self.representatives_due,
+            returned=self.ballots_returned,
+            issued=self.ballots_issued,
+            confirmed=self.confirmed_by_id is not None,
+        )
 
 
 class DifferingTally(TallyCounts):

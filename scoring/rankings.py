@@ -18,7 +18,7 @@ from competition.models import Competition
 from config.sql import column, fetch_all, table
 from scoring import domain, spreadsheets
 from scoring.models import GradingPolicy, Publication
-from scoring.results import GRADE_LABELS
+from scoring.results import GRADE_LABELS, policies_of
 
 
 def latest_documents(
@@ -312,15 +312,15 @@ def annual_report(*, district_id: int, year: int) -> list[AnnualRow]:
         if entry.grade is None:
             continue
         entry.pay = policy_row.pay_coefficient(entry.grade)
-        entry.commendation = entry.grade == domain.Grade.EXCELLENT
-        quarter_grades = [g for _f, g in entry.quarters.values() if g]
-        entry.reserve_pool = entry.grade in ("excellent", "competent") and all(
-            g in ("excellent", "competent") for g in quarter_grades
-        )
         before = last_year.get(key)
-        entry.incompetent_two_years = (
-            entry.grade == "incompetent" and before is not None and before.grade == "incompetent"
+        marks = domain.annual_marks(
+            domain.Grade(entry.grade),
+            [domain.Grade(g) for _f, g in entry.quarters.values() if g],
+            domain.Grade(before.grade) if before is not None and before.grade else None,
         )
+        entry.commendation = marks.commendation
+        entry.reserve_pool = marks.reserve_pool
+        entry.incompetent_two_years = marks.incompetent_two_years
     return sorted(rows.values(), key=lambda r: (r.annual is None, -(r.annual or 0), r.village_code))
 
 
@@ -329,18 +329,14 @@ def recommended(*, district_id: int, year: int, quarter: int) -> list[tuple[int,
     excellent contestants, the top K by rank (K from each competition's policy).
     Returns (street competition id, contestant row) pairs."""
     documents = latest_documents(district_id, year, quarter)
-    k_of = dict(
-        GradingPolicy.objects.filter(
-            competition_id__in=[d["competition"]["id"] for d in documents]
-        ).values_list("competition_id", "advancement_k")
-    )
+    policies = policies_of((d["competition"]["id"], district_id) for d in documents)
     picks = []
     for document in documents:
         competition_id = document["competition"]["id"]
-        k = k_of.get(competition_id, 2)
-        excellent = [r for r in document["contestants"] if r["grade"] == "excellent"]
-        excellent.sort(key=lambda r: (r["rank"] or 10**6, r["order"] or 0))
-        picks += [(competition_id, row) for row in excellent[:k]]
+        k = policies[competition_id].advancement_k
+        rows = document["contestants"]
+        chosen = domain.advancing([(r["grade"], r["rank"], r["order"]) for r in rows], k)
+        picks += [(competition_id, rows[index]) for index in chosen]
     return picks
 
 

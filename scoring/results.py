@@ -10,6 +10,7 @@ with its SHA-256 digest, and never built again.
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -24,12 +25,7 @@ from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Sco
 from scoring.queries import contestants_in_order
 
 # The grades as pages, exports and reasons name them, in the reader's language.
-GRADE_LABELS = {
-    "excellent": gettext_lazy("excellent"),
-    "competent": gettext_lazy("competent"),
-    "basic": gettext_lazy("basic competent"),
-    "incompetent": gettext_lazy("incompetent"),
-}
+GRADE_LABELS = dict(domain.Grade.choices)
 
 
 # What each reason code says, with its figures; documents name reasons by code.
@@ -75,11 +71,27 @@ def two(value: Decimal | Fraction | None) -> str | None:
     return None if value is None else f"{domain.round2(value):.2f}"
 
 
+def policies_of(competitions: Iterable[tuple[int, int]]) -> dict[int, GradingPolicy]:
+    """The grading policy of each (competition id, district id): the competition's own copy,
+    else its district's, else the defaults. The one place a competition's policy is found.
+    One query, two when a competition has no copy of its own."""
+    wanted = dict(competitions)
+    own = {p.competition_id: p for p in GradingPolicy.objects.filter(competition_id__in=wanted)}
+    missing = {district_id for pk, district_id in wanted.items() if pk not in own}
+    by_district = (
+        {p.district_id: p for p in GradingPolicy.objects.filter(district_id__in=missing)}
+        if missing
+        else {}
+    )
+    return {
+        pk: own.get(pk) or by_district.get(district_id) or GradingPolicy()
+        for pk, district_id in wanted.items()
+    }
+
+
 def policy_of(competition: Competition) -> GradingPolicy:
-    policy = GradingPolicy.objects.filter(competition=competition).first()
-    if policy is None:
-        policy = GradingPolicy.objects.filter(district_id=competition.district_id).first()
-    return policy or GradingPolicy()
+    """The competition's grading policy (`policies_of`)."""
+    return policies_of([(competition.pk, competition.district_id)])[competition.pk]
 
 
 def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:
@@ -196,41 +208,37 @@ def _build(competition: Competition) -> dict:
     finals = [r["_final"] for r in rows]
     for row, rank in zip(rows, domain.ranks(finals), strict=True):
         row["rank"] = rank
-    demoted = domain.capped(
-        [(r["rank"], domain.Grade(r["grade"]) if r["grade"] else None) for r in rows],
+    index_of = {r["_pk"]: index for index, r in enumerate(rows)}
+    settled = domain.settle_grades(
+        [
+            (r["rank"], domain.Grade(r["grade"]) if r["grade"] else None, r["grade_set_by"])
+            for r in rows
+        ],
         policy.excellent_cap,
+        {
+            index_of[contestant_id]: domain.Grade(override.grade)
+            for contestant_id, override in overrides.items()
+            if contestant_id in index_of
+        },
     )
-    for index in demoted:
-        rows[index]["grade"] = domain.Grade.COMPETENT.value
-        rows[index]["grade_set_by"] = domain.SET_BY_CAP
-        rows[index]["reasons"].append(
-            {"code": "cap", "cap": f"{policy.excellent_cap * 100:.0f}", "rank": rows[index]["rank"]}
-        )
-    by_pk = {r["_pk"]: r for r in rows}
-    for contestant_id, override in overrides.items():
-        row = by_pk.get(contestant_id)
-        if row is None:
-            continue
-        row["reasons"].append(
-            {
-                "code": "override",
-                "old": row["grade"],
-                "new": override.grade,
-                "reason": override.reason,
-            }
-        )
-        row["grade"] = override.grade
-        row["grade_set_by"] = domain.SET_BY_OVERRIDE
+    for row, result in zip(rows, settled, strict=True):
+        if result.capped:
+            row["reasons"].append(
+                {"code": "cap", "cap": f"{policy.excellent_cap * 100:.0f}", "rank": row["rank"]}
+            )
+        if result.set_by == domain.SET_BY_OVERRIDE:
+            row["reasons"].append(
+                {
+                    "code": "override",
+                    "old": result.before_override.value if result.before_override else None,
+                    "new": overrides[row["_pk"]].grade,
+                    "reason": overrides[row["_pk"]].reason,
+                }
+            )
+        row["grade"] = result.grade.value if result.grade else None
+        row["grade_set_by"] = result.set_by
 
-    rows.sort(
-        key=lambda r: (
-            r["_final"] is None,
-            -(r["_final"] or 0),
-            -(r["_panel"] or 0),
-            -(r["_dem"] or 0),
-            r["order"] or 0,
-        )
-    )
+    rows.sort(key=lambda r: domain.display_order(r["_final"], r["_panel"], r["_dem"], r["order"]))
     for row in rows:
         for key in ("_pk", "_final", "_panel", "_dem"):
             row.pop(key)

@@ -798,8 +798,9 @@ def _check_token(token: BallotToken | None) -> None:
     competition = token.contestant.competition
     if competition.status not in BALLOT_OPEN:
         raise BallotRefused("closed")
-    policy = GradingPolicy.objects.filter(competition=competition).first()
-    if policy is not None and not policy.democratic_enabled:
+    from scoring import results
+
+    if not results.policy_of(competition).democratic_enabled:
         raise BallotRefused("off")
 
 
@@ -840,24 +841,21 @@ def cast_ballot(*, code: str, choice: str) -> Ballot:
 MAX_TALLY = 100_000  # far more than any village meeting; keeps every count storable
 
 
+TALLY_PROBLEMS = {
+    "range": gettext_lazy("Enter a whole number from 0 to %(max)s."),
+    "present_over_due": gettext_lazy("More present than due."),
+    "choices_over_returned": gettext_lazy(
+        "The choices add up to %(n)s, more than the %(returned)s ballots returned."
+    ),
+    "issued_over_present": gettext_lazy("More ballots handed out than representatives present."),
+}
+
+
 def check_tally(values: dict[str, int]) -> dict[str, str]:
-    """What is wrong with a paper tally, field by field; empty when it can be stored."""
-    errors = {}
-    for name in TALLY_FIELDS:
-        if not isinstance(values.get(name), int) or not 0 <= values[name] <= MAX_TALLY:
-            errors[name] = _("Enter a whole number from 0 to %(max)s.") % {"max": MAX_TALLY}
-    if errors:
-        return errors
-    if values["representatives_present"] > values["representatives_due"]:
-        errors["representatives_present"] = _("More present than due.")
-    counted = sum(values[c] for c in ("excellent", "competent", "basic", "incompetent"))
-    if counted > values["ballots_returned"]:
-        errors["excellent"] = _(
-            "The choices add up to %(n)s, more than the %(returned)s ballots returned."
-        ) % {"n": counted, "returned": values["ballots_returned"]}
-    if values["ballots_issued"] > values["representatives_present"]:
-        errors["ballots_issued"] = _("More ballots handed out than representatives present.")
-    return errors
+    """What is wrong with a paper tally, field by field (domain.tally_problems), in the
+    reader's language; empty when it can be stored."""
+    problems = domain.tally_problems(values, fields=TALLY_FIELDS, maximum=MAX_TALLY)
+    return {name: str(TALLY_PROBLEMS[code]) % figures for name, (code, figures) in problems.items()}
 
 
 # Tallies are typed after the meeting, often after scoring closed; publication ends it.
