@@ -226,7 +226,6 @@ def _save_reply(seat: Judge, contestant: Contestant, result) -> dict:
 def _refusal_to_judge(seat: Judge, contestant: Contestant, refused: ActionRefused) -> str:
     """Why a save was refused, said to the judge ("you …") as the database holds it now."""
     seat = queries.judge_seat(seat.pk)
-    contestant.refresh_from_db(fields=["absent"])
     if not seat.is_active:
         return str(SEAT_INACTIVE[seat.status])
     return _not_scored(seat, contestant) or str(refused)
@@ -246,14 +245,16 @@ SEAT_INACTIVE = {
 
 
 def _not_scored(seat: Judge, contestant: Contestant) -> str:
-    """Why this judge cannot score this contestant now; empty when they can."""
+    """Why this judge cannot score this contestant now, as the database holds it; empty when
+    they can."""
     if seat.competition.status != seat.competition.Status.SCORING:
         return _("Scoring is not open: the competition is %(status)s.") % {
             "status": seat.competition.get_status_display()
         }
-    if contestant.absent:
+    absent, recused = queries.absent_or_recused(contestant, seat)  # the question each save asks
+    if absent:
         return _("%(who)s is absent and is not scored.") % {"who": contestant.secretary}
-    if seat.recusals.filter(pk=contestant.pk).exists():
+    if recused:
         return _("You are recused from %(who)s: you do not score them.") % {
             "who": contestant.secretary
         }

@@ -11,6 +11,7 @@ from competition import services as event
 from competition.models import Judge
 from scoring.models import ScoreSheet, SheetRevision
 from tests.browser.conftest import screenshot
+from tests.browser.test_judge_phone import fill
 from tests.competition_setup import competition_in_scoring
 from tests.factories import PASSWORD, UserFactory
 
@@ -25,11 +26,6 @@ TYPED = {
     "integrity": "20",
     "governance": "8.5",
 }
-
-
-def fill(page, points: dict[str, str]) -> None:
-    for code, value in points.items():
-        page.fill(f"#p-{code}", value)
 
 
 def sign_in(page, live_server, username: str, *, next_url: str = "") -> None:
