@@ -5,13 +5,9 @@ every competition of their district; judges see the competitions they sit on —
 signed in with a card sees only that card's competition.
 """
 
-from functools import cache
-
-from django.db import router
 from django.http import HttpRequest
 
 from competition.models import Competition, Judge
-from config.sql import Loader
 from villages import permissions as org
 from villages.permissions import CARD_SCOPE, is_staff_session  # noqa: F401 - one rule for all
 
@@ -47,15 +43,10 @@ def seat_in(request: HttpRequest, competition_id: int) -> Judge | None:
     scope = card_scope(request)
     if scope is not None and scope != competition_id:
         return None
-    return _seats(router.db_for_read(Judge)).one([competition_id, request.user.pk])
-
-
-@cache
-def _seats(using: str) -> Loader:
-    """A judge's seat with its user, competition and street: every judge page asks for it, so
-    it is written once (config/sql.py)."""
-    return Loader(
-        using, Judge, where=("competition", "user"), follow=("user", "competition__street")
+    return (
+        Judge.objects.select_related("user", "competition__street")
+        .filter(competition_id=competition_id, user_id=request.user.pk)
+        .first()
     )
 
 

@@ -8,16 +8,14 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
-from functools import cache
 
 from django.contrib.auth.models import User
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from config.sql import Loader
 from villages.models import Tenure
 
 Status = Competition.Status
@@ -36,28 +34,19 @@ class ActionRefused(Exception):
 
 
 def lock(competition: Competition) -> Competition:
-    """The competition's row, locked until the transaction ends; its status is fresh."""
-    return Competition.objects.select_for_update().get(pk=competition.pk)
+    """The competition's row, locked until the transaction ends, with its judges' seats and its
+    contestants; its status is fresh.
 
-
-def hold(competition_id: int) -> Competition:
-    """A competition's row, share-locked until the transaction ends; its status is fresh.
-
-    Many saves hold it at once; a change that takes `lock` (a close) waits for the saves in
-    progress, and a save that comes after it waits for the change and sees the new status.
-    SQLite has no row locks: its write transactions run one at a time anyway.
+    A sheet save locks its judge's seat and a ballot its contestant (scoring.queries.lock_seat,
+    lock_contestant), then reads the competition: a change made here waits for the saves and
+    casts in progress, and one that comes after it waits too and then sees the change. Saves of
+    different judges, and ballots for different contestants, go on side by side. SQLite has no
+    row locks: its write transactions run one at a time anyway.
     """
-    competition = _held(router.db_for_write(Competition)).one([competition_id])
-    if competition is None:
-        raise Competition.DoesNotExist
-    return competition
-
-
-@cache
-def _held(using: str) -> Loader:
-    """Every sheet save holds its competition: written once (config/sql.py)."""
-    share = " FOR SHARE" if connections[using].vendor == "postgresql" else ""
-    return Loader(using, Competition, where=("pk",), suffix=share)
+    locked = Competition.objects.select_for_update(no_key=True).get(pk=competition.pk)
+    for rows in (Judge.objects, Contestant.objects):
+        list(rows.select_for_update(no_key=True).filter(competition=locked).values_list("pk"))
+    return locked
 
 
 def log(competition: Competition, kind: str, by: User | None, note: str = "") -> Event:

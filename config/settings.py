@@ -128,46 +128,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache counts wrong ballot codes and sign-in links per address. "locmem" keeps the counts
-# in each process; "db" shares them between every app process (run createcachetable once); a
-# redis:// address shares them through Redis, which then also keeps the sessions (see below).
+# in each process; a redis:// address shares them between every app process through Redis,
+# which then also keeps a copy of the sessions (see below).
 CACHE = os.environ.get("CACHE", "locmem")
-if CACHE not in ("locmem", "db") and not CACHE.startswith(("redis://", "rediss://", "unix://")):
-    raise ImproperlyConfigured(f"CACHE={CACHE!r}: use locmem, db or a redis:// address.")
-NAMED_CACHES = {
-    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leitai"},
-    "db": {
-        "BACKEND": "config.cache.DatabaseCache",  # Django's, counting safely across processes
-        "LOCATION": "leitai_cache",
-    },
-}
+if CACHE != "locmem" and not CACHE.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"CACHE={CACHE!r}: use locmem or a redis:// address.")
 CACHES = {
-    "default": NAMED_CACHES.get(CACHE)
-    or {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE},  # Django's, keeping its client
-    # Rendered parts of pages made only of published (immutable) documents, keyed by the
-    # documents they show, and other things that never change once fixed (the criteria of a
-    # competition past its draft): each process may keep its own copy, and none can go stale.
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leitai"}
+        if CACHE == "locmem"
+        else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE}
+    ),
+    # Tables drawn from published documents, under the documents' digests and the page's
+    # language (scoring/results_views.py, report_views.py). A published document never changes
+    # (a correction is a new one, with a new digest), so each process may keep its own copies.
     "rendered": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "leitai-rendered",
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
-    # Whole such pages, for each reader (config/pages.py): a few per reader, up to about 1 MB
-    # each (the rankings of a whole city), so fewer are kept, and not for long.
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "leitai-pages",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 60},
-    },
 }
 
-# Sessions live in the database. With Redis, they are read from Redis and written to both: a
-# signed-in request then asks the database only who the user is (villages/auth.py), and a
-# session survives a Redis restart. Signing out deletes it from both, for every app process;
-# while Redis is down, sessions work from the database alone (config/sessions.py).
-if CACHE not in NAMED_CACHES:
-    SESSION_ENGINE = "config.sessions"
+# Sessions live in the database. With Redis, they are read from Redis and written to both
+# (Django's cached_db engine): a session survives a Redis restart, and signing out deletes it
+# for every app process. A local-memory cache is not shared, so it never holds sessions.
+if CACHE != "locmem":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

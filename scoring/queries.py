@@ -2,15 +2,11 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
-from django.core.cache import caches
-from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from competition.models import Competition, Contestant, Judge, Problem
-from config.sql import Loader, column, fetch_all, fetch_one, table
 from scoring import domain
 from scoring.models import (
     TALLY_FIELDS,
@@ -20,7 +16,6 @@ from scoring.models import (
     Score,
     ScoreSheet,
 )
-from villages.models import Village
 
 
 def competition_maximum(criteria: list[CompetitionCriterion]) -> Decimal:
@@ -207,99 +202,50 @@ def carried_over(competition: Competition, villages=None):
     return problems
 
 
-@cache
-def _results_competitions(using: str) -> Loader:
-    def latest(competition: str) -> str:
-        return (
-            f"SELECT {column(using, Publication, 'pk', 'p')}"  # noqa: S608
-            f" FROM {table(using, Publication, 'p')}"
-            f" WHERE {column(using, Publication, 'competition', 'p')}"
-            f" = {column(using, Competition, 'pk', competition)}"
-            f" ORDER BY {column(using, Publication, 'version', 'p')} DESC LIMIT 1"
-        )
-
-    return Loader(
-        using,
-        Competition,
-        where=("pk",),
-        follow=("street", "district"),
-        annotate={"latest_publication": latest},
-    )
-
-
 def competition_for_results(pk: int) -> Competition | None:
-    """A competition with its street and district, and the id of its latest publication as
-    `latest_publication` (None before publication). One query, written once (config/sql.py):
-    every view of its results makes it."""
-    return _results_competitions(router.db_for_read(Competition)).one([pk])
-
-
-@cache
-def _carried_counts_sql(using: str) -> str:
-    def column_of(model, name, alias):
-        return column(using, model, name, alias)
-
+    """A competition with its street and district, and the id and digest of its latest
+    publication as `latest_publication` and `latest_digest` (None before publication). One
+    query."""
+    latest = Publication.objects.filter(competition=OuterRef("pk")).order_by("-version")[:1]
     return (
-        f"SELECT {column_of(Village, 'code', 'v')}, COUNT(DISTINCT {column_of(Problem, 'pk', 'p')})"  # noqa: S608
-        f" FROM {table(using, Problem, 'p')}"
-        f" INNER JOIN {table(using, Competition, 'pc')}"
-        f" ON {column_of(Competition, 'pk', 'pc')} = {column_of(Problem, 'competition', 'p')}"
-        f" INNER JOIN {table(using, Village, 'v')}"
-        f" ON {column_of(Village, 'pk', 'v')} = {column_of(Problem, 'village', 'p')}"
-        f" INNER JOIN {table(using, Contestant, 'ct')}"
-        f" ON {column_of(Contestant, 'village', 'ct')} = {column_of(Village, 'pk', 'v')}"
-        f" WHERE {column_of(Contestant, 'competition', 'ct')} = %s"
-        f" AND {column_of(Problem, 'competition', 'p')} <> %s"
-        f" AND {column_of(Problem, 'status', 'p')} <> %s"
-        f" AND {column_of(Competition, 'year', 'pc')} <= %s"
-        f" GROUP BY {column_of(Village, 'code', 'v')}"
+        Competition.objects.select_related("street", "district")
+        .annotate(
+            latest_publication=Subquery(latest.values("pk")),
+            latest_digest=Subquery(latest.values("digest")),
+        )
+        .filter(pk=pk)
+        .first()
     )
 
 
 def carried_counts(competition: Competition) -> dict[str, int]:
     """How many problems carried_over() finds for each village of the competition, by village
-    code. One query, written once (config/sql.py): the published results page makes it on
-    every request."""
-    using = router.db_for_read(Problem)
-    params = [competition.pk, competition.pk, Problem.Status.RESOLVED.value, competition.year]
-    return dict(fetch_all(using, _carried_counts_sql(using), params))
-
-
-@cache
-def _absent_or_recused_sql(using: str) -> str:
-    recusal = Judge.recusals.through
-    contestant = column(using, Contestant, "pk", "c")
-    return (
-        f"SELECT {column(using, Contestant, 'absent', 'c')}, EXISTS (SELECT 1"  # noqa: S608
-        f" FROM {table(using, recusal, 'r')}"
-        f" WHERE {column(using, recusal, 'judge', 'r')} = %s"
-        f" AND {column(using, recusal, 'contestant', 'r')} = {contestant})"
-        f" FROM {table(using, Contestant, 'c')} WHERE {contestant} = %s"
+    code. One query."""
+    rows = (
+        carried_over(competition)
+        .filter(village__contests__competition=competition)
+        .values("village__code")
+        .annotate(count=Count("pk", distinct=True))
+        .order_by()
     )
+    return {row["village__code"]: row["count"] for row in rows}
 
 
 def absent_or_recused(contestant: Contestant, judge: Judge) -> tuple[bool, bool]:
     """Whether the contestant is marked absent, and whether the judge is recused from them, as
-    the database holds it now. One query, written once (config/sql.py): every save asks."""
-    using = router.db_for_write(Contestant)  # inside the save's transaction
-    row = fetch_one(using, _absent_or_recused_sql(using), [judge.pk, contestant.pk])
+    the database holds it now. One query."""
+    recused = Judge.recusals.through.objects.filter(judge=judge, contestant=OuterRef("pk"))
+    row = Contestant.objects.filter(pk=contestant.pk).values_list("absent", Exists(recused)).first()
     if row is None:  # deleted meanwhile: as good as absent
         return True, False
     return bool(row[0]), bool(row[1])
 
 
 def scoring_criteria(competition: Competition) -> list[CompetitionCriterion]:
-    """The criteria of a competition past its draft. They are chosen only in draft, and no
-    competition goes back to draft, so from then on they never change: each process reads them
-    once, not on every save."""
+    """The criteria of a competition past its draft (chosen only in draft, frozen since)."""
     if competition.status == Competition.Status.DRAFT:
         raise ValueError("A draft's criteria may still change.")
-    key = f"criteria:{competition.pk}"
-    criteria = caches["rendered"].get(key)
-    if criteria is None:
-        criteria = list(competition.criteria.all())
-        caches["rendered"].set(key, criteria)
-    return criteria
+    return list(competition.criteria.all())
 
 
 def criterion_labels(competition_ids) -> dict[int, dict[str, str]]:
@@ -318,50 +264,34 @@ def criterion_labels(competition_ids) -> dict[int, dict[str, str]]:
     return labels
 
 
-# A sheet save's locks and reads, in the order it takes them; written once (config/sql.py), as
-# every save makes them.
-
-
-@cache
-def _save_queries(using: str) -> dict:
-    features = connections[using].features
-    # Without row locks (SQLite), the save's transaction holds the database's write lock.
-    lock = " FOR UPDATE" if features.has_select_for_update else ""
-    no_key = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else lock
-    return {
-        "seat": (
-            f"SELECT {column(using, Judge, 'status', 'j')} FROM {table(using, Judge, 'j')}"  # noqa: S608
-            f" WHERE {column(using, Judge, 'pk', 'j')} = %s{no_key}"
-        ),
-        "sheet": Loader(using, ScoreSheet, where=("contestant", "judge"), suffix=lock),
-        "scores": Loader(using, Score, where=("sheet",)),
-        "contestant": Loader(using, Contestant, where=("pk", "competition")),
-    }
-
-
 def lock_seat(judge: Judge) -> str | None:
     """Lock a judge's seat until the transaction ends: their saves then go one at a time, even
-    before their sheet for a contestant exists. Other judges' saves go on. Returns the seat's
-    status as it stands (withdrawn or absent judges score no more); None if it is gone."""
-    using = router.db_for_write(Judge)
-    row = fetch_one(using, _save_queries(using)["seat"], [judge.pk])
-    return None if row is None else row[0]
+    before their sheet for a contestant exists, and a change to the competition (which locks
+    every seat) waits for them. Other judges' saves go on. Returns the seat's status as it
+    stands (withdrawn or absent judges score no more); None if it is gone."""
+    seat = Judge.objects.select_for_update(no_key=True).filter(pk=judge.pk)
+    return seat.values_list("status", flat=True).first()
+
+
+def lock_contestant(contestant_id: int) -> None:
+    """Lock a contestant until the transaction ends, as a ballot cast for them does: a change
+    to the competition (which locks every contestant) waits for the casts in progress."""
+    list(Contestant.objects.select_for_update(no_key=True).filter(pk=contestant_id).values("pk"))
 
 
 def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
     """The judge's sheet for the contestant, locked until the transaction ends; None if none."""
-    using = router.db_for_write(ScoreSheet)
-    return _save_queries(using)["sheet"].one([contestant.pk, judge.pk])
+    return ScoreSheet.objects.select_for_update().filter(contestant=contestant, judge=judge).first()
 
 
 def sheet_scores(sheet: ScoreSheet) -> list[Score]:
     """A sheet's scores as they stand."""
-    return _save_queries(router.db_for_write(Score))["scores"].all([sheet.pk])
+    return list(sheet.scores.all())
 
 
 def contestant_in(competition_id: int, pk: int) -> Contestant | None:
-    """A contestant of the competition, or None. Every sheet save asks: written once."""
-    return _save_queries(router.db_for_read(Contestant))["contestant"].one([pk, competition_id])
+    """A contestant of the competition, or None."""
+    return Contestant.objects.filter(pk=pk, competition_id=competition_id).first()
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,15 @@ Published documents are immutable, so they are read as stored: a fixed number of
 any number of contestants, and no score is computed twice.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
-from django.db import router
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from competition.models import Competition
-from config.sql import column, fetch_all, table
 from scoring import domain, spreadsheets
 from scoring.models import GradingPolicy, Publication
 from scoring.results import GRADE_LABELS, policies_of
@@ -39,37 +36,20 @@ def latest_documents(
     return [p.summary for p in latest.values()]
 
 
-@cache
-def _marker_sql(using: str, one_district: bool) -> str:
-    """The ids of the street-level publications of two periods, optionally of one district, in
-    order. Built once, from the models (config/sql.py), because every rankings page asks."""
-
-    def of(name):
-        return column(using, Competition, name, "c")
-
-    period = f"{of('year')} = %s AND {of('quarter')} = %s"
-    district = f" AND {of('district')} = %s" if one_district else ""
-    publication = column(using, Publication, "pk", "p")
-    return (
-        f"SELECT {publication} FROM {table(using, Publication, 'p')}"  # noqa: S608
-        f" INNER JOIN {table(using, Competition, 'c')}"
-        f" ON {of('pk')} = {column(using, Publication, 'competition', 'p')}"
-        f" WHERE {of('level')} = %s AND (({period}) OR ({period})){district}"
-        f" ORDER BY {publication}"
-    )
-
-
-def period_marker(district_id: int | None, year: int, quarter: int) -> str:
-    """A fingerprint of everything the rankings of a period are made of: the publications of
-    the period and of the one before (for the movement). A correction adds a publication, so
-    the fingerprint changes with it. One small query."""
+def digests_shown(district_id: int | None, year: int, quarter: int) -> list[str]:
+    """The digests of every publication the rankings of a period are made of: the street
+    competitions' of the period and of the one before (for the movement), of one district or
+    (None) of every district, in order. A correction adds a publication, and so a digest. One
+    small query."""
     before = previous_period(year, quarter)
-    alias = router.db_for_read(Publication)
-    params = ["street", year, quarter, *before]
+    publications = Publication.objects.filter(
+        Q(competition__year=year, competition__quarter=quarter)
+        | Q(competition__year=before[0], competition__quarter=before[1]),
+        competition__level=Competition.Level.STREET,
+    )
     if district_id is not None:
-        params.append(district_id)
-    ids = [row[0] for row in fetch_all(alias, _marker_sql(alias, district_id is not None), params)]
-    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
+        publications = publications.filter(competition__district_id=district_id)
+    return list(publications.order_by("pk").values_list("digest", flat=True))
 
 
 def latest_published_period(district_id: int | None) -> tuple[int, int] | None:
@@ -102,6 +82,10 @@ class RankedRow:
     competition_id: int
     movement: str = "new"  # "up", "down", "same" or "new"
     previous_rank: int | None = None
+
+    @property
+    def grade_label(self) -> str:
+        return GRADE_LABELS.get(self.grade or "", "")
 
 
 def _ranked(documents: list[dict]) -> list[RankedRow]:

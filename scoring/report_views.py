@@ -1,26 +1,19 @@
 """District staff's pages: quarterly rankings, the annual "double hook" report, advancement."""
 
-import hashlib
-import html
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_POST
 
 from competition.permissions import card_scope
 from competition.services import ActionRefused
-from config.pages import kept_page
-from scoring import rankings, spreadsheets
+from scoring import published, rankings, spreadsheets
 from scoring.models import Scheme
 from scoring.results import GRADE_LABELS
 from scoring.services import create_district_competition
@@ -85,114 +78,89 @@ def _every_district(request: HttpRequest) -> bool:
     )
 
 
-def _escape(value) -> str:
-    return html.escape(str(value))
+def _rankings_table(district, year: int, quarter: int, street, grade, digests: list) -> dict:
+    """The drawn rankings table, the number of competitions in it and the streets to filter by,
+    kept under the digests of the documents it is made of; with `result`, the rankings, when
+    the table was drawn now (None when it was kept)."""
+    drawn = {}
 
-
-def _rankings_rows(rows: list, *, every_district: bool) -> str:
-    """The rankings' table rows in one pass: thousands of rows, each text escaped as a template
-    escapes it (Django's escape is the standard library's html.escape)."""
-    village_url = reverse("scoring:village", args=["CODE"])
-    new = _escape(_("new"))
-    grades = {code: _escape(label) for code, label in GRADE_LABELS.items()}
-    out = []
-    for r in rows:
-        movement = {"up": f"↑ {r.previous_rank}", "down": f"↓ {r.previous_rank}", "same": "="}
-        moved = movement.get(r.movement, new)
-        district = f"<td>{_escape(r.district)}</td>" if every_district else ""
-        url = _escape(village_url.replace("CODE", quote(r.village_code)))
-        out.append(
-            f"<tr><td>{r.rank or '—'}</td>{district}"
-            f'<td class="col-street">{_escape(r.street)}</td>'
-            f'<td class="col-sticky"><a href="{url}">{_escape(r.village)}</a></td>'
-            f"<td>{_escape(r.secretary)}</td>"
-            f"<td>{r.final if r.final is not None else '—'}</td>"
-            f"<td>{grades.get(r.grade or '', '')}</td>"
-            f'<td class="movement-{_escape(r.movement)}">{moved}</td></tr>\n'
+    def draw() -> dict:
+        result = drawn["result"] = rankings.district_rankings(
+            district_id=district and district.pk,
+            year=year,
+            quarter=quarter,
+            street=street,
+            grade=grade,
         )
-    return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped
+        context = {"district": district, "result": result, "grades": GRADE_LABELS}
+        table = render_to_string("scoring/_rankings_table.html", context)
+        return {"table": table, "competitions": result.competitions, "streets": result.streets}
+
+    filters = (district and district.pk, year, quarter, street, grade)
+    return published.kept("rankings", [*digests, filters], draw) | {"result": drawn.get("result")}
 
 
-def _rankings_table(
-    district, year: int, quarter: int, street, grade, fingerprint: str
-) -> tuple[str, int, list, object]:
-    """The rendered rankings table, the number of competitions in it and the streets to filter
-    by. Made only of published documents, so it is made once per set of documents (and
-    language) and then reused."""
-    district_id = district.pk if district else None
-    parts = ("rankings", district_id, year, quarter, street, grade, get_language(), fingerprint)
-    key = "rankings:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    kept = caches["rendered"].get(key)
-    if kept is not None:
-        return mark_safe(kept[0]), kept[1], kept[2], None  # noqa: S308 - our own template
-    result = rankings.district_rankings(
-        district_id=district_id, year=year, quarter=quarter, street=street, grade=grade
-    )
-    table = render_to_string(
-        "scoring/_rankings_table.html",
-        {
-            "district": district,
-            "result": result,
-            "grades": GRADE_LABELS,
-            "rows": _rankings_rows(result.rows, every_district=district is None),
-        },
-    )
-    caches["rendered"].set(key, (str(table), result.competitions, result.streets))
-    return table, result.competitions, result.streets, result
-
-
-@login_required
-def district_rankings(request: HttpRequest) -> HttpResponse:
+def _rankings_shown(request: HttpRequest) -> tuple:
+    """Whose rankings of which period, filtered how, as the request asks."""
     district = None if _every_district(request) else _get_district_for_user(request)
     year, quarter = _period(request, district)
     street = (request.GET.get("street") or None) if district else None
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
-    fmt = request.GET.get("format")
-    if fmt not in DOWNLOADS:
-        fingerprint = rankings.period_marker(district.pk if district else None, year, quarter)
-        districts = (
-            list(District.objects.order_by("name").values_list("pk", "name"))
-            if request.user.is_superuser
-            else None
-        )
+    return district, year, quarter, street, grade
 
-        def page(extra: dict) -> HttpResponse:
-            table, competitions, streets, result = _rankings_table(
-                district, year, quarter, street, grade, fingerprint
-            )
-            return render(
-                request,
-                "scoring/district_rankings.html",
-                {
-                    "district": district,
-                    "districts": districts,
-                    "year": year,
-                    "quarter": quarter,
-                    "street": street,
-                    "grade": grade,
-                    "table": table,
-                    "competitions": competitions,
-                    "result": result,  # None when the table was reused
-                    "grades": GRADE_LABELS,
-                    "streets": streets if district else [],
-                    "quarters": range(1, 5),
-                }
-                | extra,
-            )
 
-        # The page shows the documents of the period, the district's name and the districts
-        # an administrator may choose.
-        documents = (fingerprint, district and district.name, districts)
-        return kept_page(request, ("rankings", documents), page)
-    result = rankings.district_rankings(
-        district_id=district.pk if district else None,
-        year=year,
-        quarter=quarter,
-        street=street,
-        grade=grade,
+def _districts_to_choose(request: HttpRequest) -> list | None:
+    if not request.user.is_superuser:
+        return None
+    return list(District.objects.order_by("name").values_list("pk", "name"))
+
+
+def _rankings_etag(request: HttpRequest) -> str:
+    """The rankings change only with the publications of their period and the one before, and
+    the district's name and the districts an administrator may choose."""
+    district, year, quarter, _street, _grade = _rankings_shown(request)
+    digests = rankings.digests_shown(district and district.pk, year, quarter)
+    return published.etag(
+        request, digests, district and district.name, _districts_to_choose(request)
     )
-    table = rankings.rankings_table(result, year=year, quarter=quarter)
-    return _download(fmt, table, f"rankings-{year}Q{quarter}")
+
+
+@login_required
+@cache_control(private=True, no_cache=True)
+@condition(etag_func=_rankings_etag)
+def district_rankings(request: HttpRequest) -> HttpResponse:
+    district, year, quarter, street, grade = _rankings_shown(request)
+    fmt = request.GET.get("format")
+    if fmt in DOWNLOADS:
+        result = rankings.district_rankings(
+            district_id=district and district.pk,
+            year=year,
+            quarter=quarter,
+            street=street,
+            grade=grade,
+        )
+        table = rankings.rankings_table(result, year=year, quarter=quarter)
+        return _download(fmt, table, f"rankings-{year}Q{quarter}")
+    digests = rankings.digests_shown(district and district.pk, year, quarter)
+    kept = _rankings_table(district, year, quarter, street, grade, digests)
+    return render(
+        request,
+        "scoring/district_rankings.html",
+        {
+            "district": district,
+            "districts": _districts_to_choose(request),
+            "year": year,
+            "quarter": quarter,
+            "street": street,
+            "grade": grade,
+            "table": kept["table"],
+            "competitions": kept["competitions"],
+            "result": kept["result"],  # None when the table was kept
+            "grades": GRADE_LABELS,
+            "streets": kept["streets"] if district else [],
+            "quarters": range(1, 5),
+        },
+    )
 
 
 @login_required

@@ -4,21 +4,18 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_POST
 
 from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
-from config.pages import kept_page
-from scoring import queries, results
-from scoring.models import Publication
+from scoring import published, queries, results
 from scoring.services import amend_published, override_grade
 
 NOTICE_DAYS = 5  # the public notice period
@@ -55,26 +52,27 @@ def _criterion_names(competition: Competition, document: dict) -> list[tuple[str
     return [(c["code"], labels.get(c["code"], c["name"])) for c in document["criteria"]]
 
 
-def _render_rows(competition: Competition, document: dict) -> dict:
-    """The results table's rows as HTML, with what the page adds to each row per request."""
+def _drawn_rows(competition: Competition, document: dict) -> dict:
+    """Each contestant's row of the results and its explanation, drawn by their templates."""
     ids = dict(competition.contestants.values_list("village__code", "pk"))
     names = _criterion_names(competition, document)
-    template = get_template("scoring/_results_row.html")
+    main, explain = (
+        get_template("scoring/_results_row.html"),
+        get_template("scoring/_results_explain.html"),
+    )
     rows = []
     for row in document["contestants"]:
         averages = results.criterion_averages(document, row)
-        main, explain = template.render(
-            {
-                "row": row,
-                "grade_label": results.GRADE_LABELS.get(row["grade"] or "", ""),
-                "reasons": [results.reason_text(reason) for reason in row["reasons"]],
-                "averages": [(name, averages.get(code)) for code, name in names],
-            }
-        ).split("<!--explain-->")
+        context = {
+            "row": row,
+            "grade_label": results.GRADE_LABELS.get(row["grade"] or "", ""),
+            "reasons": [results.reason_text(reason) for reason in row["reasons"]],
+            "averages": [(name, averages.get(code)) for code, name in names],
+        }
         rows.append(
             {
-                "main": main,
-                "explain": explain,
+                "main": main.render(context),
+                "explain": explain.render(context),
                 "village": row["village"],
                 "village_code": row["village_code"],
                 "pk": ids.get(row["village_code"]),
@@ -88,20 +86,32 @@ def _render_rows(competition: Competition, document: dict) -> dict:
 
 
 def _results_table(competition: Competition) -> dict:
-    """The rendered rows of the results. A published document never changes (a correction is a
-    new publication), so its rows are rendered once per publication and language, then reused."""
-    latest = competition.latest_publication
-    if latest is None:
-        return _render_rows(competition, results.build_document(competition))
-    key = f"results:{latest}:{get_language()}"
-    table = caches["rendered"].get(key)
-    if table is None:
-        table = _render_rows(competition, Publication.objects.get(pk=latest).document)
-        caches["rendered"].set(key, table)
-    return table
+    """The drawn rows of the results: made afresh until publication, then kept under the
+    published document's digest (a correction is a new document, with a new digest)."""
+    if competition.latest_digest is None:
+        return _drawn_rows(competition, results.build_document(competition))
+    return published.kept(
+        "results",
+        [competition.latest_digest],
+        lambda: _drawn_rows(competition, results.document_for(competition)),
+    )
+
+
+def _results_etag(request: HttpRequest, pk: int) -> str | None:
+    """Published results change only with a new publication, their status and title, and the
+    problems carried over; results still changing have no ETag."""
+    competition = _get_competition_for_results(request, pk)
+    if competition.latest_digest is None:
+        return None
+    carried = sorted(queries.carried_counts(competition).items())
+    return published.etag(
+        request, competition.latest_digest, competition.status, competition.title, carried
+    )
 
 
 @login_required
+@cache_control(private=True, no_cache=True)
+@condition(etag_func=_results_etag)
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition_for_results(request, pk)
     fmt = request.GET.get("format")
@@ -116,60 +126,39 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         permissions.can_manage(request.user, competition)
         and permissions.card_scope(request) is None
     )
-    # Grades are set by hand after the close, and corrected after publication.
-    may_override = may_manage and competition.status in (
-        Competition.Status.CLOSED,
-        Competition.Status.PUBLISHED,
-    )
+    table = _results_table(competition)
     carried = queries.carried_counts(competition)
-
-    def page(extra: dict) -> HttpResponse:
-        table = _results_table(competition)
-        rows = [
-            {
-                "main": mark_safe(row["main"]),  # noqa: S308 - our own rendered template
-                "explain": mark_safe(row["explain"]),  # noqa: S308 - likewise
-                "pk": row["pk"],
-                "village": row["village"],
-                "carried": carried.get(row["village_code"], 0),
-            }
-            for row in table["rows"]
-        ]
-        return render(
-            request,
-            "scoring/results.html",
-            {
-                "competition": competition,
-                "digest": table["digest"],
-                "policy": table["policy"],
-                "rows": rows,
-                "may_manage": may_manage,
-                "may_override": may_override,
-                "grades": results.GRADE_LABELS,
-                "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
-                "publications": competition.publications.select_related("by")
-                .defer("document", "summary")
-                .order_by("version"),
-            }
-            | extra,
-        )
-
-    if competition.latest_publication is None:
-        return page({})  # results still changing: made afresh each time
-    # Published: the page changes with a new publication (a correction), with the status and
-    # title shown, the problems still open and what this reader may do.
-    documents = (
-        competition.latest_publication,
-        competition.status,
-        competition.title,
-        sorted(carried.items()),
-        may_manage,
-        may_override,
+    return render(
+        request,
+        "scoring/results.html",
+        {
+            "competition": competition,
+            "digest": table["digest"],
+            "policy": table["policy"],
+            "rows": [
+                row | {"carried": carried.get(row["village_code"], 0)} for row in table["rows"]
+            ],
+            "may_manage": may_manage,
+            # Grades are set by hand after the close, and corrected after publication.
+            "may_override": may_manage
+            and competition.status in (Competition.Status.CLOSED, Competition.Status.PUBLISHED),
+            "grades": results.GRADE_LABELS,
+            "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
+            "publications": competition.publications.select_related("by")
+            .defer("document", "summary")
+            .order_by("version"),
+        },
     )
-    return kept_page(request, ("results", competition.pk, documents), page)
+
+
+def _notice_etag(request: HttpRequest, pk: int) -> str | None:
+    competition = _get_competition_for_results(request, pk)
+    return competition.latest_digest and published.etag(request, competition.latest_digest)
 
 
 @login_required
+@cache_control(private=True, no_cache=True)
+@condition(etag_func=_notice_etag)
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable public notice (公示) of published results, with the digest."""
     competition = _get_competition_for_results(request, pk)

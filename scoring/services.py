@@ -164,11 +164,13 @@ def open_scoring(*, competition: Competition, by: User) -> None:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What the server holds after a save: `applied` is False for a repeat or a stale version."""
+    """What the server holds after a save: `applied` is False for a repeat or a stale version;
+    `maximum` is the competition's, the sum of its criteria's."""
 
     sheet: ScoreSheet
     applied: bool
     stale: bool
+    maximum: Decimal
 
     @property
     def version(self) -> int:
@@ -355,19 +357,22 @@ def save_sheet(
     if not 1 <= version <= MAX_VERSION:
         raise SheetInvalid({"version": _("The form is out of date; reload the page.")})
     with transaction.atomic():
-        # Share-lock the competition: saves run side by side, a close waits for the saves in
-        # progress, and a save after the close sees the new status and is refused whole.
-        competition = event.hold(contestant.competition_id)
+        # Lock the judge's seat first. A change to the competition (a close, a withdrawal, a
+        # contestant marked absent) locks every seat (competition.services.lock): it waits for
+        # the saves in progress, and a save that comes after it waits, then reads the change
+        # and is refused whole. Other judges' saves go on side by side; the same judge's
+        # resends or racing phones go one at a time, even before their sheet exists.
+        seat_status = queries.lock_seat(judge)
+        competition = Competition.objects.get(pk=contestant.competition_id)
         if competition.status != Competition.Status.SCORING:
             raise ActionRefused(
                 _("Scores are not accepted: the competition is %(status)s.")
                 % {"status": competition.get_status_display()}
             )
-        if judge.competition_id != competition.pk or contestant.competition_id != competition.pk:
+        if judge.competition_id != competition.pk:
             raise ActionRefused(_("This judge does not sit on this contestant's competition."))
-        if not judge.is_active:  # as the page read it; checked again under the seat's lock
-            raise ActionRefused(str(INACTIVE[judge.status]))
-        # Fresh from the database: staff may have marked the contestant absent meanwhile.
+        if seat_status != Judge.Status.ACTIVE:
+            raise ActionRefused(str(INACTIVE.get(seat_status, INACTIVE[Judge.Status.WITHDRAWN])))
         absent, recused = queries.absent_or_recused(contestant, judge)
         if absent:
             raise ActionRefused(_("%(who)s is absent and is not scored.") % {"who": contestant})
@@ -375,20 +380,14 @@ def save_sheet(
             raise ActionRefused(_("This judge is recused from %(who)s.") % {"who": contestant})
         criteria = queries.scoring_criteria(competition)
         cleaned = _clean(criteria, points, comment, problems, submit)
-
-        # Lock the judge's seat, then the sheet row: a judge's phone may resend the same
-        # version, or race itself, even before the sheet exists. Other judges go on meanwhile.
-        seat_status = queries.lock_seat(judge)
-        if seat_status != Judge.Status.ACTIVE:
-            # Withdrawn or marked absent meanwhile: staff changed the panel holding the lock.
-            raise ActionRefused(str(INACTIVE.get(seat_status, INACTIVE[Judge.Status.WITHDRAWN])))
         sheet = queries.locked_sheet(contestant, judge)
         if sheet is not None and version <= sheet.version:
             # A resend of the version the server holds is answered as applied before. The same
             # number with other contents comes from elsewhere — a second phone, or staff typing
             # the paper sheet — and is refused like an older version: it was not used.
             resend = version == sheet.version and _holds(sheet, cleaned, comment, problems, submit)
-            return SaveResult(sheet=sheet, applied=False, stale=not resend)
+            maximum = queries.competition_maximum(criteria)
+            return SaveResult(sheet=sheet, applied=False, stale=not resend, maximum=maximum)
         if sheet is None:
             # Created only now that the save will apply: a refusal leaves no empty sheet.
             sheet = ScoreSheet(contestant=contestant, judge=judge)
@@ -422,7 +421,8 @@ def save_sheet(
         )
         if had_problems or problems:  # problems come only from sheets: none before, none now
             _sync_problems(sheet, contestant, judge)
-    return SaveResult(sheet=sheet, applied=True, stale=False)
+    maximum = queries.competition_maximum(criteria)
+    return SaveResult(sheet=sheet, applied=True, stale=False, maximum=maximum)
 
 
 def _holds(
@@ -814,16 +814,17 @@ def cast_ballot(*, code: str, choice: str) -> Ballot:
         raise BallotRefused("choice")
     token_hash = _ballot_hash(normalise_code(code))
     with transaction.atomic():
-        competition_id = (
+        contestant_id = (
             BallotToken.objects.filter(token_hash=token_hash)
-            .values_list("contestant__competition_id", flat=True)
+            .values_list("contestant_id", flat=True)
             .first()
         )
-        if competition_id is None:
+        if contestant_id is None:
             raise BallotRefused("unknown")
-        # Hold the competition, as a sheet save does: closing it (which seals its ballots)
-        # waits for the casts in progress, and a cast that comes after sees it closed.
-        event.hold(competition_id)
+        # Lock the contestant, as a sheet save locks its seat: closing the competition (which
+        # seals its ballots) locks every contestant, so it waits for the casts in progress, and
+        # a cast that comes after it sees it closed.
+        queries.lock_contestant(contestant_id)
         token = (
             BallotToken.objects.select_for_update()
             .filter(token_hash=token_hash)

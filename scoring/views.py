@@ -210,7 +210,7 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
 
 def _save_reply(seat: Judge, contestant: Contestant, result) -> dict:
     """What the phone is told of a save: the outcome, and the sheet the server now holds."""
-    maximum = queries.competition_maximum(queries.scoring_criteria(seat.competition))
+    maximum = result.maximum
     total = domain.sheet_total(queries.sheet_points(result.sheet))
     percent = domain.round2(domain.sheet_percent(total, maximum)) if maximum else Decimal(0)
     return {

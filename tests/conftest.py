@@ -46,10 +46,10 @@ def redis_down(settings):
     """The settings of CACHE=redis://…, with a Redis that does not answer."""
     from tests.gunicorn_server import free_port
 
-    settings.SESSION_ENGINE = "config.sessions"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.CACHES = settings.CACHES | {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
         }
     }

@@ -1,6 +1,6 @@
 """Real app servers for the load tests: gunicorn on loopback (tests/gunicorn_server.py),
-configured as in production (DEBUG off, collected static files, a cache shared by every process:
-the database's, or Redis), against the test database that pytest-django made.
+configured as in production (DEBUG off, collected static files, Redis shared by every process),
+against the test database that pytest-django made.
 """
 
 import os
@@ -15,10 +15,8 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
-from config.cache import DatabaseCache
 from tests.gunicorn_server import AppServer
 
-CACHE_TABLE = "leitai_cache"  # config/settings.py's LOCATION for CACHE=db
 # A Redis database of its own (the benchmark uses 1): the tests empty it.
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
@@ -39,9 +37,8 @@ def database_url(db: dict) -> str:
     return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
-def environment(*, static_root: Path, db: dict, cache: str = "db") -> dict[str, str]:
-    """Production-like settings for an app process on loopback, plain HTTP; `cache` is "db" or
-    "redis"."""
+def environment(*, static_root: Path, db: dict) -> dict[str, str]:
+    """Production-like settings for an app process on loopback, plain HTTP."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DEBUG": "0",
@@ -49,7 +46,7 @@ def environment(*, static_root: Path, db: dict, cache: str = "db") -> dict[str, 
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "0",
-        "CACHE": REDIS if cache == "redis" else "db",
+        "CACHE": REDIS,
         "CONN_MAX_AGE": "0",
         "STATIC_ROOT": str(static_root),
         "DATABASE_URL": database_url(db),
@@ -91,9 +88,10 @@ class AppServers:
             server.stop()
 
 
-def shared_cache(cache: str = "db") -> DatabaseCache | RedisCache:
-    """The cache the app servers share (the wrong-code counts), seen from the tests."""
-    return RedisCache(REDIS, {}) if cache == "redis" else DatabaseCache(CACHE_TABLE, {})
+def shared_cache() -> RedisCache:
+    """The cache the app servers share (the wrong-code counts, the sessions), seen from the
+    tests."""
+    return RedisCache(REDIS, {})
 
 
 def redis_missing() -> str | None:

@@ -27,43 +27,24 @@ def collected_static(tmp_path_factory):
     return root
 
 
-def _servers(cache: str, static_root, logs):
+@pytest.fixture(scope="session")
+def _app_servers(django_db_setup, collected_static, tmp_path_factory):
+    """App servers sharing Redis (counts and sessions), as docs/deploy.md sets them up."""
+    if reason := appserver.redis_missing():
+        pytest.skip(reason)
     # After django_db_setup, the connection's settings name the test database.
-    env = appserver.environment(static_root=static_root, db=connection.settings_dict, cache=cache)
-    appserver.manage(env, "createcachetable")
-    servers = appserver.AppServers(env, logs)
+    env = appserver.environment(static_root=collected_static, db=connection.settings_dict)
+    servers = appserver.AppServers(env, tmp_path_factory.mktemp("load-logs"))
     try:
         yield servers
     finally:
         servers.stop()
 
 
-@pytest.fixture(scope="session")
-def _app_servers(django_db_setup, collected_static, tmp_path_factory):
-    yield from _servers("db", collected_static, tmp_path_factory.mktemp("load-logs"))
-
-
-@pytest.fixture(scope="session")
-def _redis_app_servers(django_db_setup, collected_static, tmp_path_factory):
-    """App servers sharing Redis (counts and sessions), as docs/deploy.md recommends."""
-    if reason := appserver.redis_missing():
-        pytest.skip(reason)
-    yield from _servers("redis", collected_static, tmp_path_factory.mktemp("load-logs-redis"))
-
-
 @pytest.fixture
-def cache_kind() -> str:
-    """What the app servers share: the database cache, unless a test module says "redis"."""
-    return "db"
-
-
-@pytest.fixture
-def _servers_of_kind(request, cache_kind, transactional_db):
-    servers = request.getfixturevalue(
-        "_redis_app_servers" if cache_kind == "redis" else "_app_servers"
-    )
-    appserver.shared_cache(cache_kind).clear()  # the wrong-code counts start empty
-    return servers
+def _servers_of_kind(_app_servers, transactional_db):
+    appserver.shared_cache().clear()  # the wrong-code counts start empty
+    return _app_servers
 
 
 @pytest.fixture

@@ -21,11 +21,6 @@ DEADLINE = 30  # seconds for any one sheet to be sent
 GUESSERS = 32  # wrong codes sent at once
 
 
-@pytest.fixture(params=["db", "redis"])
-def cache_kind(request) -> str:
-    return request.param
-
-
 def test_a_judge_moving_between_two_servers_sees_one_sheet(server, other_server, panel):
     judges = panel(judges=1, contestants=2)
     competition, contestant = judges.competition, judges.contestants[0]
@@ -110,9 +105,7 @@ def test_the_wrong_code_limit_counts_both_servers_together(
         assert phone.post(on.url("/ballot/"), {"code": code}).status == 200
 
 
-def test_wrong_codes_sent_at_once_to_both_servers_are_every_one_counted(
-    server, other_server, cache_kind
-):
+def test_wrong_codes_sent_at_once_to_both_servers_are_every_one_counted(server, other_server):
     servers = (server, other_server)
 
     def guess(n: int) -> int:
@@ -124,7 +117,7 @@ def test_wrong_codes_sent_at_once_to_both_servers_are_every_one_counted(
     counted = statuses.count(404)
     assert statuses.count(429) == len(statuses) - counted
     # Every wrong code answered as such was counted: no count lost between the processes.
-    assert appserver.shared_cache(cache_kind).get("guess:card:127.0.0.1") == counted
+    assert appserver.shared_cache().get("guess:card:127.0.0.1") == counted
     # So the limit holds, give or take the guesses already past the check when it was reached:
     # at most one for each worker of the two servers.
     assert throttle.LIMIT <= counted < throttle.LIMIT + 2 * WORKERS

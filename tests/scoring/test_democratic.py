@@ -1,7 +1,6 @@
 """Democratic evaluation: one-time anonymous ballots, paper tallies, and their weight in grades."""
 
 import re
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +8,6 @@ import segno
 from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 
 from competition import services as event
 from scoring import results, services
@@ -344,33 +342,6 @@ def test_the_approval_veto_caps_a_high_final_at_basic_competent(
         "评为“优秀”或“称职”的有效票不足三分之二：等次最高为基本称职。"
     ]
     assert Decimal(row["democratic"]["score"]) == Decimal("73.33")
-
-
-def test_guess_counts_can_live_in_the_database_shared_by_every_process(client, codes, settings):
-    from django.core.cache import caches
-    from django.core.management import call_command
-    from django.db import connection
-
-    settings.CACHES = {
-        "default": {"BACKEND": "config.cache.DatabaseCache", "LOCATION": "leitai_cache"}
-    }
-    call_command("createcachetable")
-    caches["default"].clear()
-    started = timezone.now()
-    for _n in range(20):
-        client.post(reverse("scoring:ballot"), {"code": "WRONGCODE"})
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT expires FROM leitai_cache")
-        [(expires,)] = cursor.fetchall()  # one counter, in the shared table
-    assert caches["default"].get("guess:ballot:127.0.0.1") == 20
-    assert _cast(client, codes[0][1]).url == reverse("scoring:ballot_thanks")
-    # It lasts the throttle's window from the first wrong code, not the cache's default.
-    if isinstance(expires, str):
-        expires = datetime.fromisoformat(expires)
-    if timezone.is_naive(expires):  # SQLite keeps UTC without saying so
-        expires = expires.replace(tzinfo=UTC)
-    window = timedelta(seconds=throttle.WINDOW)
-    assert started + window - timedelta(seconds=5) <= expires <= timezone.now() + window
 
 
 def test_ballots_are_still_cast_while_the_shared_cache_is_down(client, codes, redis_down, caplog):

@@ -250,19 +250,18 @@ def test_the_sheet_and_its_submit_make_a_fixed_number_of_queries(
         reply = client.post(url, body, headers={"accept": "application/json"})
     assert reply.json()["result"] == "applied"
     # session, user, seat with its competition, contestant; then the save, in a savepoint of
-    # the test's transaction: share-lock, absent or recused?, criteria (read once, then kept),
-    # seat lock, sheet lock, insert sheet, insert scores, revision, release; the sheet's points
-    # for the reply
+    # the test's transaction: seat lock, competition, absent or recused?, criteria, sheet lock,
+    # insert sheet, insert scores, revision, release; the sheet's points for the reply
     assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
 
     body = form(competition, 2, political="10")
     with CaptureQueriesContext(connection) as queries:
         reply = client.post(url, body, headers={"accept": "application/json"})
     assert reply.json()["result"] == "applied" and reply.json()["version"] == 2
-    # session, user, seat, contestant; savepoint, share-lock, absent or recused?, seat lock,
-    # sheet lock, its scores, update sheet, write the changed scores, revision, release; the
-    # sheet's points for the reply
-    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
+    # session, user, seat, contestant; savepoint, seat lock, competition, absent or recused?,
+    # criteria, sheet lock, its scores, update sheet, write the changed scores, revision,
+    # release; the sheet's points for the reply
+    assert len(queries) == 16, "\n".join(q["sql"][:90] for q in queries)
 
 
 def test_a_signed_out_save_is_answered_in_json_and_never_redirected(client, competition):

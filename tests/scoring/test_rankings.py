@@ -1,6 +1,5 @@
 """District rankings, the annual report and advancement, read from published documents."""
 
-import hashlib
 import io
 import json
 import re
@@ -159,19 +158,10 @@ def test_a_correction_replaces_the_ranked_document(client, street, district_dan)
     assert "91.00" not in shown
 
 
-def test_the_period_marker_names_exactly_the_publications_ranked(street, district_dan):
-    def ids(*competitions):
-        return ",".join(
-            str(pk)
-            for pk in sorted(
-                Publication.objects.filter(competition__in=competitions).values_list(
-                    "pk", flat=True
-                )
-            )
-        )
-
-    def fingerprint(text):
-        return hashlib.sha256(text.encode()).hexdigest()
+def test_the_digests_shown_are_exactly_those_of_the_publications_ranked(street, district_dan):
+    def digests(*competitions):
+        publications = Publication.objects.filter(competition__in=competitions).order_by("pk")
+        return list(publications.values_list("digest", flat=True))
 
     # A district-level competition of the period (made as a street one, then moved up).
     district_level = publish(street, 2026, 1, {"A": "91.00"}, district_dan)
@@ -180,9 +170,9 @@ def test_the_period_marker_names_exactly_the_publications_ranked(street, distric
     before = publish(street, 2025, 4, {"A": "80.00"}, district_dan)  # across the new year
     publish(street, 2025, 3, {"A": "70.00"}, district_dan)  # two quarters back: not ranked
     elsewhere = publish(StreetFactory(), 2026, 1, {"B": "85.00"}, district_dan)
-    assert rankings.period_marker(street.district_id, 2026, 1) == fingerprint(ids(this, before))
-    assert rankings.period_marker(None, 2026, 1) == fingerprint(ids(this, before, elsewhere))
-    assert rankings.period_marker(street.district_id, 2024, 1) == fingerprint("")
+    assert rankings.digests_shown(street.district_id, 2026, 1) == digests(this, before)
+    assert rankings.digests_shown(None, 2026, 1) == digests(this, before, elsewhere)
+    assert rankings.digests_shown(street.district_id, 2024, 1) == []
 
 
 @pytest.mark.parametrize("size", [40, 400])
@@ -196,15 +186,25 @@ def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
     assert len(response.context["result"].rows) == size
-    # session, user with their role, the documents' fingerprint, this quarter's documents, last
-    # quarter's (the streets to filter by are those of the documents)
-    assert len(queries) == 5, [q["sql"][:60] for q in queries]
-    # Again: the page kept for this reader is served, whatever its size.
+    # session, user with their role, the documents' digests (for the ETag, then for the table),
+    # this quarter's documents, last quarter's (the streets to filter by are those of the
+    # documents)
+    assert len(queries) == 6, [q["sql"][:60] for q in queries]
+    # Again: the page frame drawn afresh around the kept table, whatever its size.
     with CaptureQueriesContext(connection) as queries:
         again = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
-    assert again.context is None  # nothing rendered
+    assert again.context["result"] is None  # the table was kept
     assert again.content.count(b"<tr>") == response.content.count(b"<tr>") == size + 1
-    # session, user with their role, the documents' fingerprint
+    # session, user with their role, the documents' digests twice
+    assert len(queries) == 4, [q["sql"][:60] for q in queries]
+    # A reload of the unchanged page: 304, nothing drawn.
+    with CaptureQueriesContext(connection) as queries:
+        reload = client.get(
+            reverse("scoring:rankings"),
+            {"year": 2026, "quarter": 3},
+            headers={"if-none-match": again["ETag"]},
+        )
+    assert reload.status_code == 304 and reload.content == b""
     assert len(queries) == 3, [q["sql"][:60] for q in queries]
     # Another reader of the district: their own page frame, around the same kept table.
     erin = MembershipFactory(
@@ -212,10 +212,14 @@ def test_rankings_page_makes_a_fixed_number_of_queries(client, street, district_
     )
     client.force_login(erin.user)
     with CaptureQueriesContext(connection) as queries:
-        other = client.get(reverse("scoring:rankings"), {"year": 2026, "quarter": 3})
-    assert other.context["result"] is None
+        other = client.get(
+            reverse("scoring:rankings"),
+            {"year": 2026, "quarter": 3},
+            headers={"if-none-match": again["ETag"]},  # dan's page is not erin's
+        )
+    assert other.status_code == 200 and other.context["result"] is None
     assert other.content.count(b"<tr>") == size + 1
-    assert len(queries) == 3, [q["sql"][:60] for q in queries]
+    assert len(queries) == 4, [q["sql"][:60] for q in queries]
 
 
 def test_annual_report_rolls_up_the_quarters(street, district_dan):
@@ -476,7 +480,7 @@ def test_an_administrator_ranks_every_district_together(
     publish(street, 2026, 3, {"A": "91.00", "B": "70.00"}, district_dan)
     publish(far, 2026, 3, {"C": "85.00"}, district_dan)
     client.force_login(admin_alice)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(
             reverse("scoring:rankings"), {"year": 2026, "quarter": 3, "district": "all"}
         )
@@ -535,9 +539,8 @@ def test_grades_are_named_in_the_readers_language(client, street, district_dan):
 
 
 def test_rankings_rows_escape_every_text_as_a_template_would():
+    from django.template.loader import render_to_string
     from django.utils.html import escape
-
-    from scoring.report_views import _rankings_rows
 
     hostile = "<script>alert(\"x\")</script> & 'co'"
     row = rankings.RankedRow(
@@ -554,10 +557,11 @@ def test_rankings_rows_escape_every_text_as_a_template_would():
         movement="up",
         previous_rank=3,
     )
-    shown = _rankings_rows([row], every_district=True)
+    result = rankings.Rankings(rows=[row], grade_counts={}, competitions=1, streets=[])
+    shown = render_to_string("scoring/_rankings_table.html", {"district": None, "result": result})
     assert "<script>" not in shown
     assert shown.count(str(escape(hostile))) == 4
-    assert 'href="/villages/A%22%26B/"' in shown
+    assert 'href="/villages/A%22&amp;B/"' in shown  # the address of the village's code
     assert "<td>91.50</td>" in shown and "↑ 3" in shown
 
 

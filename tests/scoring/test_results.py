@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -281,10 +282,11 @@ def test_results_page_makes_a_fixed_number_of_queries(client, street_staff_carol
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scoring:results", args=[competition.pk]))
     assert len(response.context["rows"]) == size
-    # session, user with their role, competition with its latest publication, policy, criteria,
-    # judges, sheets, scores, online ballots, paper tallies, overrides, contestants, contestant
-    # ids, criterion names in the reader's language, problems carried over, published versions
-    assert len(queries) == 16, [q["sql"][:80] for q in queries]
+    # session, user with their role, competition with its latest publication (for the ETag:
+    # none before publication, then for the page), policy, criteria, judges, sheets, scores,
+    # online ballots, paper tallies, overrides, contestants, contestant ids, criterion names in
+    # the reader's language, problems carried over, published versions
+    assert len(queries) == 17, [q["sql"][:80] for q in queries]
 
 
 def test_published_results_are_rendered_once_and_reused(client, street_staff_carol):
@@ -296,9 +298,17 @@ def test_published_results_are_rendered_once_and_reused(client, street_staff_car
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url)
     assert again.content.count(b"<tr") == first.content.count(b"<tr") == 2 * 400 + 1
-    assert again.context is None  # the page kept for this reader
-    # session, user with their role, competition with its latest publication, problems carried
-    # over: neither the document nor the published versions are read again
+    assert again.content == first.content.replace(
+        _token(first).encode(), _token(again).encode()
+    )  # the same page, with the form's token of this serving
+    # session, user with their role; competition with its latest publication and problems
+    # carried over (for the ETag, then for the page); published versions: the document is not
+    # read again, its rows are kept
+    assert len(queries) == 7, [q["sql"][:80] for q in queries]
+    # A reload of the unchanged page: 304, nothing drawn.
+    with CaptureQueriesContext(connection) as queries:
+        reload = client.get(url, headers={"if-none-match": again["ETag"]})
+    assert reload.status_code == 304 and reload.content == b""
     assert len(queries) == 4, [q["sql"][:80] for q in queries]
     # Another reader: their own page, from the kept rows (the published versions are listed).
     client.force_login(
@@ -310,9 +320,13 @@ def test_published_results_are_rendered_once_and_reused(client, street_staff_car
         ).user
     )
     with CaptureQueriesContext(connection) as queries:
-        other = client.get(url)
-    assert other.content.count(b"<tr") == 2 * 400 + 1
-    assert len(queries) == 5, [q["sql"][:80] for q in queries]
+        other = client.get(url, headers={"if-none-match": again["ETag"]})
+    assert other.status_code == 200 and other.content.count(b"<tr") == 2 * 400 + 1
+    assert len(queries) == 7, [q["sql"][:80] for q in queries]
+
+
+def _token(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
 
 
 def test_a_kept_results_page_follows_the_problems_still_open(client, street_staff_carol):

@@ -250,8 +250,7 @@ def test_a_save_makes_the_same_number_of_queries_whatever_the_criteria(
     points = full_points(competition, 0.9)
     with CaptureQueriesContext(connection) as queries:
         save(seat, first, points, version=2)
-    # savepoint, share-lock competition, absent or recused?, lock the judge's seat, lock sheet,
+    # savepoint, lock the judge's seat, competition, absent or recused?, criteria, lock sheet,
     # scores as they stand, sheet update, write the changed scores, revision, release savepoint
-    # (the criteria were read by the first save; no stale scores to delete, no problems raised
-    # before or now)
-    assert len(queries) == 10, [q["sql"][:70] for q in queries]
+    # (no stale scores to delete, no problems raised before or now)
+    assert len(queries) == 11, [q["sql"][:70] for q in queries]

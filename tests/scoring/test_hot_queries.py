@@ -1,5 +1,4 @@
-"""The hot queries written once (config/sql.py) answer as the ORM does: the results page's, the
-judge's seat and the save's."""
+"""The queries every page of a kind makes: the results page's, the judge's seat and the save's."""
 
 from datetime import date
 
@@ -159,25 +158,6 @@ def test_absent_and_recused_are_read_as_they_stand(street, judge_alice, street_s
     ]
 
 
-def test_the_criteria_past_the_draft_are_read_once(
-    street, judge_alice, street_staff_carol, django_assert_num_queries
-):
-    from tests.competition_setup import competition_in_scoring
-
-    competition = competition_in_scoring(
-        street=street, staff=street_staff_carol, judges=[judge_alice], optional=("governance",)
-    )
-    with django_assert_num_queries(1):
-        first = queries.scoring_criteria(competition)
-    with django_assert_num_queries(0):
-        again = queries.scoring_criteria(competition)
-    assert [_values(c) for c in first] == [_values(c) for c in competition.criteria.all()]
-    assert [_values(c) for c in again] == [_values(c) for c in first]
-    competition.status = Competition.Status.DRAFT
-    with pytest.raises(ValueError):
-        queries.scoring_criteria(competition)
-
-
 def test_a_changed_score_keeps_its_row(street, judge_alice, street_staff_carol):
     from scoring.models import Score
     from scoring.services import save_sheet
@@ -210,7 +190,6 @@ def test_a_changed_score_keeps_its_row(street, judge_alice, street_staff_carol):
 
 
 def test_a_saves_reads_are_those_of_the_orm(street, judge_alice, street_staff_carol):
-    from competition.services import hold
     from scoring.models import ScoreSheet
     from scoring.services import save_sheet
     from tests.competition_setup import competition_in_scoring, full_points
@@ -237,11 +216,10 @@ def test_a_saves_reads_are_those_of_the_orm(street, judge_alice, street_staff_ca
     assert sorted(map(_values, queries.sheet_scores(sheet)), key=lambda v: v["id"]) == sorted(
         map(_values, orm.scores.all()), key=lambda v: v["id"]
     )
-    assert _values(hold(competition.pk)) == _values(Competition.objects.get(pk=competition.pk))
-    with pytest.raises(Competition.DoesNotExist):
-        hold(10**9)
-    queries.lock_seat(seat)  # takes the lock, changes nothing
+    assert queries.lock_seat(seat) == "active"  # takes the lock, changes nothing
     assert _values(competition.judges.get()) == _values(seat)
+    queries.lock_contestant(contestant.pk)  # likewise
+    assert _values(Contestant.objects.get(pk=contestant.pk)) == _values(contestant)
 
 
 def test_a_contestant_is_found_only_in_its_competition(street, judge_alice, street_staff_carol):

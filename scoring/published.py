@@ -1,0 +1,45 @@
+"""Pages and files made of published documents, which never change (a correction is a new
+publication, with a new digest): their drawn tables kept under the documents' digests, and their
+answers to conditional requests."""
+
+import hashlib
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.core.cache import caches
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from villages.permissions import CARD_SCOPE, membership_of
+
+
+def _hashed(parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def kept(kind: str, digests, draw: Callable):
+    """What draw() makes of the documents of these digests — a table drawn by its template —
+    made once per language and then reused (the "rendered" cache)."""
+    key = f"{kind}:{_hashed((tuple(digests), get_language()))}"
+    return caches["rendered"].get_or_set(key, draw, timeout=None)
+
+
+def etag(request: HttpRequest, *shown) -> str | None:
+    """The ETag of a page or file made of published documents and of what else it `shown`s (the
+    digests first), for django.views.decorators.http.condition. It covers what the page frame
+    shows of its reader, the language and the address. None — draw the page — while a message
+    waits to be shown (once)."""
+    if len(get_messages(request)):
+        return None
+    user = request.user
+    membership = membership_of(user)
+    reader = (
+        user.pk,
+        user.get_username(),
+        user.first_name,
+        user.is_staff,
+        user.is_superuser,
+        membership and (membership.role, membership.district_id, membership.street_id),
+        request.session.get(CARD_SCOPE),
+    )
+    return _hashed((reader, get_language(), request.get_full_path(), shown))
