@@ -41,4 +41,4 @@ urlpatterns = [
     path("", include("competition.urls")),
 ]
 
-handler400 = "config.errors.bad_request"
+handler400 = "villages.errors.bad_request"
