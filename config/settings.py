@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "villages.context_processors.navigation",
+                "scoring.context_processors.navigation",
             ],
         },
     },
