@@ -1,11 +1,8 @@
 """Street staff's pages: set up a competition, run it, watch its progress board, close it."""
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -258,30 +255,12 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
         for error in form.errors.values():
             messages.error(request, error[0])
         return redirect("scoring:setup", pk)
+    data = form.cleaned_data
     return _act(
         request,
         competition,
-        lambda: _add_judge(competition, form.cleaned_data, request.user),
+        lambda: event.add_judge_account(competition=competition, by=request.user, **data),
         _("Judge added."),
-    )
-
-
-@transaction.atomic
-def _add_judge(competition: Competition, data: dict, by: User) -> None:
-    """A judge from an account, or a new account from a name; a refusal leaves no account."""
-    user = data["user"]
-    if user is None:
-        user = User(username=f"judge-{secrets.token_hex(4)}", first_name=data["name"])
-        user.set_unusable_password()
-        user.save()
-        Membership.objects.create(
-            user=user,
-            role=Membership.Role.JUDGE,
-            district=competition.district,
-            street=competition.street,
-        )
-    event.add_judge(
-        competition=competition, user=user, role=data["role"], by=by, reason=data["reason"]
     )
 
 
