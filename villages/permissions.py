@@ -89,6 +89,17 @@ def streets_visible_to(user: AnyUser) -> QuerySet[Street]:
     return streets.none()
 
 
+def streets_changed_by(user: AnyUser) -> QuerySet[Street]:
+    """The streets whose competitions the user sets up (see can_change_street)."""
+    streets = Street.objects.select_related("district")
+    if is_admin(user):
+        return streets
+    m = membership_of(user)
+    if m and m.role == Membership.Role.STREET_STAFF:
+        return streets.filter(pk=m.street_id)
+    return streets.none()
+
+
 def villages_visible_to(user: AnyUser) -> QuerySet[Village]:
     return Village.objects.filter(street__in=streets_visible_to(user))
 
