@@ -45,6 +45,7 @@ def navigation(request: HttpRequest) -> dict:
             # Street staff reach their street's staff page, to add a colleague.
             "street": permissions.membership_of(user).street_id if street_staff else None,
             "district": permissions.is_district_session(request),
+            "admin": permissions.can_open_admin(user),
             "here": _here(request),
         }
     }

@@ -114,6 +114,11 @@ def is_staff_session(request) -> bool:
     )
 
 
+def can_open_admin(user: AnyUser) -> bool:
+    """The administration is open to staff accounts (Django's is_staff), as the admin decides."""
+    return user.is_staff
+
+
 def can_choose_district(user: AnyUser) -> bool:
     """An administrator picks the district a report shows, or ranks every district together."""
     return is_admin(user)
