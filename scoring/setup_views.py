@@ -340,6 +340,17 @@ def _close(request: HttpRequest, competition: Competition) -> HttpResponse:
     )
 
 
+def _run(action: str, competition: Competition, by, reason: str) -> None:
+    """The open and the publish are scoring's (the criteria freeze, the document is written);
+    the reopen is the event's alone."""
+    if action == "open":
+        open_scoring(competition=competition, by=by)
+    elif action == "publish":
+        publish_competition(competition=competition, by=by)
+    else:
+        event.transition(competition=competition, action=action, by=by, reason=reason)
+
+
 @login_required
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
@@ -350,16 +361,11 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = ReasonForm(request.POST or None) if action == "reopen" else None
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["reason"] if form else ""
-        if action == "open":
-            run = lambda: open_scoring(competition=competition, by=request.user)  # noqa: E731
-        elif action == "publish":
-            run = lambda: publish_competition(competition=competition, by=request.user)  # noqa: E731
-        else:
-            run = lambda: event.transition(  # noqa: E731
-                competition=competition, action=action, by=request.user, reason=reason
-            )
         return _act(
-            request, competition, run, _("Done: %(what)s.") % {"what": TRANSITION_LABELS[action][0]}
+            request,
+            competition,
+            lambda: _run(action, competition, request.user, reason),
+            _("Done: %(what)s.") % {"what": TRANSITION_LABELS[action][0]},
         )
     title, explanation = TRANSITION_LABELS[action]
     return render(
