@@ -60,3 +60,10 @@ def can_view_results(request: HttpRequest, competition: Competition) -> bool:
             judge_seat(request, competition) is not None
         )
     return False
+
+
+def can_edit_problem(user, problem) -> bool:
+    """Staff of the street where it was raised, or of the competition's district."""
+    return org.can_change_street(user, problem.village.street) or org.can_view_district(
+        user, problem.competition.district
+    )

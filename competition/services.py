@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from villages.models import Tenure
+from villages.models import Membership, Tenure
 
 Status = Competition.Status
 
@@ -408,3 +409,29 @@ def bulk_set_status(*, problems: list[Problem], status: str, by: User) -> int:
             _("Problems are resolved one by one with their resolution; some have none yet.")
         )
     return Problem.objects.filter(pk__in=[p.pk for p in problems]).update(status=status)
+
+
+@transaction.atomic
+def add_judge_account(
+    *, competition: Competition, user: User | None, name: str, role: str, by: User, reason: str
+) -> Judge:
+    """Put an account on the panel, or a new account made from a name; a refusal leaves no
+    account. A new account is logged in the admin's log (LogEntry) as added by `by`."""
+    if user is None:
+        user = User(username=f"judge-{secrets.token_hex(4)}", first_name=name)
+        user.set_unusable_password()
+        user.save()
+        Membership.objects.create(
+            user=user,
+            role=Membership.Role.JUDGE,
+            district=competition.district,
+            street=competition.street,
+        )
+        LogEntry.objects.log_actions(
+            user_id=by.pk,
+            queryset=[user],
+            action_flag=ADDITION,
+            change_message=_("Added as a judge of %(competition)s.") % {"competition": competition},
+            single_object=True,
+        )
+    return add_judge(competition=competition, user=user, role=role, by=by, reason=reason)

@@ -4,7 +4,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from competition import permissions
+from competition import permissions, queries
 from competition.forms import ProblemFilterForm, ProblemForm
 from competition.models import Competition, Problem
 from competition.services import (
@@ -92,62 +91,27 @@ def _problems_for(request: HttpRequest):
     if not permissions.is_staff_session(request):
         raise Http404(_("These pages are for street and district staff."))
     streets = org.streets_visible_to(request.user)
-    problems = (
-        Problem.objects.filter(village__street__in=streets)
-        .select_related("competition__street", "village__street", "contestant__secretary")
-        .annotate(raised=Count("raisers"))
-    )
-    return streets, problems
+    return streets, queries.problems_in(streets)
 
 
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     streets, problems = _problems_for(request)
     form = ProblemFilterForm(request.GET or None, streets=streets)
+    today = timezone.localdate()
     if form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            problems = problems.filter(status=data["status"])
-        if data["street"]:
-            problems = problems.filter(village__street=data["street"])
-        if data["competition"]:
-            problems = problems.filter(competition=data["competition"])
-        if data["owner"]:
-            problems = problems.filter(owner__icontains=data["owner"])
-        if data["overdue"]:
-            problems = problems.filter(due__lt=timezone.localdate()).exclude(status="resolved")
-        if data["q"]:
-            problems = problems.filter(text__icontains=data["q"])
+        problems = queries.filter_problems(problems, today=today, **form.cleaned_data)
     return render(
         request,
         "competition/problem_list.html",
         {
             "form": form,
             "problems": problems.order_by("status", "due", "-created_at")[:500],
-            "today": timezone.localdate(),
-            "closure": closure_by_street(streets),
+            "today": today,
+            "closure": queries.closure_by_street(streets),
             "statuses": Problem.Status.choices,
         },
     )
-
-
-def closure_by_street(streets):
-    """Per street: problems raised, resolved, and the share resolved. One query."""
-    rows = (
-        Problem.objects.filter(village__street__in=streets)
-        .values("village__street__name")
-        .annotate(raised=Count("id"), resolved=Count("id", filter=Q(status="resolved")))
-        .order_by("village__street__name")
-    )
-    return [
-        {
-            "street": r["village__street__name"],
-            "raised": r["raised"],
-            "resolved": r["resolved"],
-            "rate": round(100 * r["resolved"] / r["raised"]) if r["raised"] else 0,
-        }
-        for r in rows
-    ]
 
 
 @login_required
@@ -183,9 +147,7 @@ def _this_site_or(target: str, fallback: str) -> str:
 def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _streets, problems = _problems_for(request)
     problem = get_object_or_404(problems.prefetch_related("raisers__user"), pk=pk)
-    if not org.can_change_street(request.user, problem.village.street) and not (
-        org.can_view_district(request.user, problem.competition.district)
-    ):
+    if not permissions.can_edit_problem(request.user, problem):
         raise Http404
     form = ProblemForm(request.POST or None, instance=problem)
     if request.method == "POST" and form.is_valid():

@@ -51,7 +51,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "config.apps.LeitaiAdminConfig",  # django.contrib.admin, closed to card sessions
+    "villages.apps.LeitaiAdminConfig",  # django.contrib.admin, closed to card sessions
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "config.apps.LeitaiAxesConfig",  # django-axes, named in the reader's language
+    "villages.apps.LeitaiAxesConfig",  # django-axes, named in the reader's language
     "villages",
     "competition",
     "scoring",
@@ -68,19 +68,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.security.ContentSecurityPolicyMiddleware",
+    "villages.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages travel compressed to phones on weak networks (static files are precompressed).
     # Django pads each compressed page at random, which defeats BREACH-style guessing.
-    "config.compression.GZipMiddleware",
+    "villages.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After the language and the user are known: its 400 page speaks the reader's language.
-    "config.security.RefuseNulMiddleware",
-    "config.errors.MethodNotAllowedPage",
+    "villages.middleware.RefuseNulMiddleware",
+    "villages.errors.MethodNotAllowedPage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "villages.context_processors.navigation",
+                "scoring.context_processors.navigation",
             ],
         },
     },

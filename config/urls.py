@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from villages import search_views
+from scoring import profile_views
+from scoring import views as scoring_views
 from villages import views as village_views
 
 admin.site.site_header = _("Leitai administration")
@@ -11,10 +12,10 @@ admin.site.site_title = _("Leitai administration")
 admin.site.index_title = _("Districts, villages, secretaries and criteria")
 
 urlpatterns = [
-    path("", village_views.home, name="home"),
+    path("", scoring_views.home, name="home"),
     path("healthz", village_views.health, name="health"),
     path("favicon.ico", village_views.favicon, name="favicon"),
-    path("search/", search_views.search, name="search"),
+    path("search/", profile_views.search, name="search"),
     path("streets/<int:pk>/staff/", village_views.street_staff, name="street_staff"),
     # Sign-in and password change; no reset by email: districts' intranets send no mail, and
     # an administrator sets a forgotten password in admin.
@@ -41,4 +42,4 @@ urlpatterns = [
     path("", include("competition.urls")),
 ]
 
-handler400 = "config.errors.bad_request"
+handler400 = "villages.errors.bad_request"

@@ -10,7 +10,8 @@ from competition.models import quarter_label
 from scoring.dashboard import GRADES, Dashboard, district_dashboard
 from scoring.domain import Grade
 from scoring.report_views import _get_district_for_user, _period
-from villages.models import District
+from villages.permissions import can_choose_district
+from villages.queries import districts
 
 GRADE_NAMES = dict(Grade.choices)
 GRADE_BADGES = {
@@ -74,13 +75,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     numbers = district_dashboard(
         district_id=district.pk, year=year, quarter=quarter, today=timezone.localdate()
     )
+    chooser = can_choose_district(request.user)
     return render(
         request,
         "scoring/dashboard.html",
         {
             "district": district,
-            "districts": District.objects.order_by("name") if request.user.is_superuser else None,
-            "also": f"&district={district.pk}" if request.user.is_superuser else "",
+            "districts": districts() if chooser else None,
+            "also": f"&district={district.pk}" if chooser else "",
             "year": year,
             "quarter": quarter,
             "quarters": range(1, 5),

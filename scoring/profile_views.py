@@ -1,4 +1,5 @@
-"""Profiles: a secretary's record and a village's history, for district and street staff."""
+"""Profiles: a secretary's record and a village's history, and the search that finds them, for
+district and street staff."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +13,9 @@ from scoring.models import GradingPolicy
 from scoring.results import GRADE_LABELS
 from villages import permissions as org
 from villages.models import Secretary, Village
+from villages.search import search as find
+
+MAX_QUERY = 100
 
 FLAGS = {
     "incompetent_two_years": gettext_lazy("Incompetent two years running"),
@@ -85,3 +89,11 @@ def village_profile(request: HttpRequest, code: str) -> HttpResponse:
             "problems": profiles.problems_of([village]),
         },
     )
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Secretaries and villages of the user's street, district or everything, by name or code."""
+    _require_staff(request)
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    return render(request, "scoring/search.html", {"q": q, "results": find(request.user, q)})

@@ -30,7 +30,7 @@ def _get_district_for_user(request: HttpRequest) -> District:
         raise Http404
     membership = org.membership_of(request.user)
     district = membership.district if membership else None
-    if request.user.is_superuser:
+    if org.can_choose_district(request.user):
         chosen = request.GET.get("district") or request.POST.get("district")
         district = (
             District.objects.filter(pk=chosen).first()
@@ -72,7 +72,7 @@ def _download(fmt: str, table: spreadsheets.Table, name: str) -> HttpResponse:
 def _every_district(request: HttpRequest) -> bool:
     """An administrator may rank the contestants of every district together."""
     return (
-        request.user.is_superuser
+        org.can_choose_district(request.user)
         and card_scope(request) is None
         and request.GET.get("district") == "all"
     )
@@ -110,7 +110,7 @@ def _rankings_shown(request: HttpRequest) -> tuple:
 
 
 def _districts_to_choose(request: HttpRequest) -> list | None:
-    if not request.user.is_superuser:
+    if not org.can_choose_district(request.user):
         return None
     return list(District.objects.order_by("name").values_list("pk", "name"))
 

@@ -1,23 +1,18 @@
 """Street staff's pages: set up a competition, run it, watch its progress board, close it."""
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from competition import permissions
 from competition import services as event
-from competition.models import Competition, Contestant, Judge
+from competition.models import Competition, Judge
 from competition.services import ActionRefused
-from scoring import queries, results
+from scoring import queries, results, setup_queries
 from scoring.forms import (
     CloseForm,
     CompetitionForm,
@@ -38,11 +33,10 @@ from scoring.services import (
 )
 from scoring.views import read_sheet_post, sheet_page_context
 from villages import permissions as org
-from villages.models import Membership
 
 
 def get_competition_for_staff(request: HttpRequest, pk: int, *, manage: bool = True):
-    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
+    competition = setup_queries.competition(pk)
     # A session opened with a judge's card is for scoring only.
     allowed = permissions.can_manage if manage else permissions.can_view
     if permissions.card_scope(request) is not None or not allowed(request.user, competition):
@@ -60,9 +54,7 @@ def competition_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     streets = org.streets_visible_to(request.user)
     districts = [d for d in {s.district for s in streets} if org.can_view_district(request.user, d)]
-    competitions = Competition.objects.filter(
-        Q(street__in=streets) | Q(district__in=districts, level=Competition.Level.DISTRICT)
-    ).select_related("street", "district")
+    competitions = setup_queries.competitions_of(streets, districts)
     may_create = any(org.can_change_street(request.user, s) for s in streets)
     return render(
         request,
@@ -74,10 +66,7 @@ def competition_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def competition_new(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    streets = org.streets_visible_to(request.user)
-    streets = streets.filter(
-        pk__in=[s.pk for s in streets if org.can_change_street(request.user, s)]
-    )
+    streets = org.streets_changed_by(request.user)
     if not streets.exists():
         raise Http404(_("Street competitions are created by the street's staff."))
     form = CompetitionForm(request.POST or None, streets=streets)
@@ -102,38 +91,19 @@ def competition_new(request: HttpRequest) -> HttpResponse:
     return render(request, "scoring/competition_new.html", {"form": form})
 
 
-def _panel_candidates(competition: Competition):
-    return (
-        User.objects.filter(is_active=True, membership__district=competition.district_id)
-        .filter(
-            Q(membership__street=competition.street_id)
-            | Q(membership__role=Membership.Role.DISTRICT_STAFF)
-            | Q(membership__street__isnull=True)
-        )
-        .exclude(panels__competition=competition)
-        .order_by("first_name", "username")
-    )
-
-
 @login_required
 def competition_setup(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk, manage=False)
-    judges = competition.judges.select_related("user").prefetch_related("recusals")
+    page = setup_queries.setup(competition)
     return render(
         request,
         "scoring/competition_setup.html",
-        {
+        page
+        | {
             "competition": competition,
             "may_manage": permissions.can_manage(request.user, competition),
-            "criteria": list(competition.criteria.all()),
-            "maximum": queries.competition_maximum(list(competition.criteria.all())),
-            "criteria_form": CriteriaForm(
-                initial={"optional": [c.code for c in competition.criteria.all() if not c.required]}
-            ),
-            "contestants": queries.contestants_in_order(competition),
-            "judges": judges,
-            "judge_form": JudgeForm(users=_panel_candidates(competition)),
-            "events": competition.events.select_related("by").order_by("-at", "-id")[:50],
+            "criteria_form": CriteriaForm(initial={"optional": page["optional"]}),
+            "judge_form": JudgeForm(users=page["candidates"]),
         },
     )
 
@@ -182,19 +152,11 @@ def contestants_add_current(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("scoring:setup", pk)
 
 
-def _contestant(competition: Competition, contestant_id: int) -> Contestant:
-    return get_object_or_404(
-        Contestant.objects.select_related("secretary", "village"),
-        pk=contestant_id,
-        competition=competition,
-    )
-
-
 @login_required
 @require_POST
 def contestant_remove(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    contestant = _contestant(competition, contestant_id)
+    contestant = setup_queries.contestant(competition, contestant_id)
     return _act(
         request,
         competition,
@@ -207,7 +169,7 @@ def contestant_remove(request: HttpRequest, pk: int, contestant_id: int) -> Http
 @require_POST
 def contestant_absent(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    contestant = _contestant(competition, contestant_id)
+    contestant = setup_queries.contestant(competition, contestant_id)
     absent = request.POST.get("absent") == "1"
     return _act(
         request,
@@ -253,41 +215,17 @@ def order_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    form = JudgeForm(request.POST, users=_panel_candidates(competition))
+    form = JudgeForm(request.POST, users=setup_queries.panel_candidates(competition))
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, error[0])
         return redirect("scoring:setup", pk)
+    data = form.cleaned_data
     return _act(
         request,
         competition,
-        lambda: _add_judge(competition, form.cleaned_data, request.user),
+        lambda: event.add_judge_account(competition=competition, by=request.user, **data),
         _("Judge added."),
-    )
-
-
-@transaction.atomic
-def _add_judge(competition: Competition, data: dict, by: User) -> None:
-    """A judge from an account, or a new account from a name; a refusal leaves no account."""
-    user = data["user"]
-    if user is None:
-        user = User(username=f"judge-{secrets.token_hex(4)}", first_name=data["name"])
-        user.set_unusable_password()
-        user.save()
-        Membership.objects.create(
-            user=user,
-            role=Membership.Role.JUDGE,
-            district=competition.district,
-            street=competition.street,
-        )
-    event.add_judge(
-        competition=competition, user=user, role=data["role"], by=by, reason=data["reason"]
-    )
-
-
-def _judge(competition: Competition, judge_id: int) -> Judge:
-    return get_object_or_404(
-        Judge.objects.select_related("user"), pk=judge_id, competition=competition
     )
 
 
@@ -295,7 +233,7 @@ def _judge(competition: Competition, judge_id: int) -> Judge:
 @require_POST
 def judge_remove(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    judge = _judge(competition, judge_id)
+    judge = setup_queries.judge(competition, judge_id)
     return _act(
         request,
         competition,
@@ -317,7 +255,7 @@ STATUS_ACTIONS = {
 def judge_status(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
     """Withdraw a judge, mark them absent or bring them back, with a reason."""
     competition = get_competition_for_staff(request, pk)
-    judge = _judge(competition, judge_id)
+    judge = setup_queries.judge(competition, judge_id)
     form = JudgeStatusForm(request.POST)
     if not form.is_valid():
         if "reason" in form.errors:
@@ -338,10 +276,10 @@ def judge_status(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
 @require_POST
 def judge_recusals(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    judge = _judge(competition, judge_id)
+    judge = setup_queries.judge(competition, judge_id)
     ids = [int(v) for v in request.POST.getlist("recused") if v.isdigit()]
-    contestants = list(competition.contestants.filter(pk__in=ids))
-    if len(contestants) != len(set(ids)):
+    contestants = setup_queries.contestants_among(competition, ids)
+    if contestants is None:
         messages.error(request, _("A recusal must name a contestant of this competition."))
         return redirect("scoring:setup", pk)
     return _act(
@@ -402,6 +340,17 @@ def _close(request: HttpRequest, competition: Competition) -> HttpResponse:
     )
 
 
+def _run(action: str, competition: Competition, by, reason: str) -> None:
+    """The open and the publish are scoring's (the criteria freeze, the document is written);
+    the reopen is the event's alone."""
+    if action == "open":
+        open_scoring(competition=competition, by=by)
+    elif action == "publish":
+        publish_competition(competition=competition, by=by)
+    else:
+        event.transition(competition=competition, action=action, by=by, reason=reason)
+
+
 @login_required
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
@@ -412,16 +361,11 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = ReasonForm(request.POST or None) if action == "reopen" else None
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["reason"] if form else ""
-        if action == "open":
-            run = lambda: open_scoring(competition=competition, by=request.user)  # noqa: E731
-        elif action == "publish":
-            run = lambda: publish_competition(competition=competition, by=request.user)  # noqa: E731
-        else:
-            run = lambda: event.transition(  # noqa: E731
-                competition=competition, action=action, by=request.user, reason=reason
-            )
         return _act(
-            request, competition, run, _("Done: %(what)s.") % {"what": TRANSITION_LABELS[action][0]}
+            request,
+            competition,
+            lambda: _run(action, competition, request.user, reason),
+            _("Done: %(what)s.") % {"what": TRANSITION_LABELS[action][0]},
         )
     title, explanation = TRANSITION_LABELS[action]
     return render(
@@ -453,27 +397,17 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def paper_sheets(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    criteria = list(competition.criteria.all())
-    return render(
-        request,
-        "scoring/paper_sheets.html",
-        {
-            "competition": competition,
-            "criteria": criteria,
-            "maximum": queries.competition_maximum(criteria),
-            "judges": competition.judges.select_related("user"),
-            "contestants": queries.contestants_in_order(competition).filter(absent=False),
-        },
-    )
+    page = setup_queries.paper_sheets(competition)
+    return render(request, "scoring/paper_sheets.html", page | {"competition": competition})
 
 
 @login_required
 def paper_entry(request: HttpRequest, pk: int, judge_id: int, contestant_id: int) -> HttpResponse:
     """Staff type in a judge's paper sheet; recorded as entered by them."""
     competition = get_competition_for_staff(request, pk)
-    judge = _judge(competition, judge_id)
+    judge = setup_queries.judge(competition, judge_id)
     judge.competition = competition
-    contestant = _contestant(competition, contestant_id)
+    contestant = setup_queries.contestant(competition, contestant_id)
     context = sheet_page_context(judge, contestant) | {"paper": True}
     if request.method == "POST":
         try:
@@ -494,15 +428,7 @@ def paper_entry(request: HttpRequest, pk: int, judge_id: int, contestant_id: int
 @login_required
 def sheet_history(request: HttpRequest, pk: int, sheet_id: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    sheet = get_object_or_404(
-        ScoreSheet.objects.select_related(
-            "judge__user", "contestant__secretary", "contestant__village"
-        ),
-        pk=sheet_id,
-        judge__competition=competition,
-    )
-    revisions = sheet.revisions.select_related("by").order_by("-at", "-id")
-    labels = queries.criterion_labels([competition.pk]).get(competition.pk, {})
+    sheet, revisions, labels = setup_queries.sheet_history(competition, sheet_id)
     return render(
         request,
         "scoring/sheet_history.html",

@@ -1,4 +1,4 @@
-"""The judge's pages: my competitions, my contestants, the score sheet."""
+"""The home page, and the judge's pages: my competitions, my contestants, the score sheet."""
 
 from decimal import Decimal
 from functools import wraps
@@ -18,6 +18,9 @@ from competition.permissions import card_scope, seat_in
 from competition.services import ActionRefused
 from scoring import domain, queries
 from scoring.services import SheetInvalid, save_sheet
+from villages import permissions
+from villages.models import Membership
+from villages.queries import current_tenures, streets_with_counts
 
 
 def _get_seat_for_user(request: HttpRequest, competition_id: int) -> Judge:
@@ -34,6 +37,21 @@ def my_seats(request: HttpRequest):
     if scope is not None:
         seats = seats.filter(competition_id=scope)
     return seats
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Greets each role with what it can do, and lists the panels the user sits on."""
+    membership = permissions.membership_of(request.user)
+    context = {"membership": membership, "is_admin": permissions.is_admin(request.user)}
+    if request.user.is_authenticated:
+        context["seats"] = list(my_seats(request))
+    # Not in a session a judge's card opened: that is for scoring, not for reading the roster.
+    staff = permissions.is_staff_session(request)
+    if staff and membership and membership.role == Membership.Role.STREET_STAFF:
+        context["tenures"] = current_tenures(street=membership.street)
+    elif staff:
+        context["streets"] = streets_with_counts(permissions.streets_visible_to(request.user))
+    return render(request, "scoring/home.html", context)
 
 
 @login_required

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config import compression
 from tests.factories import PASSWORD, TenureFactory, UserFactory, VillageFactory
+from villages import middleware as compression
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from villages.forms import RosterConfirmForm, RosterUploadForm
 from villages.models import District, Membership, Secretary, Street, Tenure, Village
 from villages.queries import roster_rows
 from villages.roster import RosterInvalid, roster_csv, roster_xlsx
-from villages.search import initials
-from villages.services import import_preview, keep_preview, preview_roster
+from villages.services import import_preview, keep_preview, preview_roster, save_with_initials
 
 
 class StreetInline(admin.TabularInline):
@@ -77,8 +76,7 @@ class StreetAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         # Villages added or renamed here need their initials for the search, like VillageAdmin's.
         for village in formset.save(commit=False):
-            village.pinyin = initials(village.name)
-            village.save()
+            save_with_initials(village)
         for village in formset.deleted_objects:
             village.delete()
         formset.save_m2m()
@@ -119,8 +117,7 @@ class VillageAdmin(admin.ModelAdmin):
     readonly_fields = ["pinyin"]
 
     def save_model(self, request, obj, form, change):
-        obj.pinyin = initials(obj.name)
-        super().save_model(request, obj, form, change)
+        save_with_initials(obj)
 
     def get_queryset(self, request):
         return (
@@ -235,8 +232,7 @@ class SecretaryAdmin(admin.ModelAdmin):
     readonly_fields = ["pinyin"]
 
     def save_model(self, request, obj, form, change):
-        obj.pinyin = initials(obj.name)
-        super().save_model(request, obj, form, change)
+        save_with_initials(obj)
 
     def get_queryset(self, request):
         return (

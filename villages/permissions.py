@@ -34,7 +34,7 @@ def role_of(user: AnyUser) -> str | None:
     return membership.role if membership else None
 
 
-def _is_admin(user: AnyUser) -> bool:
+def is_admin(user: AnyUser) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
@@ -44,7 +44,7 @@ def _is_district_staff_of(user: AnyUser, district_id: int) -> bool:
 
 
 def can_view_district(user: AnyUser, district: District) -> bool:
-    return _is_admin(user) or _is_district_staff_of(user, district.pk)
+    return is_admin(user) or _is_district_staff_of(user, district.pk)
 
 
 def can_manage_district(user: AnyUser, district: District) -> bool:
@@ -53,7 +53,7 @@ def can_manage_district(user: AnyUser, district: District) -> bool:
 
 
 def can_view_street(user: AnyUser, street: Street) -> bool:
-    if _is_admin(user) or _is_district_staff_of(user, street.district_id):
+    if is_admin(user) or _is_district_staff_of(user, street.district_id):
         return True
     m = membership_of(user)
     return bool(m and m.role == Membership.Role.STREET_STAFF and m.street_id == street.pk)
@@ -61,7 +61,7 @@ def can_view_street(user: AnyUser, street: Street) -> bool:
 
 def can_change_street(user: AnyUser, street: Street) -> bool:
     """Street work: setting up the street's competitions, contestants, panels and ballots."""
-    if _is_admin(user):
+    if is_admin(user):
         return True
     m = membership_of(user)
     return bool(m and m.role == Membership.Role.STREET_STAFF and m.street_id == street.pk)
@@ -79,11 +79,22 @@ def can_view_village(user: AnyUser, village: Village) -> bool:
 
 def streets_visible_to(user: AnyUser) -> QuerySet[Street]:
     streets = Street.objects.select_related("district")
-    if _is_admin(user):
+    if is_admin(user):
         return streets
     m = membership_of(user)
     if m and m.role == Membership.Role.DISTRICT_STAFF:
         return streets.filter(district_id=m.district_id)
+    if m and m.role == Membership.Role.STREET_STAFF:
+        return streets.filter(pk=m.street_id)
+    return streets.none()
+
+
+def streets_changed_by(user: AnyUser) -> QuerySet[Street]:
+    """The streets whose competitions the user sets up (see can_change_street)."""
+    streets = Street.objects.select_related("district")
+    if is_admin(user):
+        return streets
+    m = membership_of(user)
     if m and m.role == Membership.Role.STREET_STAFF:
         return streets.filter(pk=m.street_id)
     return streets.none()
@@ -101,3 +112,29 @@ def is_staff_session(request) -> bool:
         Membership.Role.STREET_STAFF,
         Membership.Role.DISTRICT_STAFF,
     )
+
+
+def can_open_admin(user: AnyUser) -> bool:
+    """The administration is open to staff accounts (Django's is_staff), as the admin decides."""
+    return user.is_staff
+
+
+def can_choose_district(user: AnyUser) -> bool:
+    """An administrator picks the district a report shows, or ranks every district together."""
+    return is_admin(user)
+
+
+def is_judge_session(request) -> bool:
+    """A judge's card, a judge's account or an administrator: the judge's pages are offered."""
+    return (
+        CARD_SCOPE in request.session
+        or is_admin(request.user)
+        or role_of(request.user) == Membership.Role.JUDGE
+    )
+
+
+def is_district_session(request) -> bool:
+    """District staff (or an administrator), not signed in with a judge's card."""
+    if CARD_SCOPE in request.session:
+        return False
+    return is_admin(request.user) or role_of(request.user) == Membership.Role.DISTRICT_STAFF

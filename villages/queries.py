@@ -3,7 +3,7 @@
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
-from villages.models import Membership, Street, Tenure
+from villages.models import District, Membership, Street, Tenure
 
 
 def roster_rows(*, district_id: int | None = None) -> list[dict[str, str]]:
@@ -56,3 +56,8 @@ def street_staff(street: Street) -> QuerySet[User]:
     return User.objects.filter(
         membership__role=Membership.Role.STREET_STAFF, membership__street=street
     ).order_by("username")
+
+
+def districts() -> QuerySet[District]:
+    """Every district, by name: an administrator's choice of report."""
+    return District.objects.order_by("name")

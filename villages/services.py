@@ -498,3 +498,9 @@ def add_street_staff(
             _("The username “%(name)s” is taken. Choose another.") % {"name": username}
         ) from exc
     return user, password
+
+
+def save_with_initials(place: Village | Secretary) -> None:
+    """Save a village or a secretary with the pinyin initials of its name, for the search."""
+    place.pinyin = initials(place.name)
+    place.save()

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from villages import permissions, services
 from villages.forms import ColleagueForm
-from villages.models import Membership, Street
-from villages.queries import current_tenures, streets_with_counts
+from villages.models import Street
 from villages.queries import street_staff as street_staff_of
 
 
@@ -22,19 +21,6 @@ def health(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """For browsers that ask /favicon.ico of a page that names no icon (the admin's do not)."""
     return redirect(static("favicon.svg"))
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Greets each role with what it can do."""
-    membership = permissions.membership_of(request.user)
-    context = {"membership": membership, "is_admin": request.user.is_superuser}
-    # Not in a session a judge's card opened: that is for scoring, not for reading the roster.
-    staff = permissions.is_staff_session(request)
-    if staff and membership and membership.role == Membership.Role.STREET_STAFF:
-        context["tenures"] = current_tenures(street=membership.street)
-    elif staff:
-        context["streets"] = streets_with_counts(permissions.streets_visible_to(request.user))
-    return render(request, "villages/home.html", context)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""The pages of a refused request (settings: handler400 in config/urls.py).
+"""The pages of a refused request (handler400 in config/urls.py).
 
 Django's own views render 403.html, 404.html, 403_csrf.html and 500.html from templates/; the
 400 page also says when what was sent is too large, which is the usual refusal of an upload."""

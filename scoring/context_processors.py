@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
+from villages import permissions
 from villages.models import Membership
-from villages.permissions import CARD_SCOPE, membership_of
 
 # The section of the navigation each page belongs to, by view name; every page of the
 # competitions/ routes is in "competitions". The first view of each section is its own page.
@@ -36,22 +36,16 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {"here": _here(request)}}
-    membership = membership_of(user)
-    role = getattr(membership, "role", None)
-    carded = CARD_SCOPE in request.session
-    staff = not carded and (
-        user.is_superuser or role in (Membership.Role.STREET_STAFF, Membership.Role.DISTRICT_STAFF)
-    )
+    staff = permissions.is_staff_session(request)
+    street_staff = staff and permissions.role_of(user) == Membership.Role.STREET_STAFF
     return {
         "nav": {
-            "judge": carded or role == Membership.Role.JUDGE or user.is_superuser,
+            "judge": permissions.is_judge_session(request),
             "staff": staff,
             # Street staff reach their street's staff page, to add a colleague.
-            "street": membership.street_id
-            if not carded and role == Membership.Role.STREET_STAFF
-            else None,
-            "district": not carded
-            and (user.is_superuser or role == Membership.Role.DISTRICT_STAFF),
+            "street": permissions.membership_of(user).street_id if street_staff else None,
+            "district": permissions.is_district_session(request),
+            "admin": permissions.can_open_admin(user),
             "here": _here(request),
         }
     }
