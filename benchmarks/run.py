@@ -83,7 +83,6 @@ def main() -> int:
     print(f"Fresh database {args.database_url}", flush=True)
     _recreate(args.database_url)
     _manage(env, "migrate", "--noinput", "-v0")
-    _manage(env, "createcachetable")
     _manage(env, "shell", "-v", "0", "-c", "from django.core.cache import cache; cache.clear()")
     _manage(env, "collectstatic", "--noinput", "-v0")
 
