@@ -35,11 +35,11 @@ def navigation(request: HttpRequest) -> dict:
     # A request refused before the user is known (a wrong Host header) has no user.
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {"here": _here(request)}}
-    staff = permissions.is_staff_session(request)
-    street_staff = staff and permissions.role_of(user) == Membership.Role.STREET_STAFF
-    return {
-        "nav": {
+        nav = {"here": _here(request)}
+    else:
+        staff = permissions.is_staff_session(request)
+        street_staff = staff and permissions.role_of(user) == Membership.Role.STREET_STAFF
+        nav = {
             "judge": permissions.is_judge_session(request),
             "staff": staff,
             # Street staff reach their street's staff page, to add a colleague.
@@ -48,4 +48,5 @@ def navigation(request: HttpRequest) -> dict:
             "admin": permissions.can_open_admin(user),
             "here": _here(request),
         }
-    }
+    # Everything the navigation bar shows, for the cache of its drawn part (base.html).
+    return {"nav": nav | {"key": repr(sorted(nav.items()))}}
