@@ -1,6 +1,11 @@
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import override_settings
 
+from tests import world as worlds
 from tests.factories import MembershipFactory, StreetFactory, UserFactory
 
 
@@ -90,3 +95,16 @@ def judge_bob(street) -> User:
     return MembershipFactory(
         user__username="bob", role="judge", district=street.district, street=street
     ).user
+
+
+@pytest.fixture(scope="module")
+def world(request, django_db_setup, django_db_blocker) -> Iterator[worlds.World]:
+    """The permission matrices' world (tests/world.py), A in the status the test asks for."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        yield worlds.build(getattr(request, "param", worlds.SCORING))
+        transaction.set_rollback(True)

@@ -25,7 +25,6 @@ from django.urls import get_resolver, reverse
 
 from competition import services as event
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from scoring import services
 from scoring.models import (
     Ballot,
     BallotToken,
@@ -34,19 +33,19 @@ from scoring.models import (
     GradingPolicy,
     PaperTally,
     Publication,
-    Scheme,
     Score,
     ScoreSheet,
     SheetRevision,
 )
-from tests.competition_setup import competition_in_scoring, full_points
-from tests.factories import MembershipFactory, TenureFactory
+from tests.competition_setup import full_points
+from tests.world import World
 from villages.permissions import CARD_SCOPE
 
 pytestmark = pytest.mark.django_db
 
 DRAFT, SCORING, CLOSED, PUBLISHED = Competition.Status.values
 
+# Who is who: tests/world.py.
 ROLES = (
     "anonymous",
     "judge_alice",  # sits on A's panel
@@ -59,92 +58,8 @@ ROLES = (
 
 
 @pytest.fixture
-def cast(street, other_street, judge_bob, street_staff_carol, district_dan) -> dict[str, User]:
-    return {
-        "judge_alice": MembershipFactory(
-            user__username="alice", role="judge", district=street.district, street=street
-        ).user,
-        "judge_bob": judge_bob,
-        "street_staff_carol": street_staff_carol,
-        "street_staff_erin": MembershipFactory(
-            user__username="erin",
-            role="street_staff",
-            district=other_street.district,
-            street=other_street,
-        ).user,
-        "district_dan": district_dan,
-        "carded_frank": MembershipFactory(
-            user__username="frank", role="street_staff", district=street.district, street=street
-        ).user,
-    }
-
-
-@dataclass
-class World:
-    a: Competition
-    b: Competition
-    contestants: list[Contestant]  # A's, in speaking order
-    seat_alice: Judge
-    seat_frank: Judge  # frank's seat on A: he has scored nobody there
-    sheet: ScoreSheet | None  # alice's sheet for A's first contestant, once A is open
-    problem: Problem | None  # raised on that sheet
-    scheme: Scheme  # the one A's criteria were copied from
-
-    def url(self, name: str, *rest) -> str:
-        """A page of competition A; `rest` are the further URL arguments, objects or values."""
-        return reverse(name, args=[self.a.pk, *(getattr(x, "pk", x) for x in rest)])
-
-
-def score(seat: Judge, contestant: Contestant, problems: list[str]) -> ScoreSheet:
-    return services.save_sheet(
-        judge=seat,
-        contestant=contestant,
-        points=full_points(contestant.competition),
-        problems=problems,
-        version=1,
-        submit=True,
-        by=seat.user,
-    ).sheet
-
-
-@pytest.fixture
-def build_world(street, other_street, cast) -> Callable[[str], World]:
-    """Competition A of `street` in the given status, and B of `other_street`, in scoring."""
-
-    def build(status: str) -> World:
-        carol, erin = cast["street_staff_carol"], cast["street_staff_erin"]
-        alice, bob, frank = cast["judge_alice"], cast["judge_bob"], cast["carded_frank"]
-        a = competition_in_scoring(street=street, staff=carol, judges=[alice, frank], open_it=False)
-        b = competition_in_scoring(street=other_street, staff=erin, judges=[bob, frank])
-        # A village whose secretary is not yet a contestant: "add current secretaries" adds one.
-        TenureFactory(village__street=street)
-        score(b.judges.get(user=bob), b.contestants.first(), ["B 村道路破损"])  # B's problem
-        world = World(
-            a=a,
-            b=b,
-            contestants=list(a.contestants.order_by("order")),
-            seat_alice=a.judges.get(user=alice),
-            seat_frank=a.judges.get(user=frank),
-            sheet=None,
-            problem=None,
-            scheme=a.criteria.first().source.scheme,
-        )
-        if status != DRAFT:
-            services.open_scoring(competition=a, by=carol)
-            world.sheet = score(world.seat_alice, world.contestants[0], ["A 村党员活动室漏雨"])
-            world.problem = Problem.objects.get(competition=a)
-        if status in (CLOSED, PUBLISHED):
-            # Publishing needs a counting sheet for everyone; frank's sheets stay missing.
-            for contestant in world.contestants[1:]:
-                score(world.seat_alice, contestant, [])
-            services.close_scoring(competition=a, by=carol, reason="评委未到")
-        if status == PUBLISHED:
-            services.publish_competition(competition=a, by=carol)
-        a.refresh_from_db()
-        assert a.status == status
-        return world
-
-    return build
+def cast(world: World) -> dict[str, User]:
+    return world.cast
 
 
 def sign_in(client, role: str, cast: dict[str, User], world: World) -> None:
@@ -559,12 +474,27 @@ def changed(before: dict, after: dict) -> set[str]:
     return {table for table in before if before[table] != after[table]}
 
 
-@pytest.mark.parametrize(("role", "page", "method", "expected"), cases())
+def in_its_status(params: list) -> list:
+    """The cases, each with the status of A its page is asked in (the world's), by status."""
+    order = [DRAFT, SCORING, CLOSED, PUBLISHED]
+    status = {p.id: PAGES[p.values[1]].status for p in params}
+    return [
+        pytest.param(*p.values, status[p.id], id=p.id)
+        for p in sorted(params, key=lambda p: order.index(status[p.id]))
+    ]
+
+
+# The world is built once for each status: pytest runs the cases of one status together.
+@pytest.mark.parametrize(
+    ("role", "page", "method", "expected", "world"),
+    in_its_status(cases()),
+    indirect=["world"],
+    scope="module",
+)
 def test_each_role_gets_what_the_rules_allow_and_a_refusal_changes_nothing(
-    client, cast, build_world, role, page, method, expected
+    client, cast, world, role, page, method, expected
 ):
     spec = PAGES[page]
-    world = build_world(spec.status)
     sign_in(client, role, cast, world)
     url = spec.url(world)
     before = snapshot()
@@ -627,8 +557,7 @@ LISTED = {
         ("street_staff_erin", "scoring:new", "B"),
     ],
 )
-def test_lists_show_only_what_the_user_may_see(client, cast, build_world, role, page, shown):
-    world = build_world(SCORING)
+def test_lists_show_only_what_the_user_may_see(client, cast, world, role, page, shown):
     sign_in(client, role, cast, world)
     names = {world.a: "A", world.b: "B", world.a.street: "A", world.b.street: "B"}
 
@@ -639,9 +568,8 @@ def test_lists_show_only_what_the_user_may_see(client, cast, build_world, role, 
 
 
 def test_the_card_page_needs_no_sign_in_and_limits_the_session_to_its_competition(
-    client, cast, build_world
+    client, cast, world
 ):
-    world = build_world(SCORING)
     issued = event.issue_cards(competition=world.b, by=cast["street_staff_erin"])
     [(seat, token)] = [(j, t) for j, t in issued if j.user == cast["carded_frank"]]
     url = reverse("competition:card", args=[token])

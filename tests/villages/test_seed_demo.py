@@ -1,8 +1,12 @@
+import io
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, Q
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from competition.models import Competition
 from scoring import rankings
@@ -14,9 +18,63 @@ from villages.models import District, Membership, Street, Tenure, Village
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_builds_the_district_of_the_source(capsys):
-    call_command("seed_demo")
-    out = capsys.readouterr().out
+def test_demo_roster_is_the_same_every_time():
+    first, changes = demo.rosters()
+    assert (first, changes) == demo.rosters()
+    assert len({r["village_code"] for r in first}) == 403
+    people = [(r["secretary"], r["phone"]) for r in first + changes]
+    assert len(set(people)) == len(people)
+
+
+def test_history_with_online_ballots_casts_them_anonymously_for_every_contestant(
+    street, district_dan, admin_alice
+):
+    from scoring.demo import seed_history
+    from scoring.models import Ballot, BallotToken, PaperTally, Publication
+    from tests.factories import TenureFactory
+
+    TenureFactory.create_batch(3, village__street=street)
+    seed_history(
+        district=street.district,
+        year=2025,
+        staff=district_dan,
+        confirmer=admin_alice,
+        online_ballots=5,
+        optional=["governance", "livelihood", "reserve"],
+    )
+    street_competitions = Competition.objects.filter(level="street")
+    assert {c.criteria.count() for c in street_competitions} == {8}  # 5+3, every quarter
+    per_contestant = Ballot.objects.values("contestant").annotate(n=Count("id"))
+    assert sorted(r["n"] for r in per_contestant) == [5] * 12  # 3 contestants × 4 quarters
+    assert BallotToken.objects.filter(used=True).count() == 60
+    assert not PaperTally.objects.exists()
+    for publication in Publication.objects.filter(competition__level="street"):
+        rows = publication.document["contestants"]
+        assert all(sum(r["democratic"][c] for c in Ballot.Choice.values) == 5 for r in rows)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """`manage.py seed_demo` once, in a transaction rolled back after the module; its output.
+
+    Each test runs in a savepoint inside it (pytest-django's `django_db`): a second seed, a
+    sign-in, the next test never sees. The tests that need no demo district come first, before
+    this is built.
+    """
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_seed_demo_builds_the_district_of_the_source(seeded):
+    out = seeded
 
     district = District.objects.get()
     assert district.name == "寒亭区"
@@ -79,8 +137,7 @@ def accounts() -> list[tuple]:
     )
 
 
-def test_seed_demo_twice_is_harmless_and_deterministic(capsys):
-    call_command("seed_demo")
+def test_seed_demo_twice_is_harmless_and_deterministic(seeded, capsys):
     first = snapshot()
     people = accounts()
     names = list(Village.objects.order_by("code").values_list("code", "name"))
@@ -92,12 +149,11 @@ def test_seed_demo_twice_is_harmless_and_deterministic(capsys):
     assert list(Village.objects.order_by("code").values_list("code", "name")) == names
 
 
-def test_seed_demo_a_second_time_keeps_passwords_and_sessions(client, capsys):
+def test_seed_demo_a_second_time_keeps_passwords_and_sessions(seeded, client, capsys):
     from django.apps import apps
     from django.contrib.auth.models import User
     from django.contrib.sessions.models import Session
 
-    call_command("seed_demo")
     client.post("/accounts/login/", {"username": "judge01", "password": "leitai-demo"})
     assert client.session["_auth_user_id"] == str(User.objects.get(username="judge01").pk)
 
@@ -116,44 +172,8 @@ def test_seed_demo_a_second_time_keeps_passwords_and_sessions(client, capsys):
     assert client.get("/judge/").context["user"].username == "judge01"  # still signed in
 
 
-def test_seed_demo_with_another_password_sets_it(capsys):
-    call_command("seed_demo")
+def test_seed_demo_with_another_password_sets_it(seeded, capsys):
     call_command("seed_demo", password="another-demo")
     request = RequestFactory().post("/accounts/login/")
     assert authenticate(request, username="street01", password="another-demo") is not None
     assert authenticate(request, username="street01", password="leitai-demo") is None
-
-
-def test_demo_roster_is_the_same_every_time():
-    first, changes = demo.rosters()
-    assert (first, changes) == demo.rosters()
-    assert len({r["village_code"] for r in first}) == 403
-    people = [(r["secretary"], r["phone"]) for r in first + changes]
-    assert len(set(people)) == len(people)
-
-
-def test_history_with_online_ballots_casts_them_anonymously_for_every_contestant(
-    street, district_dan, admin_alice
-):
-    from scoring.demo import seed_history
-    from scoring.models import Ballot, BallotToken, PaperTally, Publication
-    from tests.factories import TenureFactory
-
-    TenureFactory.create_batch(3, village__street=street)
-    seed_history(
-        district=street.district,
-        year=2025,
-        staff=district_dan,
-        confirmer=admin_alice,
-        online_ballots=5,
-        optional=["governance", "livelihood", "reserve"],
-    )
-    street_competitions = Competition.objects.filter(level="street")
-    assert {c.criteria.count() for c in street_competitions} == {8}  # 5+3, every quarter
-    per_contestant = Ballot.objects.values("contestant").annotate(n=Count("id"))
-    assert sorted(r["n"] for r in per_contestant) == [5] * 12  # 3 contestants × 4 quarters
-    assert BallotToken.objects.filter(used=True).count() == 60
-    assert not PaperTally.objects.exists()
-    for publication in Publication.objects.filter(competition__level="street"):
-        rows = publication.document["contestants"]
-        assert all(sum(r["democratic"][c] for c in Ballot.Choice.values) == 5 for r in rows)

@@ -26,50 +26,35 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpResponse
 from django.templatetags.static import static
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 import tests.competition.test_permission_matrix as competition_matrix
 from competition import services as event
-from competition.models import Competition, Contestant, Event, Problem, SignInCard
-from scoring.models import (
-    CompetitionCriterion,
-    Publication,
-    Score,
-    ScoreSheet,
-    SheetRevision,
-)
-from scoring.services import save_sheet
-from tests.competition_setup import competition_in_scoring, full_points
-from tests.factories import (
-    PASSWORD,
-    DistrictFactory,
-    MembershipFactory,
-    StreetFactory,
-    TenureFactory,
-    UserFactory,
-)
-from villages.models import Membership, Tenure
+from competition.models import Competition, Contestant, Event, SignInCard
+from scoring.models import CompetitionCriterion, Score, ScoreSheet, SheetRevision
+from tests.factories import PASSWORD, MembershipFactory
+from tests.world import World
+from villages.models import Membership
 from villages.permissions import CARD_SCOPE
 
 pytestmark = pytest.mark.django_db
 
+# Who is who: tests/world.py.
 ROLES = (
     "anonymous",
-    "judge_bob",  # sits on A's panel
+    "judge_bob",  # sits on B's panel
     "street_staff_carol",  # staff of A's street
     "district_dan",  # staff of the district
     "nobody_grace",  # an account with no role
@@ -78,110 +63,6 @@ ROLES = (
 )
 
 NEW_PASSWORD = "a quite new passphrase 2026"
-
-
-@dataclass(frozen=True)
-class World:
-    cast: dict[str, User]
-    a: Competition  # a street competition in scoring; bob has submitted a sheet
-    tenures: dict[str, Tenure]  # "A": of A's street, "B": of another street, "X": another district
-    # The row each admin page of a model is asked about, by model label.
-    objects: dict[str, models.Model]
-
-
-def build_world() -> World:
-    district = DistrictFactory()
-    street, other_street = StreetFactory(district=district), StreetFactory(district=district)
-
-    def member(username: str, role: str, **kwargs) -> User:
-        street_of = None if role == Membership.Role.DISTRICT_STAFF else street
-        return MembershipFactory(
-            user__username=username, role=role, district=district, street=street_of, **kwargs
-        ).user
-
-    bob = member("bob", "judge", user__email="bob@example.org")
-    carol = member("carol", "street_staff")
-    frank = member("frank", "street_staff")
-    cast = {
-        "judge_bob": bob,
-        "street_staff_carol": carol,
-        "district_dan": member("dan", "district_staff"),
-        "nobody_grace": UserFactory(username="grace"),
-        "admin_alice": UserFactory(username="alice", is_staff=True, is_superuser=True),
-        "carded_frank": frank,
-    }
-    a = competition_in_scoring(street=street, staff=carol, contestants=2, judges=[bob, frank])
-    seat = a.judges.get(user=bob)
-    first = a.contestants.order_by("order").first()
-    save_sheet(
-        judge=seat,
-        contestant=first,
-        points=full_points(a),
-        problems=["村道路破损"],
-        version=1,
-        submit=True,
-        by=bob,
-    )
-    # Another street's competition, published long ago (a bare row: the admin only lists it).
-    old = Competition.objects.create(
-        district=district, street=other_street, year=2025, quarter=4, status="published"
-    )
-    criterion = a.criteria.order_by("pk").first().source
-    failure = {
-        "username": "zhang",
-        "ip_address": "10.0.0.9",
-        "user_agent": "phone",
-        "http_accept": "*/*",
-        "path_info": reverse("login"),
-    }
-    foreign = TenureFactory()
-    objects = {
-        "auth.group": Group.objects.create(name="评委"),
-        "auth.user": bob,
-        "axes.accessattempt": AccessAttempt.objects.create(
-            **failure, get_data="", post_data="", failures_since_start=1
-        ),
-        "axes.accesslog": AccessLog.objects.create(**failure),
-        "axes.accessfailurelog": AccessFailureLog.objects.create(**failure),
-        "villages.district": district,
-        "villages.street": street,
-        "villages.village": first.village,
-        "villages.secretary": first.secretary,
-        "villages.tenure": foreign,  # leads a village of another district; nothing refers to it
-        "competition.competition": a,
-        "competition.judge": seat,
-        "competition.problem": Problem.objects.get(competition=a),
-        "scoring.scheme": criterion.scheme,
-        "scoring.criterion": criterion,
-        "scoring.gradingpolicy": a.policy,
-        "scoring.publication": Publication.objects.create(
-            competition=old, version=1, document={"contestants": []}, digest="0" * 64, by=carol
-        ),
-    }
-    tenures = {
-        "A": Tenure.objects.get(village=first.village),
-        "B": TenureFactory(village__street=other_street),
-        "X": foreign,
-    }
-    return World(cast=cast, a=a, tenures=tenures, objects=objects)
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> Iterator[World]:
-    """The world is built once, in a transaction rolled back after the module's last test.
-
-    Each test runs in a savepoint inside it (pytest-django's `django_db`), so what one test
-    changes — a deleted row, a new password — the next never sees. Building it for each of the
-    thousand cases would take minutes.
-    """
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
-        yield build_world()
-        transaction.set_rollback(True)
 
 
 def sign_in(client, role: str, w: World) -> None:
