@@ -23,9 +23,8 @@ from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.urls import get_resolver, reverse
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from scoring import services
 from scoring.models import (
     Ballot,
     BallotToken,
@@ -39,6 +38,9 @@ from scoring.models import (
     ScoreSheet,
     SheetRevision,
 )
+from scoring.results import services
+from scoring.setup import services as setup_services
+from scoring.sheets import services as sheet_services
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import MembershipFactory, TenureFactory
 from villages.permissions import CARD_SCOPE
@@ -96,7 +98,7 @@ class World:
 
 
 def score(seat: Judge, contestant: Contestant, problems: list[str]) -> ScoreSheet:
-    return services.save_sheet(
+    return sheet_services.save_sheet(
         judge=seat,
         contestant=contestant,
         points=full_points(contestant.competition),
@@ -130,7 +132,7 @@ def build_world(street, other_street, cast) -> Callable[[str], World]:
             scheme=a.criteria.first().source.scheme,
         )
         if status != DRAFT:
-            services.open_scoring(competition=a, by=carol)
+            setup_services.open_scoring(competition=a, by=carol)
             world.sheet = score(world.seat_alice, world.contestants[0], ["A 村党员活动室漏雨"])
             world.problem = Problem.objects.get(competition=a)
         if status in (CLOSED, PUBLISHED):
@@ -151,7 +153,7 @@ def sign_in(client, role: str, cast: dict[str, User], world: World) -> None:
     if role == "anonymous":
         return
     if role == "carded_frank":
-        issued = event.issue_cards(competition=world.b, by=cast["street_staff_erin"])
+        issued = competition_services.issue_cards(competition=world.b, by=cast["street_staff_erin"])
         [token] = [token for judge, token in issued if judge.user == cast[role]]
         client.post(reverse("competition:card", args=[token]))
         assert client.session[CARD_SCOPE] == world.b.pk
@@ -642,7 +644,7 @@ def test_the_card_page_needs_no_sign_in_and_limits_the_session_to_its_competitio
     client, cast, build_world
 ):
     world = build_world(SCORING)
-    issued = event.issue_cards(competition=world.b, by=cast["street_staff_erin"])
+    issued = competition_services.issue_cards(competition=world.b, by=cast["street_staff_erin"])
     [(seat, token)] = [(j, t) for j, t in issued if j.user == cast["carded_frank"]]
     url = reverse("competition:card", args=[token])
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from competition.models import Competition, Contestant
-from scoring import rankings
 from scoring.models import GradingPolicy, Publication, Scheme
-from scoring.services import create_district_competition
+from scoring.reports import rankings
+from scoring.setup.services import create_district_competition
 from tests.factories import MembershipFactory, StreetFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db

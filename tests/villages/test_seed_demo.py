@@ -5,8 +5,8 @@ from django.db.models import Count, Q
 from django.test import RequestFactory
 
 from competition.models import Competition
-from scoring import rankings
 from scoring.models import ScoreSheet
+from scoring.reports import rankings
 from tests.villages.test_roster_import import snapshot
 from villages import demo
 from villages.models import District, Membership, Street, Tenure, Village

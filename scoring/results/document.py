@@ -17,12 +17,12 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import translation
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from competition.models import Competition, Judge
-from scoring import domain, spreadsheets
+from scoring import domain
 from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
-from scoring.queries import contestants_in_order
+from scoring.sheets.queries import contestants_in_order
 
 # The grades as pages, exports and reasons name them, in the reader's language.
 GRADE_LABELS = dict(domain.Grade.choices)
@@ -307,7 +307,7 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
     if 0 < counted < expected:
         reasons.append({"code": "few_sheets", "counted": counted, "expected": expected})
     grade = domain.grade_for(final, policy) if final is not None else None
-    # What set the grade when the bands did not: the annual roll-up reads it (rankings.py).
+    # What set the grade when the bands did not: the annual roll-up reads it (reports/rankings.py).
     grade_set_by = None
     if grade is not None:
         shown = domain.grade_for(domain.round2(final), policy)
@@ -392,107 +392,6 @@ def criterion_averages(document: dict, contestant: dict) -> dict[str, str | None
         ]
         averages[criterion["code"]] = two(sum(values) / len(values)) if values else None
     return averages
-
-
-def _names(document: dict, names: dict[str, str] | None) -> list[str]:
-    """The criteria's names: `names` (code → name in the reader's language) where given, else
-    the document's own (Chinese) names."""
-    return [(names or {}).get(c["code"], c["name"]) for c in document["criteria"]]
-
-
-def ranking_table(document: dict, names: dict[str, str] | None = None) -> spreadsheets.Table:
-    """The ranking, one row per contestant in rank order, in the reader's language: what the
-    results page shows, with each criterion's average and the democratic counts."""
-    criteria = document["criteria"]
-    header = [
-        pgettext("spreadsheet", "Rank"),
-        pgettext("spreadsheet", "Secretary"),
-        pgettext("spreadsheet", "Village"),
-        pgettext("spreadsheet", "Village code"),
-        pgettext("spreadsheet", "Street"),
-        pgettext("spreadsheet", "Speaking order"),
-        *_names(document, names),
-        pgettext("spreadsheet", "Panel score"),
-        pgettext("spreadsheet", "Disagreement"),
-        pgettext("spreadsheet", "Excellent ballots"),
-        pgettext("spreadsheet", "Competent ballots"),
-        pgettext("spreadsheet", "Basic competent ballots"),
-        pgettext("spreadsheet", "Incompetent ballots"),
-        pgettext("spreadsheet", "Valid ballots"),
-        pgettext("spreadsheet", "Democratic score"),
-        pgettext("spreadsheet", "Final score"),
-        pgettext("spreadsheet", "Grade"),
-        pgettext("spreadsheet", "Reasons"),
-    ]
-    rows = []
-    for row in document["contestants"]:
-        averages = criterion_averages(document, row)
-        democratic = row["democratic"] or {}
-        rows.append(
-            [
-                row["rank"],
-                row["secretary"],
-                row["village"],
-                row["village_code"],
-                row["street"],
-                row["order"],
-                *(spreadsheets.number(averages[c["code"]]) for c in criteria),
-                spreadsheets.number(row["panel_score"]),
-                spreadsheets.number(row["disagreement"]),
-                *(democratic.get(choice) for choice in (*domain.CHOICES, "valid")),
-                spreadsheets.number(democratic.get("score")),
-                spreadsheets.number(row["final_score"]),
-                str(GRADE_LABELS.get(row["grade"] or "", "")),
-                " ".join(reason_text(r) for r in row["reasons"]),
-            ]
-        )
-    return spreadsheets.Table(pgettext("spreadsheet", "Ranking"), header, rows)
-
-
-def judge_tables(document: dict, names: dict[str, str] | None = None) -> list[spreadsheets.Table]:
-    """One table per judge: their sheets in speaking order, with the points of each criterion."""
-    criteria = document["criteria"]
-    header = [
-        pgettext("spreadsheet", "Speaking order"),
-        pgettext("spreadsheet", "Secretary"),
-        pgettext("spreadsheet", "Village"),
-        *_names(document, names),
-        pgettext("spreadsheet", "Total"),
-        pgettext("spreadsheet", "Percent"),
-        pgettext("spreadsheet", "Dropped"),
-    ]
-    tables: dict[str, list] = {}
-    for row in document["contestants"]:
-        for sheet in row["sheets"]:
-            tables.setdefault(sheet["judge"], [])
-    for row in sorted(document["contestants"], key=lambda r: r["order"] or 0):
-        for sheet in row["sheets"]:
-            tables[sheet["judge"]].append(
-                [
-                    row["order"],
-                    row["secretary"],
-                    row["village"],
-                    *(spreadsheets.number(sheet["points"].get(c["code"])) for c in criteria),
-                    spreadsheets.number(sheet["total"]),
-                    spreadsheets.number(sheet["percent"]),
-                    sheet["dropped"],
-                ]
-            )
-    # Sheet names must be unique: each starts with its judge's number.
-    return [
-        spreadsheets.Table(f"{index}-{judge}", header, rows)
-        for index, (judge, rows) in enumerate(tables.items(), start=1)
-    ]
-
-
-def to_csv(document: dict, names: dict[str, str] | None = None) -> bytes:
-    """The ranking table; UTF-8 with a BOM for Excel."""
-    return spreadsheets.to_csv(ranking_table(document, names))
-
-
-def to_xlsx(document: dict, names: dict[str, str] | None = None) -> bytes:
-    """A ranking sheet and one sheet per judge, from the same document."""
-    return spreadsheets.to_xlsx([ranking_table(document, names), *judge_tables(document, names)])
 
 
 def document_for(competition: Competition) -> dict:
