@@ -66,7 +66,7 @@ def reason_text(reason: dict | str) -> str:
     return str(REASONS[reason["code"]]) % figures
 
 
-def two(value: Decimal | Fraction | None) -> str | None:
+def stored_figure(value: Decimal | Fraction | None) -> str | None:
     """A figure as the document stores it: the exact value rounded half up once, two places."""
     return None if value is None else f"{domain.round2(value):.2f}"
 
@@ -122,32 +122,32 @@ def _policy_json(policy: GradingPolicy) -> dict:
     return {
         "aggregation": policy.aggregation,
         "trim_min_sheets": rules.trim_min_sheets,
-        "role_weights": {role: two(weight) for role, weight in rules.role_weights},
+        "role_weights": {role: stored_figure(weight) for role, weight in rules.role_weights},
         "democratic_enabled": policy.democratic_enabled,
-        "panel_weight": two(policy.panel_weight),
-        "democratic_weight": two(policy.democratic_weight),
+        "panel_weight": stored_figure(policy.panel_weight),
+        "democratic_weight": stored_figure(policy.democratic_weight),
         "democratic_points": {
-            "excellent": two(policy.points_excellent),
-            "competent": two(policy.points_competent),
-            "basic": two(policy.points_basic),
-            "incompetent": two(policy.points_incompetent),
+            "excellent": stored_figure(policy.points_excellent),
+            "competent": stored_figure(policy.points_competent),
+            "basic": stored_figure(policy.points_basic),
+            "incompetent": stored_figure(policy.points_incompetent),
         },
         "bands": {
-            "excellent": two(policy.band_excellent),
-            "competent": two(policy.band_competent),
-            "basic": two(policy.band_basic),
+            "excellent": stored_figure(policy.band_excellent),
+            "competent": stored_figure(policy.band_competent),
+            "basic": stored_figure(policy.band_basic),
         },
         "vetoes": {
             "incompetent_share": policy.veto_incompetent,
             "approval_share": policy.veto_approval,
         },
-        "excellent_cap": two(policy.excellent_cap),
+        "excellent_cap": stored_figure(policy.excellent_cap),
         "annual_cap_by_quarter": policy.annual_cap_by_quarter,
         "pay_coefficients": {
-            "excellent": two(policy.pay_excellent),
-            "competent": two(policy.pay_competent),
-            "basic": two(policy.pay_basic),
-            "incompetent": two(policy.pay_incompetent),
+            "excellent": stored_figure(policy.pay_excellent),
+            "competent": stored_figure(policy.pay_competent),
+            "basic": stored_figure(policy.pay_basic),
+            "incompetent": stored_figure(policy.pay_incompetent),
         },
         "advancement_k": policy.advancement_k,
     }
@@ -260,7 +260,7 @@ def _build(competition: Competition) -> dict:
             {
                 "code": c.code,
                 "name": c.name,
-                "max_points": two(c.max_points),
+                "max_points": stored_figure(c.max_points),
                 "required": c.required,
             }
             for c in criteria
@@ -282,11 +282,13 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
             {
                 "judge": judge.display_name,
                 "role": judge.role,
-                "weight": two(weight),
+                "weight": stored_figure(weight),
                 "observer": judge.is_observer,
-                "points": {c.code: two(points[c.code]) for c in criteria if c.code in points},
-                "total": two(total),
-                "percent": two(percent),
+                "points": {
+                    c.code: stored_figure(points[c.code]) for c in criteria if c.code in points
+                },
+                "total": stored_figure(total),
+                "percent": stored_figure(percent),
                 "dropped": False,
                 "_key": sheet.judge_id,
             }
@@ -300,7 +302,7 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
         dem_score = domain.democratic_score(counts, policy)
         valid = sum(counts.get(choice, 0) for choice in domain.CHOICES)
         democratic = {choice: counts.get(choice, 0) for choice in domain.CHOICES}
-        democratic |= {"valid": valid, "score": two(dem_score)}
+        democratic |= {"valid": valid, "score": stored_figure(dem_score)}
     final = domain.final_score(panel.score, dem_score, policy)
     reasons = []
     counted = sum(not row["observer"] for row in sheet_rows)
@@ -321,8 +323,8 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
                 {
                     "code": "below_band",
                     "exact": _exact(final),
-                    "shown": two(final),
-                    "band": two(band),
+                    "shown": stored_figure(final),
+                    "band": stored_figure(band),
                     "grade": grade.value,
                 }
             )
@@ -343,10 +345,10 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
         "street": contestant.village.street.name,
         "order": contestant.order,
         "sheets": sheet_rows,
-        "panel_score": two(panel.score),
-        "disagreement": two(panel.disagreement),
+        "panel_score": stored_figure(panel.score),
+        "disagreement": stored_figure(panel.disagreement),
         "democratic": democratic,
-        "final_score": two(final),
+        "final_score": stored_figure(final),
         "grade": grade.value if grade else None,
         "grade_set_by": grade_set_by,
         "sheets_counted": counted,
@@ -390,7 +392,7 @@ def criterion_averages(document: dict, contestant: dict) -> dict[str, str | None
             for s in counted
             if criterion["code"] in s["points"]
         ]
-        averages[criterion["code"]] = two(sum(values) / len(values)) if values else None
+        averages[criterion["code"]] = stored_figure(sum(values) / len(values)) if values else None
     return averages
 
 
