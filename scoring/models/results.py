@@ -245,7 +245,8 @@ class Publication(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     # The document without each contestant's sheets: all that rankings, reports and the
-    # dashboard read, a tenth of the size. Derived from the document, so immutable with it.
+    # dashboard read, a tenth of the size. Derived from the document by whoever publishes it
+    # (scoring.results.document.summary_of), so immutable with it.
     summary = models.JSONField(_("summary for reports"), default=dict, editable=False)
 
     class Meta:
@@ -260,19 +261,6 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return _("%(of)s, version %(version)s") % {"of": self.competition, "version": self.version}
-
-    def save(self, *args, **kwargs):
-        self.summary = self.summary_of(self.document)
-        super().save(*args, **kwargs)
-
-    @staticmethod
-    def summary_of(document: dict) -> dict:
-        return document | {
-            "contestants": [
-                {key: value for key, value in row.items() if key != "sheets"}
-                for row in document["contestants"]
-            ]
-        }
 
 
 class GradeOverride(models.Model):

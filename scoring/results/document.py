@@ -378,6 +378,16 @@ def digest(document: dict) -> str:
     return hashlib.sha256(canonical(document)).hexdigest()
 
 
+def summary_of(document: dict) -> dict:
+    """The document without each contestant's sheets: what a publication keeps as its summary."""
+    return document | {
+        "contestants": [
+            {key: value for key, value in row.items() if key != "sheets"}
+            for row in document["contestants"]
+        ]
+    }
+
+
 def to_json(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 

@@ -79,7 +79,7 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
 def publish_competition(*, competition: Competition, by: User) -> Publication:
     """Closed → published: the results document is frozen with its SHA-256 digest. A contestant
     with no counting sheet cannot be published: score them, or mark them absent."""
-    from scoring.results.document import build_document, digest, policy_of
+    from scoring.results.document import build_document, digest, policy_of, summary_of
 
     with transaction.atomic():
         competition_services.transition(competition=competition, action="publish", by=by)
@@ -107,6 +107,7 @@ def publish_competition(*, competition: Competition, by: User) -> Publication:
             competition=competition,
             version=1,
             document=document,
+            summary=summary_of(document),
             digest=document["competition"]["digest"],
             by=by,
         )
@@ -141,7 +142,7 @@ def amend_published(
     and a new version of the results document is published with its own digest; earlier
     versions stay as they were.
     """
-    from scoring.results.document import build_document, digest
+    from scoring.results.document import build_document, digest, summary_of
 
     if not reason.strip():
         raise ActionRefused(_("A correction needs a written reason."))
@@ -186,6 +187,7 @@ def amend_published(
             competition=locked,
             version=(last.version if last else 0) + 1,
             document=document,
+            summary=summary_of(document),
             digest=document["competition"]["digest"],
             reason=reason.strip(),
             by=by,

@@ -9,6 +9,7 @@ from competition.models import Competition, Contestant, Judge, Problem, problem_
 from scoring.ballots import queries as ballot_queries
 from scoring.models import Publication
 from scoring.results import queries as result_queries
+from scoring.results.document import summary_of
 from scoring.sheets import queries
 from tests.factories import SecretaryFactory, StreetFactory, UserFactory, VillageFactory
 
@@ -29,6 +30,7 @@ def _publish(competition, version, by=None):
         competition=competition,
         version=version,
         document={"contestants": [], "competition": {}},
+        summary=summary_of({"contestants": [], "competition": {}}),
         digest=str(version) * 64,
         by=by,
     )

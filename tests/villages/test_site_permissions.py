@@ -52,6 +52,7 @@ from scoring.models import (
     ScoreSheet,
     SheetRevision,
 )
+from scoring.results.document import summary_of
 from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import (
@@ -155,7 +156,12 @@ def build_world() -> World:
         "scoring.criterion": criterion,
         "scoring.gradingpolicy": a.policy,
         "scoring.publication": Publication.objects.create(
-            competition=old, version=1, document={"contestants": []}, digest="0" * 64, by=carol
+            competition=old,
+            version=1,
+            document={"contestants": []},
+            summary=summary_of({"contestants": []}),
+            digest="0" * 64,
+            by=carol,
         ),
     }
     tenures = {
