@@ -16,7 +16,7 @@ from django.utils.crypto import get_random_string
 from benchmarks import scale
 from benchmarks.load import Request, drive
 from competition.models import Competition, Contestant
-from scoring import services
+from scoring.ballots import services
 from scoring.models import Ballot, Publication, ScoreSheet
 from tests.load import pageweight
 from tests.load.sessions import signed_in_session

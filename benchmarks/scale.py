@@ -9,11 +9,11 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition
-from scoring import services
 from scoring.demo import PANEL, seed_history
 from scoring.models import Scheme
+from scoring.setup import services
 from villages import demo
 from villages.models import District, Membership, Street
 from villages.roster import roster_csv
@@ -93,11 +93,13 @@ def build_live(district: District) -> Competition:
         optional_codes=OPTIONAL,
         by=staff,
     )
-    event.add_current_secretaries(competition=competition, by=staff)
+    competition_services.add_current_secretaries(competition=competition, by=staff)
     ids = competition.contestants.order_by("village__code").values_list("pk", flat=True)
-    event.set_order(competition=competition, order={pk: i for i, pk in enumerate(ids, 1)}, by=staff)
+    competition_services.set_order(
+        competition=competition, order={pk: i for i, pk in enumerate(ids, 1)}, by=staff
+    )
     for i, role in enumerate(PANEL, start=1):
         judge = _user(f"judge{i:02d}", Membership.Role.JUDGE, district, street)
-        event.add_judge(competition=competition, user=judge, role=role, by=staff)
+        competition_services.add_judge(competition=competition, user=judge, role=role, by=staff)
     services.open_scoring(competition=competition, by=staff)
     return competition

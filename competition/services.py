@@ -38,9 +38,10 @@ def lock(competition: Competition) -> Competition:
     """The competition's row, locked until the transaction ends, with its judges' seats and its
     contestants; its status is fresh.
 
-    A sheet save locks its judge's seat and a ballot its contestant (scoring.queries.lock_seat,
-    lock_contestant), then reads the competition: a change made here waits for the saves and
-    casts in progress, and one that comes after it waits too and then sees the change. Saves of
+    A sheet save locks its judge's seat and a ballot its contestant
+    (scoring.sheets.queries.lock_seat, scoring.ballots.queries.lock_contestant), then reads the
+    competition: a change made here waits for the saves and casts in progress, and one that
+    comes after it waits too and then sees the change. Saves of
     different judges, and ballots for different contestants, go on side by side. SQLite has no
     row locks: its write transactions run one at a time anyway.
     """
@@ -68,7 +69,7 @@ def transition(
 ) -> None:
     """Move a competition along draft → scoring → closed → published; reopening needs a reason.
 
-    Opening, closing and publishing are checked by scoring.services (open_scoring,
+    Opening, closing and publishing are checked by scoring's services (open_scoring,
     close_scoring, publish_competition), which call this; `note` is what they log.
     """
     source, target, kind = TRANSITIONS[action]

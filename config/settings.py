@@ -121,7 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         # secure_delete: a deleted row's bytes are overwritten, so the ballots' old rows
-        # (scoring.services.seal_ballots) cannot be read back from the file's free pages.
+        # (scoring.ballots.services.seal_ballots) cannot be read back from the file's free pages.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
         "PRAGMA secure_delete=ON;",
     }
@@ -140,8 +140,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE}
     ),
     # Tables drawn from published documents, under the documents' digests and the page's
-    # language (scoring/results_views.py, report_views.py). A published document never changes
-    # (a correction is a new one, with a new digest), so each process may keep its own copies.
+    # language (scoring/results/views.py, scoring/reports/rankings_views.py). A published
+    # document never changes (a correction is a new one, with a new digest), so each process
+    # may keep its own copies.
     "rendered": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "leitai-rendered",

@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from scoring import profile_views
-from scoring import views as scoring_views
+from scoring.reports import profile_views
+from scoring.sheets import views as scoring_views
 from villages import views as village_views
 
 admin.site.site_header = _("Leitai administration")

@@ -7,11 +7,13 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Judge
 from competition.services import ActionRefused
-from scoring import services
 from scoring.models import Scheme
+from scoring.results.services import close_scoring, publish_competition
+from scoring.setup import services
+from scoring.sheets.services import save_sheet
 from villages.models import Street
 
 PANEL = [
@@ -44,12 +46,14 @@ def seed_competition(*, street: Street, judges: list[User], staff: User) -> Comp
         optional_codes=["governance", "reserve"],
         by=staff,
     )
-    event.add_current_secretaries(competition=competition, by=staff)
+    competition_services.add_current_secretaries(competition=competition, by=staff)
     ids = list(competition.contestants.order_by("village__code").values_list("pk", flat=True))
     rng.shuffle(ids)
-    event.set_order(competition=competition, order={pk: n for n, pk in enumerate(ids, 1)}, by=staff)
+    competition_services.set_order(
+        competition=competition, order={pk: n for n, pk in enumerate(ids, 1)}, by=staff
+    )
     seats = [
-        event.add_judge(competition=competition, user=user, role=role, by=staff)
+        competition_services.add_judge(competition=competition, user=user, role=role, by=staff)
         for user, role in zip(judges, PANEL, strict=True)
     ]
     services.open_scoring(competition=competition, by=staff)
@@ -63,7 +67,7 @@ def seed_competition(*, street: Street, judges: list[User], staff: User) -> Comp
                 for c in criteria
             }
             submit = contestant != contestants[count]
-            services.save_sheet(
+            save_sheet(
                 judge=seats[index],
                 contestant=contestant,
                 points=points,
@@ -190,16 +194,16 @@ def seed_history(
                 venue=street.name,
                 by=staff,
             )
-            event.add_current_secretaries(competition=competition, by=staff)
+            competition_services.add_current_secretaries(competition=competition, by=staff)
             ids = list(competition.contestants.values_list("pk", "secretary_id"))
             rng.shuffle(ids)
-            event.set_order(
+            competition_services.set_order(
                 competition=competition,
                 order={pk: n for n, (pk, _s) in enumerate(ids, 1)},
                 by=staff,
             )
             seats = [
-                event.add_judge(competition=competition, user=u, role=r, by=staff)
+                competition_services.add_judge(competition=competition, user=u, role=r, by=staff)
                 for u, r in judges
             ]
             services.open_scoring(competition=competition, by=staff)
@@ -260,8 +264,8 @@ def seed_history(
                     )
                     for pk, secretary_id in ids
                 )
-            services.close_scoring(competition=competition, by=staff)
-            services.publish_competition(competition=competition, by=staff)
+            close_scoring(competition=competition, by=staff)
+            publish_competition(competition=competition, by=staff)
             created += 1
     # Nobody excellent in Q4 means nobody recommended: a small district may have none.
     with contextlib.suppress(ActionRefused):

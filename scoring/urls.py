@@ -1,11 +1,12 @@
 from django.urls import path
 
-from scoring import ballot_views as ballots
-from scoring import consistency_views, dashboard_views, profile_views
-from scoring import report_views as reports
-from scoring import results_views as results
-from scoring import setup_views as staff
-from scoring import views as judge
+from scoring.ballots import views as ballots
+from scoring.reports import consistency_views, dashboard_views, profile_views
+from scoring.reports import rankings_views as reports
+from scoring.results import views as results
+from scoring.setup import sheet_views as staff_sheets
+from scoring.setup import views as staff
+from scoring.sheets import views as judge
 
 app_name = "scoring"
 urlpatterns = [
@@ -63,14 +64,16 @@ urlpatterns = [
     ),
     path("competitions/<int:pk>/do/<str:action>/", staff.transition, name="transition"),
     path("competitions/<int:pk>/board/", staff.board, name="board"),
-    path("competitions/<int:pk>/paper/", staff.paper_sheets, name="paper"),
+    path("competitions/<int:pk>/paper/", staff_sheets.paper_sheets, name="paper"),
     path(
         "competitions/<int:pk>/entry/<int:judge_id>/<int:contestant_id>/",
-        staff.paper_entry,
+        staff_sheets.paper_entry,
         name="entry",
     ),
     path(
-        "competitions/<int:pk>/sheets/<int:sheet_id>/history/", staff.sheet_history, name="history"
+        "competitions/<int:pk>/sheets/<int:sheet_id>/history/",
+        staff_sheets.sheet_history,
+        name="history",
     ),
     path("competitions/<int:pk>/results/", results.results_page, name="results"),
     path("competitions/<int:pk>/consistency/", consistency_views.report, name="consistency"),

@@ -5,10 +5,10 @@ import importlib
 from django.apps import apps
 from django.contrib.auth.models import User
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Judge
-from scoring import services
 from scoring.models import Scheme
+from scoring.setup import services
 from tests.factories import TenureFactory, UserFactory
 from villages.models import Street
 
@@ -39,11 +39,15 @@ def competition_in_scoring(
         optional_codes=list(optional),
         by=staff,
     )
-    event.add_current_secretaries(competition=competition, by=staff)
+    competition_services.add_current_secretaries(competition=competition, by=staff)
     ids = competition.contestants.order_by("village__code").values_list("pk", flat=True)
-    event.set_order(competition=competition, order={pk: n for n, pk in enumerate(ids, 1)}, by=staff)
+    competition_services.set_order(
+        competition=competition, order={pk: n for n, pk in enumerate(ids, 1)}, by=staff
+    )
     for user in judges or [UserFactory()]:
-        event.add_judge(competition=competition, user=user, role=Judge.Role.AREA_CHIEF, by=staff)
+        competition_services.add_judge(
+            competition=competition, user=user, role=Judge.Role.AREA_CHIEF, by=staff
+        )
     if open_it:
         services.open_scoring(competition=competition, by=staff)
     competition.refresh_from_db()

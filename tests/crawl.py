@@ -43,7 +43,8 @@ from django.urls import Resolver404, resolve
 from competition.models import Competition, Judge
 from competition.services import add_current_secretaries, add_judge, issue_cards, set_order
 from scoring.models import Scheme
-from scoring.services import close_scoring, create_competition, open_scoring
+from scoring.results.services import close_scoring
+from scoring.setup.services import create_competition, open_scoring
 
 # Routes never followed: they change state, switch the language, or answer with a file.
 SKIPPED_ROUTES = {"logout", "set_language", "admin:logout", "admin:jsi18n", "health"}

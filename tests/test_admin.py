@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competition.models import Competition, Judge
-from scoring.services import save_sheet
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, StreetFactory, TenureFactory, UserFactory
 from tests.villages import rosterfiles

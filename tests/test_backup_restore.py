@@ -10,9 +10,10 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from competition import services as event
-from scoring import results
-from scoring.services import publish_competition, save_sheet
+from competition import services as competition_services
+from scoring.results import document as results
+from scoring.results.services import publish_competition
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 
 pytestmark = [
@@ -48,7 +49,7 @@ def test_a_restored_database_yields_the_same_results_digest(street_staff_carol, 
             submit=True,
             by=seat.user,
         )
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
     published = publish_competition(competition=competition, by=street_staff_carol)
 
     settings = connection.settings_dict

@@ -1,5 +1,5 @@
 """Pages of published documents answer a reload of an unchanged page with 304, for each reader
-(scoring/published.py), seen on the rankings."""
+(scoring/results/published.py), seen on the rankings."""
 
 import re
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from competition.models import Problem
-from scoring.models import PaperTally, Score, ScoreSheet, SheetRevision
-from scoring.services import TALLY_FIELDS, enter_tally
+from scoring.ballots.services import enter_tally
+from scoring.models import TALLY_FIELDS, PaperTally, Score, ScoreSheet, SheetRevision
 from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, UserFactory
 from tests.villages.rosterfiles import row, write

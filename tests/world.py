@@ -21,8 +21,10 @@ from django.db import models
 from django.urls import reverse
 
 from competition.models import Competition, Contestant, Judge, Problem
-from scoring import services
 from scoring.models import Publication, Scheme, ScoreSheet
+from scoring.results import services
+from scoring.setup import services as setup_services
+from scoring.sheets import services as sheet_services
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import (
     DistrictFactory,
@@ -63,7 +65,7 @@ class World:
 
 
 def score(seat: Judge, contestant: Contestant, problems: list[str]) -> ScoreSheet:
-    return services.save_sheet(
+    return sheet_services.save_sheet(
         judge=seat,
         contestant=contestant,
         points=full_points(contestant.competition),
@@ -122,7 +124,7 @@ def build(status: str) -> World:
         },
     )
     if status != DRAFT:
-        services.open_scoring(competition=a, by=carol)
+        setup_services.open_scoring(competition=a, by=carol)
         world.sheet = score(world.seat_alice, contestants[0], ["A 村党员活动室漏雨"])
         world.problem = Problem.objects.get(competition=a)
     if status in (CLOSED, PUBLISHED):
@@ -176,6 +178,7 @@ def admin_rows(w: World) -> dict[str, models.Model]:
             competition=old,
             version=1,
             document={"contestants": []},
+            summary={"contestants": []},
             digest="0" * 64,
             by=w.cast["street_staff_carol"],
         ),

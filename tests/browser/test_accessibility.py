@@ -26,7 +26,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from competition.models import Competition
 from competition.services import issue_cards
-from scoring.services import issue_ballot_tokens
+from scoring.ballots.services import issue_ballot_tokens
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD
 

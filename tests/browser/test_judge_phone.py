@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from competition import services as event
+from competition import services as competition_services
 from scoring.models import ScoreSheet
 from tests.browser.conftest import DESKTOP, screenshot
 from tests.competition_setup import competition_in_scoring
@@ -57,7 +57,9 @@ def test_judge_scores_three_contestants_through_a_dropped_connection(
         staff=street_staff_carol,
         judges=[judge_user],
     )
-    [(seat, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(seat, token)] = competition_services.issue_cards(
+        competition=competition, by=street_staff_carol
+    )
     contestants = list(competition.contestants.order_by("order"))
 
     # Staff open the progress board before anyone scores; it refreshes itself.

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Judge
 from scoring.models import ScoreSheet, SheetRevision
 from tests.browser.conftest import screenshot
@@ -110,7 +110,7 @@ def test_a_judge_who_signs_in_again_with_a_new_card_gets_the_waiting_sheet_sent(
     page_at, live_server, scoring, street_staff_carol
 ):
     competition, seat, contestants = scoring
-    [(_, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(_, token)] = competition_services.issue_cards(competition=competition, by=street_staff_carol)
     page = page_at()
     page.goto(live_server.url + reverse("competition:card", args=[token]))
     page.get_by_role("button", name="签到并开始评分").click()
@@ -124,7 +124,7 @@ def test_a_judge_who_signs_in_again_with_a_new_card_gets_the_waiting_sheet_sent(
     assert not ScoreSheet.objects.exists()
 
     # The street staff hand out a new card; the judge signs in with it on the same phone.
-    [(_, fresh)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(_, fresh)] = competition_services.issue_cards(competition=competition, by=street_staff_carol)
     page.goto(live_server.url + reverse("competition:card", args=[fresh]))
     page.get_by_role("button", name="签到并开始评分").click()
     page.wait_for_url(f"**/judge/{competition.pk}/")
@@ -212,7 +212,7 @@ def test_the_judge_always_knows_what_state_a_sheet_is_in(
     competition, seat, contestants = scoring
     first, second, third = contestants
     seat.recusals.add(second)
-    event.set_absent(contestant=third, absent=True, by=street_staff_carol)
+    competition_services.set_absent(contestant=third, absent=True, by=street_staff_carol)
     page = page_at()
     sign_in(page, live_server, "judge_wang")
     page.wait_for_url(live_server.url + "/")
@@ -347,7 +347,7 @@ def test_a_sheet_refused_meanwhile_says_why_to_the_judge_and_stops_the_typing(
     page.goto(live_server.url + reverse("scoring:sheet", args=[competition.pk, contestants[0].pk]))
     fill(page, TYPED)
     # Staff mark the contestant absent while the judge has the sheet open.
-    event.set_absent(contestant=contestants[0], absent=True, by=street_staff_carol)
+    competition_services.set_absent(contestant=contestants[0], absent=True, by=street_staff_carol)
     page.get_by_role("button", name="提交").click()
     closed = page.locator("#sheet-closed")
     closed.wait_for()

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Contestant, Problem, problem_key
-from scoring.services import save_sheet
+from scoring.sheets.services import save_sheet
 from tests.browser.conftest import PHONE, screenshot
 from tests.competition_setup import competition_in_scoring
 from tests.factories import PASSWORD, StreetFactory, TenureFactory, UserFactory
@@ -113,7 +113,7 @@ def test_results_and_board_fit_a_phone(page_at, live_server, street_staff_carol)
     screenshot(page, "progress-board-phone")
     assert_name_stays_in_view(page)
 
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
     page.goto(live_server.url + reverse("scoring:results", args=[competition.pk]))
     assert "欧阳春晓" in page.content()
     assert_fits(page)

@@ -3,11 +3,11 @@
 import pytest
 from django.utils import translation
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Event
 from competition.services import ActionRefused
-from scoring import services
 from scoring.models import Scheme
+from scoring.setup import services
 from tests.competition_setup import competition_in_scoring
 from tests.factories import TenureFactory, UserFactory
 
@@ -29,12 +29,12 @@ def test_a_competition_goes_through_its_lifecycle_and_each_step_is_recorded(
     draft, street_staff_carol
 ):
     services.open_scoring(competition=draft, by=street_staff_carol)
-    event.transition(competition=draft, action="close", by=street_staff_carol)
-    event.transition(
+    competition_services.transition(competition=draft, action="close", by=street_staff_carol)
+    competition_services.transition(
         competition=draft, action="reopen", by=street_staff_carol, reason="评委王建华的评分表漏填"
     )
-    event.transition(competition=draft, action="close", by=street_staff_carol)
-    event.transition(competition=draft, action="publish", by=street_staff_carol)
+    competition_services.transition(competition=draft, action="close", by=street_staff_carol)
+    competition_services.transition(competition=draft, action="publish", by=street_staff_carol)
 
     draft.refresh_from_db()
     assert draft.status == "published"
@@ -62,7 +62,9 @@ def test_transitions_out_of_order_are_refused(draft, street_staff_carol, status,
     Competition.objects.filter(pk=draft.pk).update(status=status)
     events = Event.objects.count()
     with translation.override("en"), pytest.raises(ActionRefused, match="Not possible now"):
-        event.transition(competition=draft, action=action, by=street_staff_carol, reason="x")
+        competition_services.transition(
+            competition=draft, action=action, by=street_staff_carol, reason="x"
+        )
     draft.refresh_from_db()
     assert draft.status == status
     assert Event.objects.count() == events
@@ -70,9 +72,11 @@ def test_transitions_out_of_order_are_refused(draft, street_staff_carol, status,
 
 def test_reopening_needs_a_reason(draft, street_staff_carol):
     services.open_scoring(competition=draft, by=street_staff_carol)
-    event.transition(competition=draft, action="close", by=street_staff_carol)
+    competition_services.transition(competition=draft, action="close", by=street_staff_carol)
     with translation.override("en"), pytest.raises(ActionRefused, match="reason"):
-        event.transition(competition=draft, action="reopen", by=street_staff_carol, reason="  ")
+        competition_services.transition(
+            competition=draft, action="reopen", by=street_staff_carol, reason="  "
+        )
     draft.refresh_from_db()
     assert draft.status == "closed"
 
@@ -92,8 +96,8 @@ def test_opening_needs_contestants_in_order_and_judges(street_staff_carol):
     assert str(error.value) == "Before scoring: add contestants; add judges."
 
     TenureFactory(village__street=street)
-    event.add_current_secretaries(competition=competition, by=street_staff_carol)
-    event.add_judge(
+    competition_services.add_current_secretaries(competition=competition, by=street_staff_carol)
+    competition_services.add_judge(
         competition=competition, user=UserFactory(), role="observer", by=street_staff_carol
     )
     with translation.override("en"), pytest.raises(ActionRefused) as error:

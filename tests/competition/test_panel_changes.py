@@ -4,18 +4,18 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Event, Judge, SignInCard
 from competition.services import ActionRefused
-from scoring.services import publish_competition
+from scoring.results.services import publish_competition
 from tests.competition_setup import competition_in_scoring
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGES = {
-    "withdraw": event.withdraw_judge,
-    "absent": event.mark_judge_absent,
+    "withdraw": competition_services.withdraw_judge,
+    "absent": competition_services.mark_judge_absent,
 }
 
 
@@ -34,12 +34,12 @@ def seat(competition, name: str) -> Judge:
 def test_a_judge_added_during_scoring_needs_a_reason_which_is_logged(scoring, street_staff_carol):
     newcomer = UserFactory(first_name="赵评委")
     with translation.override("en"), pytest.raises(ActionRefused, match="Give the reason"):
-        event.add_judge(
+        competition_services.add_judge(
             competition=scoring, user=newcomer, role="area_chief", by=street_staff_carol, reason=" "
         )
     assert not scoring.judges.filter(user=newcomer).exists()
 
-    judge = event.add_judge(
+    judge = competition_services.add_judge(
         competition=scoring,
         user=newcomer,
         role="area_chief",
@@ -56,7 +56,7 @@ def test_a_judge_added_in_draft_needs_no_reason(street_staff_carol):
     draft = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol, open_it=False
     )
-    event.add_judge(
+    competition_services.add_judge(
         competition=draft, user=UserFactory(), role="observer", by=street_staff_carol, reason=""
     )
     assert draft.judges.count() == 2
@@ -65,10 +65,10 @@ def test_a_judge_added_in_draft_needs_no_reason(street_staff_carol):
 def test_withdrawing_records_when_and_why_logs_it_and_revokes_the_judges_cards(
     scoring, street_staff_carol
 ):
-    event.issue_cards(competition=scoring, by=street_staff_carol)
+    competition_services.issue_cards(competition=scoring, by=street_staff_carol)
     li = seat(scoring, "李评委")
 
-    event.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
 
     li.refresh_from_db()
     assert (li.status, li.status_reason) == ("withdrawn", "临时有公务")
@@ -89,10 +89,10 @@ def test_withdrawing_records_when_and_why_logs_it_and_revokes_the_judges_cards(
 def test_absent_then_back_on_the_panel_each_logged_with_its_reason(scoring, street_staff_carol):
     wang = seat(scoring, "王评委")
 
-    event.mark_judge_absent(judge=wang, reason="未到场", by=street_staff_carol)
+    competition_services.mark_judge_absent(judge=wang, reason="未到场", by=street_staff_carol)
     wang.refresh_from_db()
     assert wang.status == "absent"
-    event.reinstate_judge(judge=wang, reason="已到场", by=street_staff_carol)
+    competition_services.reinstate_judge(judge=wang, reason="已到场", by=street_staff_carol)
 
     wang.refresh_from_db()
     assert (wang.status, wang.status_reason) == ("active", "已到场")
@@ -108,8 +108,8 @@ def test_every_change_of_status_needs_a_reason_and_without_one_changes_nothing(
 ):
     zhang = seat(scoring, "张评委")
     if change == "reinstate":
-        event.mark_judge_absent(judge=zhang, reason="未到场", by=street_staff_carol)
-    service = CHANGES.get(change, event.reinstate_judge)
+        competition_services.mark_judge_absent(judge=zhang, reason="未到场", by=street_staff_carol)
+    service = CHANGES.get(change, competition_services.reinstate_judge)
     before = (Judge.objects.get(pk=zhang.pk).status, Event.objects.count())
 
     with translation.override("en"), pytest.raises(ActionRefused) as refused:
@@ -128,10 +128,14 @@ def test_the_status_changes_only_during_scoring(street_staff_carol, status, chan
         open_it=status != "draft",
     )
     if status in ("closed", "published"):
-        event.transition(competition=competition, action="close", by=street_staff_carol)
+        competition_services.transition(
+            competition=competition, action="close", by=street_staff_carol
+        )
     if status == "published":
         for contestant in competition.contestants.all():  # nobody scored: publish nobody
-            event.set_absent(contestant=contestant, absent=True, by=street_staff_carol)
+            competition_services.set_absent(
+                contestant=contestant, absent=True, by=street_staff_carol
+            )
         publish_competition(competition=competition, by=street_staff_carol)
     judge = competition.judges.get()
     events = Event.objects.count()
@@ -144,9 +148,9 @@ def test_the_status_changes_only_during_scoring(street_staff_carol, status, chan
 
 
 def test_adding_a_judge_is_refused_once_closed(scoring, street_staff_carol):
-    event.transition(competition=scoring, action="close", by=street_staff_carol)
+    competition_services.transition(competition=scoring, action="close", by=street_staff_carol)
     with pytest.raises(ActionRefused):
-        event.add_judge(
+        competition_services.add_judge(
             competition=scoring,
             user=UserFactory(),
             role="area_chief",
@@ -158,27 +162,29 @@ def test_adding_a_judge_is_refused_once_closed(scoring, street_staff_carol):
 
 def test_the_same_status_twice_is_refused(scoring, street_staff_carol):
     li = seat(scoring, "李评委")
-    event.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
     with translation.override("en"), pytest.raises(ActionRefused) as refused:
-        event.withdraw_judge(judge=li, reason="again", by=street_staff_carol)
+        competition_services.withdraw_judge(judge=li, reason="again", by=street_staff_carol)
     assert str(refused.value) == "李评委 is already withdrawn from the panel."
     with translation.override("en"), pytest.raises(ActionRefused) as refused:
-        event.reinstate_judge(judge=seat(scoring, "张评委"), reason="?", by=street_staff_carol)
+        competition_services.reinstate_judge(
+            judge=seat(scoring, "张评委"), reason="?", by=street_staff_carol
+        )
     assert str(refused.value) == "张评委 is already on the panel."
     assert Judge.objects.get(pk=li.pk).status_reason == "临时有公务"
 
 
 def test_counting_judges_are_the_active_non_observers(scoring, street_staff_carol):
     zhang, li, wang = (seat(scoring, n) for n in ("张评委", "李评委", "王评委"))
-    observer = event.add_judge(
+    observer = competition_services.add_judge(
         competition=scoring,
         user=UserFactory(),
         role="observer",
         by=street_staff_carol,
         reason="列席",
     )
-    event.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
-    event.mark_judge_absent(judge=wang, reason="未到场", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
+    competition_services.mark_judge_absent(judge=wang, reason="未到场", by=street_staff_carol)
 
     assert list(scoring.judges.counting()) == [zhang]
     assert set(scoring.judges.active()) == {zhang, observer}
@@ -187,9 +193,9 @@ def test_counting_judges_are_the_active_non_observers(scoring, street_staff_caro
 
 def test_new_cards_are_issued_only_to_active_judges(scoring, street_staff_carol):
     li = seat(scoring, "李评委")
-    event.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=li, reason="临时有公务", by=street_staff_carol)
 
-    issued = event.issue_cards(competition=scoring, by=street_staff_carol)
+    issued = competition_services.issue_cards(competition=scoring, by=street_staff_carol)
 
     assert {j.display_name for j, _token in issued} == {"张评委", "王评委"}
     assert not SignInCard.objects.filter(judge=li).exists()
@@ -198,16 +204,16 @@ def test_new_cards_are_issued_only_to_active_judges(scoring, street_staff_carol)
 def test_a_card_no_longer_signs_in_a_judge_who_left_the_panel(scoring, street_staff_carol):
     issued = {
         j.display_name: token
-        for j, token in event.issue_cards(competition=scoring, by=street_staff_carol)
+        for j, token in competition_services.issue_cards(competition=scoring, by=street_staff_carol)
     }
     wang = seat(scoring, "王评委")
-    event.mark_judge_absent(judge=wang, reason="未到场", by=street_staff_carol)
+    competition_services.mark_judge_absent(judge=wang, reason="未到场", by=street_staff_carol)
     # Even a card not revoked (say, restored from a backup) no longer signs them in.
     SignInCard.objects.filter(judge=wang).update(revoked_at=None)
 
-    assert event.find_card(issued["王评委"]) is None
-    assert event.redeem_card(token=issued["王评委"]) is None
-    assert event.find_card(issued["张评委"]) is not None
+    assert competition_services.find_card(issued["王评委"]) is None
+    assert competition_services.redeem_card(token=issued["王评委"]) is None
+    assert competition_services.find_card(issued["张评委"]) is not None
 
 
 def test_the_database_refuses_a_judge_out_of_the_panel_without_when_and_why(scoring):

@@ -23,7 +23,7 @@ from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.urls import get_resolver, reverse
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
 from scoring.models import (
     Ballot,
@@ -66,7 +66,7 @@ def sign_in(client, role: str, cast: dict[str, User], world: World) -> None:
     if role == "anonymous":
         return
     if role == "carded_frank":
-        issued = event.issue_cards(competition=world.b, by=cast["street_staff_erin"])
+        issued = competition_services.issue_cards(competition=world.b, by=cast["street_staff_erin"])
         [token] = [token for judge, token in issued if judge.user == cast[role]]
         client.post(reverse("competition:card", args=[token]))
         assert client.session[CARD_SCOPE] == world.b.pk
@@ -570,7 +570,7 @@ def test_lists_show_only_what_the_user_may_see(client, cast, world, role, page, 
 def test_the_card_page_needs_no_sign_in_and_limits_the_session_to_its_competition(
     client, cast, world
 ):
-    issued = event.issue_cards(competition=world.b, by=cast["street_staff_erin"])
+    issued = competition_services.issue_cards(competition=world.b, by=cast["street_staff_erin"])
     [(seat, token)] = [(j, t) for j, t in issued if j.user == cast["carded_frank"]]
     url = reverse("competition:card", args=[token])
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from competition.models import Problem
-from scoring.services import save_sheet
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import UserFactory
 
@@ -149,8 +149,8 @@ def test_bulk_change_ignores_problems_of_other_streets(client, raised, other_str
 def test_open_problems_are_carried_over_to_the_villages_next_competition(
     client, street_staff_carol, raised
 ):
-    from competition import services as event
-    from scoring.services import create_competition
+    from competition import services as competition_services
+    from scoring.setup.services import create_competition
     from tests.competition_setup import default_scheme
 
     Problem.objects.filter(text="账目公开不及时").update(status="resolved", resolution="已公开")
@@ -162,18 +162,18 @@ def test_open_problems_are_carried_over_to_the_villages_next_competition(
         optional_codes=[],
         by=street_staff_carol,
     )
-    event.add_current_secretaries(competition=next_one, by=street_staff_carol)
+    competition_services.add_current_secretaries(competition=next_one, by=street_staff_carol)
     first = next_one.contestants.get(village=raised.contestants.order_by("order").first().village)
     judge = UserFactory(first_name="新评委")
-    seat = event.add_judge(
+    seat = competition_services.add_judge(
         competition=next_one, user=judge, role="area_chief", by=street_staff_carol
     )
-    event.set_order(
+    competition_services.set_order(
         competition=next_one,
         order={c.pk: n for n, c in enumerate(next_one.contestants.order_by("pk"), 1)},
         by=street_staff_carol,
     )
-    from scoring.services import open_scoring
+    from scoring.setup.services import open_scoring
 
     open_scoring(competition=next_one, by=street_staff_carol)
     client.force_login(judge)
@@ -184,7 +184,7 @@ def test_open_problems_are_carried_over_to_the_villages_next_competition(
     assert "账目公开不及时" not in page  # resolved
     assert seat.competition_id == next_one.pk
 
-    event.transition(competition=next_one, action="close", by=street_staff_carol)
+    competition_services.transition(competition=next_one, action="close", by=street_staff_carol)
     client.force_login(street_staff_carol)
     rows = client.get(reverse("scoring:results", args=[next_one.pk])).context["rows"]
     assert {r["village"]: r["carried"] for r in rows}[first.village.name] == 1

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Contestant, Event, SignInCard
 from competition.services import ActionRefused
 from tests.competition_setup import competition_in_scoring
@@ -34,7 +34,7 @@ def test_add_current_secretaries_takes_each_active_village_once(
     ended = TenureFactory(village__street=street, end=dt.date(2024, 1, 1))
     VillageFactory(street=street)  # no secretary at all
 
-    added = event.add_current_secretaries(competition=draft, by=street_staff_carol)
+    added = competition_services.add_current_secretaries(competition=draft, by=street_staff_carol)
 
     assert added == 1
     assert draft.contestants.count() == 5
@@ -44,9 +44,11 @@ def test_add_current_secretaries_takes_each_active_village_once(
 
 
 def test_draw_by_lot_is_a_permutation_recorded_with_who_and_when(draft, street_staff_carol):
-    event.set_absent(contestant=draft.contestants.first(), absent=True, by=street_staff_carol)
+    competition_services.set_absent(
+        contestant=draft.contestants.first(), absent=True, by=street_staff_carol
+    )
 
-    ids = event.draw_order(competition=draft, by=street_staff_carol)
+    ids = competition_services.draw_order(competition=draft, by=street_staff_carol)
 
     present = draft.contestants.filter(absent=False)
     assert sorted(present.values_list("order", flat=True)) == [1, 2, 3]
@@ -58,14 +60,14 @@ def test_draw_by_lot_is_a_permutation_recorded_with_who_and_when(draft, street_s
 
 
 def test_redraw_and_reorder_only_in_draft(draft, street_staff_carol):
-    from scoring.services import open_scoring
+    from scoring.setup.services import open_scoring
 
     open_scoring(competition=draft, by=street_staff_carol)
     before = list(draft.contestants.values_list("pk", "order"))
     with pytest.raises(ActionRefused):
-        event.draw_order(competition=draft, by=street_staff_carol)
+        competition_services.draw_order(competition=draft, by=street_staff_carol)
     with pytest.raises(ActionRefused):
-        event.set_order(competition=draft, order=dict(before), by=street_staff_carol)
+        competition_services.set_order(competition=draft, order=dict(before), by=street_staff_carol)
     assert list(draft.contestants.values_list("pk", "order")) == before
 
 
@@ -77,7 +79,7 @@ def test_order_by_hand_must_be_a_permutation(draft, street_staff_carol, position
     ids = list(draft.contestants.order_by("pk").values_list("pk", flat=True))
     before = list(draft.contestants.values_list("pk", "order"))
     with translation.override("en"), pytest.raises(ActionRefused, match=message):
-        event.set_order(
+        competition_services.set_order(
             competition=draft, order=dict(zip(ids, positions, strict=False)), by=street_staff_carol
         )
     assert list(draft.contestants.values_list("pk", "order")) == before
@@ -85,7 +87,7 @@ def test_order_by_hand_must_be_a_permutation(draft, street_staff_carol, position
 
 def test_order_by_hand_is_saved(draft, street_staff_carol):
     ids = list(draft.contestants.order_by("pk").values_list("pk", flat=True))
-    event.set_order(
+    competition_services.set_order(
         competition=draft, order=dict(zip(ids, [4, 3, 2, 1], strict=True)), by=street_staff_carol
     )
     assert list(draft.contestants.order_by("order").values_list("pk", flat=True)) == ids[::-1]
@@ -94,14 +96,16 @@ def test_order_by_hand_is_saved(draft, street_staff_carol):
 
 def test_remove_contestant_only_in_draft(draft, street_staff_carol):
     contestant = draft.contestants.first()
-    event.remove_contestant(contestant=contestant, by=street_staff_carol)
+    competition_services.remove_contestant(contestant=contestant, by=street_staff_carol)
     assert not Contestant.objects.filter(pk=contestant.pk).exists()
 
 
 def test_a_judge_sits_once_per_panel(draft, street_staff_carol):
     judge = draft.judges.get()
     with pytest.raises(ActionRefused):
-        event.add_judge(competition=draft, user=judge.user, role="observer", by=street_staff_carol)
+        competition_services.add_judge(
+            competition=draft, user=judge.user, role="observer", by=street_staff_carol
+        )
     assert draft.judges.count() == 1
 
 
@@ -109,41 +113,41 @@ def test_recusals_only_name_this_competitions_contestants(draft, street_staff_ca
     judge = draft.judges.get()
     other = competition_in_scoring(street=other_street, staff=street_staff_carol, open_it=False)
     with pytest.raises(ActionRefused):
-        event.set_recusals(
+        competition_services.set_recusals(
             judge=judge, contestants=[other.contestants.first()], by=street_staff_carol
         )
     assert not judge.recusals.exists()
     mine = draft.contestants.first()
-    event.set_recusals(judge=judge, contestants=[mine], by=street_staff_carol)
+    competition_services.set_recusals(judge=judge, contestants=[mine], by=street_staff_carol)
     assert list(judge.recusals.all()) == [mine]
 
 
 def test_cards_are_one_time_and_stored_only_as_hashes(draft, street_staff_carol):
-    [(judge, token)] = event.issue_cards(competition=draft, by=street_staff_carol)
+    [(judge, token)] = competition_services.issue_cards(competition=draft, by=street_staff_carol)
 
     card = SignInCard.objects.get()
     assert token not in card.token_hash and len(token) >= 43  # 256 bits, url-safe
-    assert event.redeem_card(token=token) == judge
-    assert event.redeem_card(token=token) is None  # used
-    assert event.redeem_card(token=token[:-1]) is None  # truncated
-    assert event.redeem_card(token="forged" + token[6:]) is None
+    assert competition_services.redeem_card(token=token) == judge
+    assert competition_services.redeem_card(token=token) is None  # used
+    assert competition_services.redeem_card(token=token[:-1]) is None  # truncated
+    assert competition_services.redeem_card(token="forged" + token[6:]) is None
 
 
 def test_new_cards_revoke_unused_ones_and_close_expires_them(draft, street_staff_carol):
-    from scoring.services import open_scoring
+    from scoring.setup.services import open_scoring
 
-    [(_judge, first)] = event.issue_cards(competition=draft, by=street_staff_carol)
-    [(_judge, second)] = event.issue_cards(competition=draft, by=street_staff_carol)
-    assert event.find_card(first) is None
-    assert event.find_card(second) is not None
+    [(_judge, first)] = competition_services.issue_cards(competition=draft, by=street_staff_carol)
+    [(_judge, second)] = competition_services.issue_cards(competition=draft, by=street_staff_carol)
+    assert competition_services.find_card(first) is None
+    assert competition_services.find_card(second) is not None
 
-    event.issue_cards(competition=draft, by=street_staff_carol)
-    assert event.find_card(second) is None
+    competition_services.issue_cards(competition=draft, by=street_staff_carol)
+    assert competition_services.find_card(second) is None
 
-    [(_judge, third)] = event.issue_cards(competition=draft, by=street_staff_carol)
+    [(_judge, third)] = competition_services.issue_cards(competition=draft, by=street_staff_carol)
     open_scoring(competition=draft, by=street_staff_carol)
-    event.transition(competition=draft, action="close", by=street_staff_carol)
-    assert event.redeem_card(token=third) is None
+    competition_services.transition(competition=draft, action="close", by=street_staff_carol)
+    assert competition_services.redeem_card(token=third) is None
     assert Event.objects.filter(kind="card").count() == 4
 
 

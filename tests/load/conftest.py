@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.contrib.auth.models import User
 from django.db import connection
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Contestant, Judge
 from tests.competition_setup import competition_in_scoring
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -92,7 +92,7 @@ def panel(street_staff_carol):
         return Panel(
             competition=competition,
             contestants=list(competition.contestants.order_by("order")),
-            cards=event.issue_cards(competition=competition, by=street_staff_carol),
+            cards=competition_services.issue_cards(competition=competition, by=street_staff_carol),
         )
 
     return make

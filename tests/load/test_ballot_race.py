@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from scoring import services
+from scoring.ballots import services
 from scoring.models import Ballot, BallotToken
 from tests.load import appserver
 from tests.load.phone import Phone

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from competition.models import Competition, Event
-from scoring import results
 from scoring.models import Score, ScoreSheet, SheetRevision
+from scoring.results import document as results
 from tests.factories import PASSWORD
 from tests.load import appserver
 from tests.load.phone import Phone, points_for, sheet_fields
@@ -22,7 +22,7 @@ JUDGES = 16
 CONTESTANTS = 4
 EARLY = 2  # sheets each judge has sent before the close comes near
 DEADLINE = 60  # seconds for each phase
-# The judge is told in the words of their own sheet page (scoring/views.py, _not_scored).
+# The judge is told in the words of their own sheet page (scoring/sheets/views.py, _not_scored).
 REFUSED = "Scoring is not open: the competition is closed."
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from scoring import services
+from scoring.ballots import services
 from scoring.models import ScoreSheet
 from tests.gunicorn_server import WORKERS
 from tests.load import appserver

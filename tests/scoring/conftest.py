@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from competition import services as event
-from scoring.services import save_sheet
+from competition import services as competition_services
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring
 from tests.factories import UserFactory
 
@@ -42,6 +42,6 @@ def closed(street_staff_carol):
                 submit=True,
                 by=seat.user,
             )
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
     competition.refresh_from_db()
     return competition

@@ -15,11 +15,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition
-from scoring import services
+from scoring.ballots import services
+from scoring.ballots.services import BallotRefused, cast_ballot
 from scoring.models import Ballot, BallotToken
-from scoring.services import BallotRefused, cast_ballot
+from scoring.results import services as result_services
 from tests.competition_setup import competition_in_scoring
 from tests.scoring.test_concurrency import race
 
@@ -95,7 +96,7 @@ def test_after_closing_no_ballot_shares_a_transaction_or_an_order_with_its_token
     assert _physical_order() == cast
     before = _contents()
 
-    services.close_scoring(competition=competition, by=street_staff_carol, reason="投票结束")
+    result_services.close_scoring(competition=competition, by=street_staff_carol, reason="投票结束")
 
     # After: one transaction wrote every ballot and every used token of both contestants,
     # and no other row; the unused tokens keep the issuing's.
@@ -117,7 +118,7 @@ def test_after_closing_no_old_row_version_keeps_the_casting_transactions(street_
     _cast_in_order(first, second, 10)
     casting = set(_xmins("SELECT xmin FROM scoring_ballot"))
 
-    services.close_scoring(competition=competition, by=street_staff_carol, reason="投票结束")
+    result_services.close_scoring(competition=competition, by=street_staff_carol, reason="投票结束")
 
     # VACUUM ran after the commit: the pages hold no tuple, live or dead, of those transactions.
     with connection.cursor() as cursor:
@@ -150,7 +151,10 @@ def test_casts_racing_the_close_are_sealed_or_refused(street_staff_carol):
 
     def closing():
         return partial(
-            services.close_scoring, competition=competition, by=street_staff_carol, reason="结束"
+            result_services.close_scoring,
+            competition=competition,
+            by=street_staff_carol,
+            reason="结束",
         )
 
     outcomes = race(*casts, closing)
@@ -225,7 +229,7 @@ def test_the_seal_command_seals_competitions_whose_voting_ended_before_sealing_e
     competition, first, second = _competition_with_codes(street_staff_carol)
     cast = _cast_in_order(first, second, 30)
     # Closed the old way, without a seal: as a database upgraded to this version holds them.
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
     assert _physical_order() == cast
     before = _contents()
     out = StringIO()

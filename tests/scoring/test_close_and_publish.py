@@ -4,12 +4,14 @@ missing and then needs a written reason; publishing refuses a contestant with no
 import pytest
 from django.urls import reverse
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Event
 from competition.services import ActionRefused
-from scoring import queries, results
 from scoring.models import BallotToken, PaperTally, Publication
-from scoring.services import close_scoring, publish_competition, save_sheet
+from scoring.results import document as results
+from scoring.results import queries
+from scoring.results.services import close_scoring, publish_competition
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import UserFactory
 
@@ -32,7 +34,7 @@ def half_scored(street_staff_carol):
     seats[3].role = "observer"
     seats[3].save()
     first, second, third = competition.contestants.order_by("order")
-    event.set_recusals(judge=seats[2], contestants=[third], by=street_staff_carol)
+    competition_services.set_recusals(judge=seats[2], contestants=[third], by=street_staff_carol)
     points = full_points(competition)
 
     def sheet(seat, contestant, submit=True):
@@ -210,7 +212,7 @@ def test_publish_refuses_a_contestant_with_no_counting_sheet_until_marked_absent
     assert competition.status == "closed"
     assert not Publication.objects.filter(competition=competition).exists()
 
-    event.set_absent(contestant=unscored, absent=True, by=street_staff_carol)
+    competition_services.set_absent(contestant=unscored, absent=True, by=street_staff_carol)
     publish_competition(competition=competition, by=street_staff_carol)
     document = competition.publications.get().document
     assert [r["secretary"] for r in document["contestants"]] == [scored.secretary.name]
@@ -232,11 +234,13 @@ def test_after_the_close_a_scored_contestant_cannot_be_marked_absent(street_staf
     )
     close_scoring(competition=competition, by=street_staff_carol, reason="一人未到")
     with pytest.raises(ActionRefused) as refused:
-        event.set_absent(contestant=scored, absent=True, by=street_staff_carol)
+        competition_services.set_absent(contestant=scored, absent=True, by=street_staff_carol)
     assert "重新开放评分" in str(refused.value)
     scored.refresh_from_db()
     assert not scored.absent
-    event.set_absent(contestant=unscored, absent=True, by=street_staff_carol)  # never scored
+    competition_services.set_absent(
+        contestant=unscored, absent=True, by=street_staff_carol
+    )  # never scored
     unscored.refresh_from_db()
     assert unscored.absent
 
@@ -245,7 +249,7 @@ def test_results_and_notice_mark_a_panel_score_on_fewer_sheets_than_expected(
     client, half_scored, street_staff_carol
 ):
     first, second, third = half_scored.contestants.order_by("order")
-    event.set_absent(contestant=second, absent=True, by=street_staff_carol)
+    competition_services.set_absent(contestant=second, absent=True, by=street_staff_carol)
     close_scoring(competition=half_scored, by=street_staff_carol, reason="评委二因病离场")
     publication = publish_competition(competition=half_scored, by=street_staff_carol)
 
@@ -278,7 +282,7 @@ def test_a_withdrawn_judge_is_no_longer_expected_and_their_sheets_do_not_count(
     half_scored, street_staff_carol
 ):
     seats = list(half_scored.judges.order_by("pk"))
-    event.withdraw_judge(judge=seats[1], reason="临时有公务", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=seats[1], reason="临时有公务", by=street_staff_carol)
 
     report = report_of(half_scored)
 

@@ -17,11 +17,11 @@ from itertools import pairwise
 import pytest
 from django.db import connection, transaction
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
 from competition.services import ActionRefused
-from scoring import services
 from scoring.models import Score, ScoreSheet, SheetRevision
+from scoring.sheets import services
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import StreetFactory, UserFactory
 
@@ -106,7 +106,7 @@ def closing(competition: Competition, by):
 
     def prepare():
         own = Competition.objects.get(pk=competition.pk)
-        return partial(event.transition, competition=own, action="close", by=by)
+        return partial(competition_services.transition, competition=own, action="close", by=by)
 
     return prepare
 
@@ -270,9 +270,11 @@ def test_saves_racing_the_close_are_kept_whole_or_refused_whole(
 
 @postgresql_only
 def test_sign_in_card_tapped_ten_times_at_once_signs_in_once(competition, street_staff_carol):
-    [(judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(judge, token)] = competition_services.issue_cards(
+        competition=competition, by=street_staff_carol
+    )
 
-    outcomes = race(*[lambda: partial(event.redeem_card, token=token)] * 10)
+    outcomes = race(*[lambda: partial(competition_services.redeem_card, token=token)] * 10)
 
     assert errors(outcomes) == []
     signed_in = [o.result for o in outcomes if o.result is not None]
@@ -280,7 +282,7 @@ def test_sign_in_card_tapped_ten_times_at_once_signs_in_once(competition, street
     card = SignInCard.objects.get()
     assert card.used_at is not None
     # Used means used: a later tap changes nothing.
-    assert event.redeem_card(token=token) is None
+    assert competition_services.redeem_card(token=token) is None
     assert SignInCard.objects.get().used_at == card.used_at
 
 
@@ -288,8 +290,8 @@ def test_sign_in_card_tapped_ten_times_at_once_signs_in_once(competition, street
 def test_one_ballot_token_cast_twenty_times_at_once_makes_one_ballot(
     competition, street_staff_carol
 ):
+    from scoring.ballots.services import BallotRefused, cast_ballot, issue_ballot_tokens
     from scoring.models import Ballot, BallotToken
-    from scoring.services import BallotRefused, cast_ballot, issue_ballot_tokens
 
     [(contestant, code), *_rest] = issue_ballot_tokens(
         competition=competition, per_contestant=1, by=street_staff_carol
@@ -339,7 +341,7 @@ def test_judges_save_side_by_side_while_a_close_waits_for_saves_in_progress(
     def close():
         try:
             own = Competition.objects.get(pk=competition.pk)
-            event.transition(competition=own, action="close", by=street_staff_carol)
+            competition_services.transition(competition=own, action="close", by=street_staff_carol)
         finally:
             connection.close()
 
@@ -378,7 +380,7 @@ def test_a_save_waiting_on_a_withdrawal_is_refused_whole(competition, street_sta
     def withdraw() -> None:
         try:
             with transaction.atomic():
-                event.withdraw_judge(
+                competition_services.withdraw_judge(
                     judge=Judge.objects.get(pk=seat.pk), reason="临时有公务", by=street_staff_carol
                 )
                 withdrawn.set()

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from competition.models import Competition
-from scoring.consistency import consistency, kendalls_w
 from scoring.models import Score, ScoreSheet
-from scoring.services import publish_competition
+from scoring.reports.consistency import consistency, kendalls_w
+from scoring.results.services import publish_competition
 from tests.competition_setup import competition_in_scoring
 from tests.factories import UserFactory
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competition.models import Competition, Contestant, Judge, Problem, problem_key
-from scoring import queries, rankings
-from scoring.dashboard import district_dashboard
 from scoring.models import ScoreSheet
+from scoring.reports import rankings
+from scoring.reports.dashboard import district_dashboard
+from scoring.results import queries
 from tests.factories import StreetFactory, TenureFactory, UserFactory
 from tests.scoring.test_rankings import publish
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from competition.models import Competition
-from scoring import rankings
+from scoring.reports import rankings
 from tests.factories import StreetFactory
 from tests.scoring.test_rankings import publish
 

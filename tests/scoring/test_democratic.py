@@ -9,10 +9,13 @@ from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 
-from competition import services as event
-from scoring import results, services
+from competition import services as competition_services
+from scoring.ballots import services
+from scoring.ballots.services import BallotRefused, cast_ballot
 from scoring.models import Ballot, BallotToken, GradingPolicy, PaperTally
-from scoring.services import BallotRefused, SheetInvalid, cast_ballot
+from scoring.results import document as results
+from scoring.sheets import services as sheet_services
+from scoring.sheets.services import SheetInvalid
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import MembershipFactory
 from villages import throttle
@@ -78,7 +81,7 @@ def test_revoked_tokens_closed_competitions_and_evaluation_off_are_refused(
     with pytest.raises(BallotRefused, match="off"):
         cast_ballot(code=other, choice="excellent")
     services.set_democratic(competition=competition, enabled=True, by=street_staff_carol)
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
     with pytest.raises(BallotRefused, match="closed"):
         cast_ballot(code=other, choice="excellent")
     assert not Ballot.objects.exists()
@@ -279,7 +282,7 @@ def test_ballots_and_tallies_feed_the_democratic_score_and_vetoes(
 ):
     seat = competition.judges.get()
     for contestant in competition.contestants.all():
-        services.save_sheet(
+        sheet_services.save_sheet(
             judge=seat,
             contestant=contestant,
             points=full_points(competition, 0.95),
@@ -295,7 +298,7 @@ def test_ballots_and_tallies_feed_the_democratic_score_and_vetoes(
     dave = MembershipFactory(role="street_staff", street=competition.street).user
     services.enter_tally(contestant=first, values=tally_values(), by=street_staff_carol)
     services.enter_tally(contestant=first, values=tally_values(), by=dave)
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
 
     row = next(r for r in results.build_document(competition)["contestants"] if r["order"] == 1)
     assert row["democratic"] == {
@@ -321,7 +324,7 @@ def test_the_approval_veto_caps_a_high_final_at_basic_competent(
 ):
     seat = competition.judges.get()
     first = competition.contestants.order_by("order").first()
-    services.save_sheet(
+    sheet_services.save_sheet(
         judge=seat,
         contestant=first,
         points=full_points(competition, 1.0),
@@ -333,7 +336,7 @@ def test_the_approval_veto_caps_a_high_final_at_basic_competent(
         [c for c in codes if c[0] == first], ["excellent", "basic", "basic"], strict=True
     ):
         cast_ballot(code=code, choice=choice)
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
     row = next(r for r in results.build_document(competition)["contestants"] if r["order"] == 1)
     assert row["final_score"] == "92.00"  # 100 × 0.7 + 73.33 × 0.3: excellent by the bands
     assert row["grade"] == "basic"

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from competition import services as event
-from scoring import domain, results
+from competition import services as competition_services
+from scoring import domain
 from scoring.domain import Grade, Policy, SheetInput
 from scoring.models import Ballot
-from scoring.services import save_sheet
+from scoring.results import document as results
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring
 from tests.factories import UserFactory
 
@@ -149,7 +150,7 @@ def test_the_document_shows_the_exact_panel_and_final_rounded_once(street_staff_
         )
     for choice in ("excellent", "excellent", "competent"):
         Ballot.objects.create(contestant=contestant, choice=choice, cast_on=dt.date(2026, 12, 1))
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
 
     row = results.build_document(competition)["contestants"][0]
 

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from scoring import results
 from scoring.models import Ballot, GradingPolicy
-from scoring.services import publish_competition
+from scoring.results import document as results
+from scoring.results.services import publish_competition
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_export_results_writes_chinese_unless_told_another_language(closed, tmp_
 
 
 def test_a_judges_name_excel_refuses_in_a_sheet_name_is_made_safe():
-    from scoring import spreadsheets
+    from scoring.reports import spreadsheets
 
     long_name = "区委组织部/组织科[科长]：张三" + "很长" * 20
     data = spreadsheets.to_xlsx([spreadsheets.Table(f"1-{long_name}", ["a"], [[True]])])

@@ -6,8 +6,11 @@ import pytest
 from django.db.models import Count
 
 from competition.models import Competition, Contestant, Judge, Problem, problem_key
-from scoring import queries
+from scoring.ballots import queries as ballot_queries
 from scoring.models import Publication
+from scoring.results import queries as result_queries
+from scoring.results.document import summary_of
+from scoring.sheets import queries
 from tests.factories import SecretaryFactory, StreetFactory, UserFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +30,7 @@ def _publish(competition, version, by=None):
         competition=competition,
         version=version,
         document={"contestants": [], "competition": {}},
+        summary=summary_of({"contestants": [], "competition": {}}),
         digest=str(version) * 64,
         by=by,
     )
@@ -56,14 +60,14 @@ def test_the_competition_comes_with_its_street_district_and_latest_publication(
         (second, None),
         (district_level, None),
     ):
-        loaded = queries.competition_for_results(competition.pk)
+        loaded = result_queries.competition_for_results(competition.pk)
         orm = Competition.objects.select_related("street", "district").get(pk=competition.pk)
         assert _values(loaded) == _values(orm)
         assert _values(loaded.district) == _values(orm.district)
         assert (loaded.street and _values(loaded.street)) == (orm.street and _values(orm.street))
         assert loaded.latest_publication == expected_latest
         assert loaded.title == orm.title
-    assert queries.competition_for_results(10**9) is None
+    assert result_queries.competition_for_results(10**9) is None
 
 
 def test_the_carried_counts_are_those_of_carried_over(competitions, street):
@@ -110,8 +114,8 @@ def test_the_carried_counts_are_those_of_carried_over(competitions, street):
         .annotate(n=Count("id", distinct=True))
         .order_by()
     )
-    assert queries.carried_counts(now) == orm == {villages[0].code: 3}
-    assert queries.carried_counts(later_year) == {
+    assert result_queries.carried_counts(now) == orm == {villages[0].code: 3}
+    assert result_queries.carried_counts(later_year) == {
         villages[0].code: 3,
         villages[1].code: 1,  # raised in "now", before
     }
@@ -160,7 +164,7 @@ def test_absent_and_recused_are_read_as_they_stand(street, judge_alice, street_s
 
 def test_a_changed_score_keeps_its_row(street, judge_alice, street_staff_carol):
     from scoring.models import Score
-    from scoring.services import save_sheet
+    from scoring.sheets.services import save_sheet
     from tests.competition_setup import competition_in_scoring, full_points
 
     competition = competition_in_scoring(
@@ -191,7 +195,7 @@ def test_a_changed_score_keeps_its_row(street, judge_alice, street_staff_carol):
 
 def test_a_saves_reads_are_those_of_the_orm(street, judge_alice, street_staff_carol):
     from scoring.models import ScoreSheet
-    from scoring.services import save_sheet
+    from scoring.sheets.services import save_sheet
     from tests.competition_setup import competition_in_scoring, full_points
 
     competition = competition_in_scoring(
@@ -218,7 +222,7 @@ def test_a_saves_reads_are_those_of_the_orm(street, judge_alice, street_staff_ca
     )
     assert queries.lock_seat(seat) == "active"  # takes the lock, changes nothing
     assert _values(competition.judges.get()) == _values(seat)
-    queries.lock_contestant(contestant.pk)  # likewise
+    ballot_queries.lock_contestant(contestant.pk)  # likewise
     assert _values(Contestant.objects.get(pk=contestant.pk)) == _values(contestant)
 
 

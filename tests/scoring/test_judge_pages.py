@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from competition import services as event
+from competition import services as competition_services
 from scoring.models import ScoreSheet
-from scoring.services import save_sheet
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import StreetFactory, UserFactory
 
@@ -141,7 +141,7 @@ def test_a_judge_never_sees_another_judges_sheet(
     client, competition, judge_alice, street_staff_carol
 ):
     judge_bob = UserFactory(username="bob_judge")
-    event.add_judge(
+    competition_services.add_judge(
         competition=competition,
         user=judge_bob,
         role="area_chief",
@@ -320,7 +320,7 @@ def test_the_judges_home_lists_their_panels_with_the_counts_their_list_shows(
     first, second, third = competition.contestants.order_by("order")
     seat = competition.judges.get()
     seat.recusals.add(second)
-    event.set_absent(contestant=third, absent=True, by=street_staff_carol)
+    competition_services.set_absent(contestant=third, absent=True, by=street_staff_carol)
     save_sheet(
         judge=seat,
         contestant=first,
@@ -345,7 +345,7 @@ def test_a_sheet_the_judge_does_not_score_opens_without_a_form(
 ):
     first, second, third = competition.contestants.order_by("order")
     competition.judges.get().recusals.add(second)
-    event.set_absent(contestant=third, absent=True, by=street_staff_carol)
+    competition_services.set_absent(contestant=third, absent=True, by=street_staff_carol)
     client.force_login(judge_alice)
     recused = client.get(sheet_url(competition, second)).content.decode()
     absent = client.get(sheet_url(competition, third)).content.decode()

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from scoring import services
-from scoring.services import save_sheet
+from scoring.ballots import services
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import StreetFactory, UserFactory
 from tests.scoring.test_rankings import publish

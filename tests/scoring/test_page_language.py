@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from competition.models import Event, competition_title, quarter_label
-from scoring import services
+from scoring.ballots import services
 from scoring.models import Publication, ScoreSheet
-from scoring.services import publish_competition
+from scoring.results.services import publish_competition
+from scoring.setup import services as setup_services
 from tests.competition_setup import competition_in_scoring, default_scheme
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +176,7 @@ def test_the_log_names_chosen_items_as_the_page_does(street_staff_carol):
         street=street_staff_carol.membership.street, staff=street_staff_carol, open_it=False
     )
     with translation.override("zh-hans"):
-        services.choose_criteria(
+        setup_services.choose_criteria(
             competition=competition,
             scheme=default_scheme(),
             optional_codes=["reserve"],

@@ -7,12 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Event, Judge
 from competition.services import ActionRefused
-from scoring import queries, results
 from scoring.models import ScoreSheet, SheetRevision
-from scoring.services import save_sheet
+from scoring.results import document as results
+from scoring.results import queries
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import UserFactory
 
@@ -67,8 +68,10 @@ def test_a_withdrawn_judges_sheet_stays_but_no_longer_counts_in_the_results(
     judge2 = seat(scored, "judge2")
     sheet = ScoreSheet.objects.get(judge=judge2)
 
-    event.withdraw_judge(judge=judge2, reason="与参赛书记系亲属", by=street_staff_carol)
-    event.transition(competition=scored, action="close", by=street_staff_carol)
+    competition_services.withdraw_judge(
+        judge=judge2, reason="与参赛书记系亲属", by=street_staff_carol
+    )
+    competition_services.transition(competition=scored, action="close", by=street_staff_carol)
 
     row = first_row(scored)
     assert row["panel_score"] == "87.50"
@@ -81,16 +84,18 @@ def test_a_withdrawn_judges_sheet_stays_but_no_longer_counts_in_the_results(
 
 def test_a_judge_back_on_the_panel_counts_again(scored, street_staff_carol):
     judge2 = seat(scored, "judge2")
-    event.mark_judge_absent(judge=judge2, reason="未到场", by=street_staff_carol)
+    competition_services.mark_judge_absent(judge=judge2, reason="未到场", by=street_staff_carol)
     assert first_row(scored)["panel_score"] == "87.50"
 
-    event.reinstate_judge(judge=judge2, reason="误标缺席", by=street_staff_carol)
+    competition_services.reinstate_judge(judge=judge2, reason="误标缺席", by=street_staff_carol)
 
     assert first_row(scored)["panel_score"] == "90.00"
 
 
 def test_an_absent_judges_sheets_do_not_count_either(scored, street_staff_carol):
-    event.mark_judge_absent(judge=seat(scored, "judge0"), reason="未到场", by=street_staff_carol)
+    competition_services.mark_judge_absent(
+        judge=seat(scored, "judge0"), reason="未到场", by=street_staff_carol
+    )
     # 95, 100, 85, 80: four sheets, mean 90.00; what changed is who counts.
     row = first_row(scored)
     assert sorted(s["judge"] for s in row["sheets"]) == ["评委1", "评委2", "评委3", "评委4"]
@@ -101,7 +106,7 @@ def test_an_absent_judges_sheets_do_not_count_either(scored, street_staff_carol)
 def test_the_history_of_a_withdrawn_judges_sheet_is_still_shown(client, scored, street_staff_carol):
     judge2 = seat(scored, "judge2")
     sheet = ScoreSheet.objects.get(judge=judge2)
-    event.withdraw_judge(judge=judge2, reason="临时有公务", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=judge2, reason="临时有公务", by=street_staff_carol)
     client.force_login(street_staff_carol)
 
     page = client.get(reverse("scoring:history", args=[scored.pk, sheet.pk]))
@@ -115,7 +120,11 @@ def test_the_history_of_a_withdrawn_judges_sheet_is_still_shown(client, scored, 
 def test_a_judge_off_the_panel_cannot_save_or_submit(scored, street_staff_carol, change):
     judge1 = seat(scored, "judge1")
     stale = seat(scored, "judge1")  # read before the change: the save checks under the lock
-    service = event.withdraw_judge if change == "withdraw" else event.mark_judge_absent
+    service = (
+        competition_services.withdraw_judge
+        if change == "withdraw"
+        else competition_services.mark_judge_absent
+    )
     service(judge=judge1, reason="临时有公务", by=street_staff_carol)
     second = scored.contestants.order_by("order")[1]
     first = scored.contestants.order_by("order")[0]
@@ -146,7 +155,7 @@ def test_staff_cannot_type_in_a_paper_sheet_for_a_withdrawn_judge(
     client, scored, street_staff_carol
 ):
     judge1 = seat(scored, "judge1")
-    event.withdraw_judge(judge=judge1, reason="临时有公务", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=judge1, reason="临时有公务", by=street_staff_carol)
     second = scored.contestants.order_by("order")[1]
     client.force_login(street_staff_carol)
     data = {f"p-{k}": v for k, v in full_points(scored).items()} | {
@@ -165,7 +174,7 @@ def test_the_judge_is_told_in_their_language_and_offered_no_form(
     client, scored, street_staff_carol
 ):
     judge1 = seat(scored, "judge1")
-    event.withdraw_judge(judge=judge1, reason="临时有公务", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=judge1, reason="临时有公务", by=street_staff_carol)
     second = scored.contestants.order_by("order")[1]
     client.force_login(judge1.user)
     told = "您已退出本场评委组，不能再评分。您的评分表仍保留，但不计入成绩。"
@@ -182,7 +191,7 @@ def test_the_judge_is_told_in_their_language_and_offered_no_form(
 
 def test_a_save_from_the_phone_is_refused_with_the_reason(client, scored, street_staff_carol):
     judge3 = seat(scored, "judge3")
-    event.mark_judge_absent(judge=judge3, reason="未到场", by=street_staff_carol)
+    competition_services.mark_judge_absent(judge=judge3, reason="未到场", by=street_staff_carol)
     second = scored.contestants.order_by("order")[1]
     client.force_login(judge3.user)
     data = {f"p-{k}": v for k, v in full_points(scored).items()} | {
@@ -209,8 +218,8 @@ def test_the_board_shows_who_left_the_panel_and_expects_nothing_of_them(
     client, scored, street_staff_carol
 ):
     judge2, judge4 = seat(scored, "judge2"), seat(scored, "judge4")
-    event.withdraw_judge(judge=judge2, reason="临时有公务", by=street_staff_carol)
-    event.mark_judge_absent(judge=judge4, reason="未到场", by=street_staff_carol)
+    competition_services.withdraw_judge(judge=judge2, reason="临时有公务", by=street_staff_carol)
+    competition_services.mark_judge_absent(judge=judge4, reason="未到场", by=street_staff_carol)
 
     board = queries.progress_board(scored)
 
@@ -268,7 +277,7 @@ def test_staff_withdraw_a_judge_from_the_setup_page_with_a_reason(
 
 def test_a_panel_change_once_closed_is_refused_with_the_reason(client, scored, street_staff_carol):
     judge1 = seat(scored, "judge1")
-    event.transition(competition=scored, action="close", by=street_staff_carol)
+    competition_services.transition(competition=scored, action="close", by=street_staff_carol)
     client.force_login(street_staff_carol)
     events = Event.objects.count()
 

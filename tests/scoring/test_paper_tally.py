@@ -5,12 +5,15 @@ import re
 import pytest
 from django.urls import reverse
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Event
 from competition.services import ActionRefused
-from scoring import results, services
+from scoring.ballots import services
+from scoring.ballots.services import TallyOutcome
 from scoring.models import DifferingTally, PaperTally
-from scoring.services import TallyOutcome
+from scoring.results import document as results
+from scoring.results import services as result_services
+from scoring.sheets import services as sheet_services
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import MembershipFactory
 
@@ -40,7 +43,7 @@ def closed(street_staff_carol):
     )
     seat = competition.judges.get()
     for contestant in competition.contestants.all():  # publishing needs a sheet for each
-        services.save_sheet(
+        sheet_services.save_sheet(
             judge=seat,
             contestant=contestant,
             points=full_points(competition),
@@ -48,7 +51,7 @@ def closed(street_staff_carol):
             submit=True,
             by=seat.user,
         )
-    event.transition(competition=competition, action="close", by=street_staff_carol)
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
     competition.refresh_from_db()
     return competition
 
@@ -258,7 +261,7 @@ def test_published_results_refuse_tallies_and_change_nothing(
 ):
     contestant = closed.contestants.order_by("order").first()
     services.enter_tally(contestant=contestant, values=FIRST, by=street_staff_carol)
-    services.publish_competition(competition=closed, by=street_staff_carol)
+    result_services.publish_competition(competition=closed, by=street_staff_carol)
     client.force_login(street_staff_dave)
 
     response = client.post(tally_url(closed, contestant), post_of(FIRST), follow=True)

@@ -3,9 +3,11 @@ else its district's, else the defaults — for the document, the ballot box and 
 
 import pytest
 
-from scoring import results, services
+from scoring.ballots import services as ballot_services
+from scoring.ballots.services import BallotRefused, cast_ballot
 from scoring.models import GradingPolicy
-from scoring.services import BallotRefused, cast_ballot
+from scoring.results import document as results
+from scoring.setup import services
 from tests.competition_setup import competition_in_scoring
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,7 @@ def test_policies_of_falls_back_to_the_district_then_the_defaults(competition):
 def test_a_ballot_is_refused_when_the_district_without_a_copy_has_evaluation_off(
     competition, street_staff_carol
 ):
-    [(_contestant, code)] = services.issue_ballot_tokens(
+    [(_contestant, code)] = ballot_services.issue_ballot_tokens(
         competition=competition, per_contestant=1, by=street_staff_carol
     )[:1]
     GradingPolicy.objects.filter(competition=competition).delete()

@@ -8,9 +8,9 @@ import pytest
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from scoring import results
 from scoring.models import GradingPolicy
-from scoring.services import district_policy
+from scoring.results import document as results
+from scoring.setup.services import district_policy
 
 pytestmark = pytest.mark.django_db
 

@@ -74,7 +74,8 @@ def test_secretary_profile_shows_every_quarter_flags_and_problems(client, distri
 
 def test_two_incompetent_years_are_flagged(client, district_dan, history, street):
     publish(street, 2024, 4, {"D1": "40.00"}, district_dan)  # no contestant row: not theirs
-    from scoring import domain, profiles
+    from scoring import domain
+    from scoring.reports import profiles
 
     entries = profiles.secretary_record(history.secretary, domain.Policy()).entries
     entries[0].final = entries[1].final = Decimal("50")
@@ -85,7 +86,8 @@ def test_two_incompetent_years_are_flagged(client, district_dan, history, street
 def test_a_vetoed_quarter_each_year_flags_two_incompetent_years_as_the_annual_report_does(
     street, district_dan
 ):
-    from scoring import domain, profiles
+    from scoring import domain
+    from scoring.reports import profiles
 
     tenure = TenureFactory(village__street=street, village__code="V1")
     for year in (2025, 2026):

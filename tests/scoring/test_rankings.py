@@ -12,9 +12,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from competition.models import Competition, Contestant
-from scoring import rankings
 from scoring.models import GradingPolicy, Publication, Scheme
-from scoring.services import create_district_competition
+from scoring.reports import rankings
+from scoring.results.document import summary_of
+from scoring.setup.services import create_district_competition
 from tests.factories import MembershipFactory, StreetFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,12 @@ def publish(
         "contestants": rows,
     }
     Publication.objects.create(
-        competition=competition, version=1, document=document, digest="0" * 64, by=staff
+        competition=competition,
+        version=1,
+        document=document,
+        summary=summary_of(document),
+        digest="0" * 64,
+        by=staff,
     )
     return competition
 
@@ -146,6 +152,7 @@ def test_a_correction_replaces_the_ranked_document(client, street, district_dan)
         competition=competition,
         version=2,
         document=corrected,
+        summary=summary_of(corrected),
         digest="1" * 64,
         by=district_dan,
         reason="更正",

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from competition.models import Competition, Contestant, Problem, problem_key
 from competition.services import ActionRefused
-from scoring import results
 from scoring.models import Ballot, GradingPolicy, Publication, Score
-from scoring.services import override_grade, publish_competition
+from scoring.results import document as results
+from scoring.results.services import override_grade, publish_competition
 from tests.competition_setup import competition_in_scoring
 from tests.factories import MembershipFactory, UserFactory
 
@@ -396,7 +396,7 @@ def test_a_correction_after_publication_is_a_new_version_with_its_own_digest(
 
 def test_a_sheet_fix_after_publication_is_audited_and_republished(closed, street_staff_carol):
     from scoring.models import ScoreSheet, SheetRevision
-    from scoring.services import amend_published
+    from scoring.results.services import amend_published
 
     publish_competition(competition=closed, by=street_staff_carol)
     contestant = closed.contestants.get(order=2)

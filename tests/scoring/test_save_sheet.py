@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Problem
 from competition.services import ActionRefused
 from scoring.models import Score, ScoreSheet, SheetRevision
-from scoring.services import SheetInvalid, save_sheet
+from scoring.sheets.services import SheetInvalid, save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import UserFactory
 
@@ -177,7 +177,7 @@ def test_a_write_after_close_is_refused_and_changes_nothing(
     competition, seat, first, street_staff_carol, action
 ):
     save(seat, first, full_points(competition))
-    event.transition(competition=competition, action=action, by=street_staff_carol)
+    competition_services.transition(competition=competition, action=action, by=street_staff_carol)
     before = stored()
 
     with translation.override("en"), pytest.raises(ActionRefused) as error:
@@ -190,9 +190,9 @@ def test_a_write_after_close_is_refused_and_changes_nothing(
 def test_a_recused_or_absent_contestant_cannot_be_scored(
     competition, seat, first, street_staff_carol
 ):
-    event.set_recusals(judge=seat, contestants=[first], by=street_staff_carol)
+    competition_services.set_recusals(judge=seat, contestants=[first], by=street_staff_carol)
     second = competition.contestants.order_by("order")[1]
-    event.set_absent(contestant=second, absent=True, by=street_staff_carol)
+    competition_services.set_absent(contestant=second, absent=True, by=street_staff_carol)
 
     with translation.override("en"):
         with pytest.raises(ActionRefused, match="recused"):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from competition.models import Competition
 from scoring.models import ScoreSheet, SheetRevision
-from scoring.services import save_sheet
+from scoring.sheets.services import save_sheet
 from tests.competition_setup import competition_in_scoring, full_points
 from tests.factories import TenureFactory, UserFactory
 from villages import throttle
@@ -180,9 +180,11 @@ def test_a_valid_card_signs_in_after_fifty_wrong_links_from_its_address(client, 
     competition = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol
     )
-    from competition import services as event
+    from competition import services as competition_services
 
-    [(_judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(_judge, token)] = competition_services.issue_cards(
+        competition=competition, by=street_staff_carol
+    )
     wrong = [client.get(reverse("competition:card", args=[f"guess{n}"])) for n in range(50)]
     assert {(r.status_code, _card_reason(r)) for r in wrong} == {(404, "unknown")}
     signed_in = client.post(reverse("competition:card", args=[token]))
@@ -197,9 +199,9 @@ def test_taps_of_a_used_card_say_already_used_and_are_not_counted_as_guesses(
     competition = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol, judges=judges
     )
-    from competition import services as event
+    from competition import services as competition_services
 
-    (_first, used), (second, valid) = event.issue_cards(
+    (_first, used), (second, valid) = competition_services.issue_cards(
         competition=competition, by=street_staff_carol
     )
     client.post(reverse("competition:card", args=[used]))
@@ -218,12 +220,14 @@ def test_a_card_unused_at_the_first_close_stays_refused_after_a_reopen(client, s
     competition = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol
     )
-    from competition import services as event
-    from scoring.services import close_scoring
+    from competition import services as competition_services
+    from scoring.results.services import close_scoring
 
-    [(judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(judge, token)] = competition_services.issue_cards(
+        competition=competition, by=street_staff_carol
+    )
     close_scoring(competition=competition, by=street_staff_carol, reason="评委未到场")
-    event.transition(
+    competition_services.transition(
         competition=competition, action="reopen", by=street_staff_carol, reason="补录评分"
     )
 
@@ -238,7 +242,9 @@ def test_a_card_unused_at_the_first_close_stays_refused_after_a_reopen(client, s
     assert "评分结束时失效" in client.get(url).content.decode()
 
     # A card printed after the reopen signs in.
-    [(_judge, fresh)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(_judge, fresh)] = competition_services.issue_cards(
+        competition=competition, by=street_staff_carol
+    )
     signed_in = client.post(reverse("competition:card", args=[fresh]))
     assert signed_in.url == reverse("scoring:contestants", args=[competition.pk])
     assert client.session["_auth_user_id"] == str(judge.user_id)
@@ -250,9 +256,11 @@ def test_past_the_limit_wrong_links_are_told_to_wait_and_a_valid_card_still_sign
     competition = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol
     )
-    from competition import services as event
+    from competition import services as competition_services
 
-    [(judge, token)] = event.issue_cards(competition=competition, by=street_staff_carol)
+    [(judge, token)] = competition_services.issue_cards(
+        competition=competition, by=street_staff_carol
+    )
     for n in range(throttle.LIMIT):
         assert client.get(reverse("competition:card", args=[f"guess{n}"])).status_code == 404
     slowed = client.get(

@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 from django.test import RequestFactory, override_settings
 
 from competition.models import Competition
-from scoring import rankings
 from scoring.models import ScoreSheet
+from scoring.reports import rankings
 from tests.villages.test_roster_import import snapshot
 from villages import demo
 from villages.models import District, Membership, Street, Tenure, Village

@@ -41,7 +41,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 import tests.competition.test_permission_matrix as competition_matrix
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Contestant, Event, SignInCard
 from scoring.models import CompetitionCriterion, Score, ScoreSheet, SheetRevision
 from tests.factories import PASSWORD, MembershipFactory
@@ -69,7 +69,7 @@ def sign_in(client, role: str, w: World) -> None:
     if role == "anonymous":
         return
     if role == "carded_frank":
-        issued = event.issue_cards(competition=w.a, by=w.cast["street_staff_carol"])
+        issued = competition_services.issue_cards(competition=w.a, by=w.cast["street_staff_carol"])
         [token] = [token for judge, token in issued if judge.user == w.cast[role]]
         client.post(reverse("competition:card", args=[token]))
         assert client.session[CARD_SCOPE] == w.a.pk
@@ -527,8 +527,10 @@ def test_a_card_session_never_reaches_the_admin(client, world, page):
         user=alice, role="street_staff", district=world.a.district, street=world.a.street
     )
     # During scoring a new judge needs a reason (issue 13, item 9).
-    event.add_judge(competition=world.a, user=alice, role="observer", by=carol, reason="列席")
-    issued = event.issue_cards(competition=world.a, by=carol)
+    competition_services.add_judge(
+        competition=world.a, user=alice, role="observer", by=carol, reason="列席"
+    )
+    issued = competition_services.issue_cards(competition=world.a, by=carol)
     [token] = [token for judge, token in issued if judge.user == alice]
     client.post(reverse("competition:card", args=[token]))
     assert client.session[CARD_SCOPE] == world.a.pk

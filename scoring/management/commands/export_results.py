@@ -6,8 +6,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from competition.models import Competition
-from scoring import results
-from scoring.queries import criterion_labels
+from scoring.results import exports
+from scoring.results.document import document_for, to_json
+from scoring.results.queries import criterion_labels
 
 
 class Command(BaseCommand):
@@ -40,15 +41,15 @@ class Command(BaseCommand):
         )
         if competition is None:
             raise CommandError(_("No competition %(id)s.") % {"id": competition_id})
-        document = results.document_for(competition)
+        document = document_for(competition)
         with translation.override(language):
             labels = criterion_labels([competition.pk]).get(competition.pk, {})
             if format == "json":
-                data = results.to_json(document).encode()
+                data = to_json(document).encode()
             elif format == "csv":
-                data = results.to_csv(document, labels)
+                data = exports.to_csv(document, labels)
             else:
-                data = results.to_xlsx(document, labels)
+                data = exports.to_xlsx(document, labels)
         if output is None:
             if format == "xlsx":
                 raise CommandError(_("Excel output needs --output FILE."))

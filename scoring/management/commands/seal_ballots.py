@@ -3,7 +3,7 @@ from django.db import connections, router, transaction
 from django.utils.translation import gettext as _
 
 from competition.models import Competition
-from scoring import services
+from scoring.ballots import services
 from scoring.models import Ballot, BallotToken
 
 

@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from competition import permissions
-from competition import services as event
+from competition import services as competition_services
 from competition.models import Competition, Judge
 from competition.services import ActionRefused
-from scoring import queries, results, setup_queries
 from scoring.forms import (
     CloseForm,
     CompetitionForm,
@@ -21,17 +20,10 @@ from scoring.forms import (
     JudgeStatusForm,
     ReasonForm,
 )
-from scoring.models import ScoreSheet
-from scoring.services import (
-    SheetInvalid,
-    choose_criteria,
-    close_scoring,
-    create_competition,
-    open_scoring,
-    publish_competition,
-    save_sheet,
-)
-from scoring.views import read_sheet_post, sheet_page_context
+from scoring.results import document, queries
+from scoring.results.services import close_scoring, publish_competition
+from scoring.setup import queries as setup_queries
+from scoring.setup.services import choose_criteria, create_competition, open_scoring
 from villages import permissions as org
 
 
@@ -144,7 +136,9 @@ def criteria_update(request: HttpRequest, pk: int) -> HttpResponse:
 def contestants_add_current(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
     try:
-        added = event.add_current_secretaries(competition=competition, by=request.user)
+        added = competition_services.add_current_secretaries(
+            competition=competition, by=request.user
+        )
     except ActionRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -160,7 +154,7 @@ def contestant_remove(request: HttpRequest, pk: int, contestant_id: int) -> Http
     return _act(
         request,
         competition,
-        lambda: event.remove_contestant(contestant=contestant, by=request.user),
+        lambda: competition_services.remove_contestant(contestant=contestant, by=request.user),
         _("Contestant removed."),
     )
 
@@ -174,7 +168,9 @@ def contestant_absent(request: HttpRequest, pk: int, contestant_id: int) -> Http
     return _act(
         request,
         competition,
-        lambda: event.set_absent(contestant=contestant, absent=absent, by=request.user),
+        lambda: competition_services.set_absent(
+            contestant=contestant, absent=absent, by=request.user
+        ),
         _("Marked absent.") if absent else _("Marked present."),
     )
 
@@ -186,7 +182,7 @@ def order_draw(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         competition,
-        lambda: event.draw_order(competition=competition, by=request.user),
+        lambda: competition_services.draw_order(competition=competition, by=request.user),
         _("The speaking order was drawn by lot."),
     )
 
@@ -206,7 +202,9 @@ def order_set(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         competition,
-        lambda: event.set_order(competition=competition, order=order, by=request.user),
+        lambda: competition_services.set_order(
+            competition=competition, order=order, by=request.user
+        ),
         _("Speaking order saved."),
     )
 
@@ -224,7 +222,9 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         competition,
-        lambda: event.add_judge_account(competition=competition, by=request.user, **data),
+        lambda: competition_services.add_judge_account(
+            competition=competition, by=request.user, **data
+        ),
         _("Judge added."),
     )
 
@@ -237,16 +237,25 @@ def judge_remove(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
     return _act(
         request,
         competition,
-        lambda: event.remove_judge(judge=judge, by=request.user),
+        lambda: competition_services.remove_judge(judge=judge, by=request.user),
         _("Judge removed."),
     )
 
 
 # For each status staff may give a judge during scoring: the service, and what is said when done.
 STATUS_ACTIONS = {
-    Judge.Status.WITHDRAWN: (event.withdraw_judge, gettext_lazy("Judge withdrawn from the panel.")),
-    Judge.Status.ABSENT: (event.mark_judge_absent, gettext_lazy("Judge marked absent.")),
-    Judge.Status.ACTIVE: (event.reinstate_judge, gettext_lazy("Judge back on the panel.")),
+    Judge.Status.WITHDRAWN: (
+        competition_services.withdraw_judge,
+        gettext_lazy("Judge withdrawn from the panel."),
+    ),
+    Judge.Status.ABSENT: (
+        competition_services.mark_judge_absent,
+        gettext_lazy("Judge marked absent."),
+    ),
+    Judge.Status.ACTIVE: (
+        competition_services.reinstate_judge,
+        gettext_lazy("Judge back on the panel."),
+    ),
 }
 
 
@@ -285,7 +294,9 @@ def judge_recusals(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse
     return _act(
         request,
         competition,
-        lambda: event.set_recusals(judge=judge, contestants=contestants, by=request.user),
+        lambda: competition_services.set_recusals(
+            judge=judge, contestants=contestants, by=request.user
+        ),
         _("Recusals saved."),
     )
 
@@ -315,7 +326,7 @@ TRANSITION_LABELS = {
 
 def _close(request: HttpRequest, competition: Competition) -> HttpResponse:
     """Close scoring: first what is missing; with anything missing, a confirmation and a reason."""
-    report = queries.completeness(competition, results.policy_of(competition))
+    report = queries.completeness(competition, document.policy_of(competition))
     form = None if report.complete else CloseForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["reason"] if form else ""
@@ -348,7 +359,9 @@ def _run(action: str, competition: Competition, by, reason: str) -> None:
     elif action == "publish":
         publish_competition(competition=competition, by=by)
     else:
-        event.transition(competition=competition, action=action, by=by, reason=reason)
+        competition_services.transition(
+            competition=competition, action=action, by=by, reason=reason
+        )
 
 
 @login_required
@@ -392,70 +405,3 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("partial"):
         return render(request, "scoring/_board.html", context)
     return render(request, "scoring/competition_board.html", context)
-
-
-@login_required
-def paper_sheets(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = get_competition_for_staff(request, pk)
-    page = setup_queries.paper_sheets(competition)
-    return render(request, "scoring/paper_sheets.html", page | {"competition": competition})
-
-
-@login_required
-def paper_entry(request: HttpRequest, pk: int, judge_id: int, contestant_id: int) -> HttpResponse:
-    """Staff type in a judge's paper sheet; recorded as entered by them."""
-    competition = get_competition_for_staff(request, pk)
-    judge = setup_queries.judge(competition, judge_id)
-    judge.competition = competition
-    contestant = setup_queries.contestant(competition, contestant_id)
-    context = sheet_page_context(judge, contestant) | {"paper": True}
-    if request.method == "POST":
-        try:
-            save_sheet(
-                judge=judge, contestant=contestant, by=request.user, **read_sheet_post(request)
-            )
-        except (ActionRefused, SheetInvalid) as exc:
-            context = sheet_page_context(judge, contestant, request.POST) | {
-                "paper": True,
-                "errors": exc.errors if isinstance(exc, SheetInvalid) else {"refused": str(exc)},
-            }
-            return render(request, "scoring/judge_sheet.html", context, status=400)
-        messages.success(request, _("Paper sheet saved."))
-        return redirect("scoring:board", pk)
-    return render(request, "scoring/judge_sheet.html", context)
-
-
-@login_required
-def sheet_history(request: HttpRequest, pk: int, sheet_id: int) -> HttpResponse:
-    competition = get_competition_for_staff(request, pk)
-    sheet, revisions, labels = setup_queries.sheet_history(competition, sheet_id)
-    return render(
-        request,
-        "scoring/sheet_history.html",
-        {
-            "competition": competition,
-            "sheet": sheet,
-            "revisions": [
-                (
-                    revision,
-                    _revision_side(revision.old, labels),
-                    _revision_side(revision.new, labels),
-                )
-                for revision in revisions
-            ],
-        },
-    )
-
-
-def _revision_side(state: dict | None, labels: dict[str, str]) -> dict | None:
-    """A revision's before or after in words: the status's label and each criterion's name."""
-    if not state:
-        return None
-    status, points = state.get("status", ""), state["points"]
-    # In the competition's order of its criteria, as the sheet shows them.
-    codes = [code for code in labels if code in points] + [c for c in points if c not in labels]
-    return {
-        "status": ScoreSheet.Status(status).label if status in ScoreSheet.Status else status,
-        "points": [(labels.get(code, code), points[code]) for code in codes],
-        "comment": state.get("comment", ""),
-    }

@@ -13,10 +13,11 @@ from django.views.decorators.http import condition, require_POST
 
 from competition.permissions import card_scope
 from competition.services import ActionRefused
-from scoring import published, rankings, spreadsheets
 from scoring.models import Scheme
-from scoring.results import GRADE_LABELS
-from scoring.services import create_district_competition
+from scoring.reports import rankings, spreadsheets
+from scoring.results import published
+from scoring.results.document import GRADE_LABELS
+from scoring.setup.services import create_district_competition
 from villages import permissions as org
 from villages.models import District
 

@@ -6,8 +6,9 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from competition.models import Competition, Contestant, Judge
-from scoring import queries
 from scoring.models import ScoreSheet
+from scoring.results.queries import criterion_labels
+from scoring.sheets import queries
 from villages.models import District, Membership, Street
 
 
@@ -91,5 +92,5 @@ def sheet_history(competition: Competition, sheet_id: int) -> tuple[ScoreSheet, 
         judge__competition=competition,
     )
     revisions = sheet.revisions.select_related("by").order_by("-at", "-id")
-    labels = queries.criterion_labels([competition.pk]).get(competition.pk, {})
+    labels = criterion_labels([competition.pk]).get(competition.pk, {})
     return sheet, revisions, labels

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from competition.models import Competition, Contestant, Judge, Problem
 from scoring import domain
 from scoring.models import ScoreSheet
-from scoring.rankings import latest_documents
+from scoring.reports.rankings import latest_documents
 from villages.models import Street
 
 GRADES = [grade.value for grade in domain.Grade]

@@ -41,8 +41,8 @@ class Record:
 
 def _entries(contestants: list[Contestant]) -> list[Entry]:
     """Each contestant's row in the latest published document of their competition. One query."""
-    from scoring.queries import criterion_labels
-    from scoring.results import criterion_averages
+    from scoring.results.document import criterion_averages
+    from scoring.results.queries import criterion_labels
 
     latest: dict[int, Publication] = {}
     for publication in (

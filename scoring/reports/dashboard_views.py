@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.models import quarter_label
-from scoring.dashboard import GRADES, Dashboard, district_dashboard
 from scoring.domain import Grade
-from scoring.report_views import _get_district_for_user, _period
+from scoring.reports.dashboard import GRADES, Dashboard, district_dashboard
+from scoring.reports.rankings_views import _get_district_for_user, _period
 from villages.permissions import can_choose_district
 from villages.queries import districts
 

@@ -17,12 +17,12 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import translation
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from competition.models import Competition, Judge
-from scoring import domain, spreadsheets
+from scoring import domain
 from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
-from scoring.queries import contestants_in_order
+from scoring.sheets.queries import contestants_in_order
 
 # The grades as pages, exports and reasons name them, in the reader's language.
 GRADE_LABELS = dict(domain.Grade.choices)
@@ -66,7 +66,7 @@ def reason_text(reason: dict | str) -> str:
     return str(REASONS[reason["code"]]) % figures
 
 
-def two(value: Decimal | Fraction | None) -> str | None:
+def stored_figure(value: Decimal | Fraction | None) -> str | None:
     """A figure as the document stores it: the exact value rounded half up once, two places."""
     return None if value is None else f"{domain.round2(value):.2f}"
 
@@ -122,32 +122,32 @@ def _policy_json(policy: GradingPolicy) -> dict:
     return {
         "aggregation": policy.aggregation,
         "trim_min_sheets": rules.trim_min_sheets,
-        "role_weights": {role: two(weight) for role, weight in rules.role_weights},
+        "role_weights": {role: stored_figure(weight) for role, weight in rules.role_weights},
         "democratic_enabled": policy.democratic_enabled,
-        "panel_weight": two(policy.panel_weight),
-        "democratic_weight": two(policy.democratic_weight),
+        "panel_weight": stored_figure(policy.panel_weight),
+        "democratic_weight": stored_figure(policy.democratic_weight),
         "democratic_points": {
-            "excellent": two(policy.points_excellent),
-            "competent": two(policy.points_competent),
-            "basic": two(policy.points_basic),
-            "incompetent": two(policy.points_incompetent),
+            "excellent": stored_figure(policy.points_excellent),
+            "competent": stored_figure(policy.points_competent),
+            "basic": stored_figure(policy.points_basic),
+            "incompetent": stored_figure(policy.points_incompetent),
         },
         "bands": {
-            "excellent": two(policy.band_excellent),
-            "competent": two(policy.band_competent),
-            "basic": two(policy.band_basic),
+            "excellent": stored_figure(policy.band_excellent),
+            "competent": stored_figure(policy.band_competent),
+            "basic": stored_figure(policy.band_basic),
         },
         "vetoes": {
             "incompetent_share": policy.veto_incompetent,
             "approval_share": policy.veto_approval,
         },
-        "excellent_cap": two(policy.excellent_cap),
+        "excellent_cap": stored_figure(policy.excellent_cap),
         "annual_cap_by_quarter": policy.annual_cap_by_quarter,
         "pay_coefficients": {
-            "excellent": two(policy.pay_excellent),
-            "competent": two(policy.pay_competent),
-            "basic": two(policy.pay_basic),
-            "incompetent": two(policy.pay_incompetent),
+            "excellent": stored_figure(policy.pay_excellent),
+            "competent": stored_figure(policy.pay_competent),
+            "basic": stored_figure(policy.pay_basic),
+            "incompetent": stored_figure(policy.pay_incompetent),
         },
         "advancement_k": policy.advancement_k,
     }
@@ -260,7 +260,7 @@ def _build(competition: Competition) -> dict:
             {
                 "code": c.code,
                 "name": c.name,
-                "max_points": two(c.max_points),
+                "max_points": stored_figure(c.max_points),
                 "required": c.required,
             }
             for c in criteria
@@ -282,11 +282,13 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
             {
                 "judge": judge.display_name,
                 "role": judge.role,
-                "weight": two(weight),
+                "weight": stored_figure(weight),
                 "observer": judge.is_observer,
-                "points": {c.code: two(points[c.code]) for c in criteria if c.code in points},
-                "total": two(total),
-                "percent": two(percent),
+                "points": {
+                    c.code: stored_figure(points[c.code]) for c in criteria if c.code in points
+                },
+                "total": stored_figure(total),
+                "percent": stored_figure(percent),
                 "dropped": False,
                 "_key": sheet.judge_id,
             }
@@ -300,14 +302,14 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
         dem_score = domain.democratic_score(counts, policy)
         valid = sum(counts.get(choice, 0) for choice in domain.CHOICES)
         democratic = {choice: counts.get(choice, 0) for choice in domain.CHOICES}
-        democratic |= {"valid": valid, "score": two(dem_score)}
+        democratic |= {"valid": valid, "score": stored_figure(dem_score)}
     final = domain.final_score(panel.score, dem_score, policy)
     reasons = []
     counted = sum(not row["observer"] for row in sheet_rows)
     if 0 < counted < expected:
         reasons.append({"code": "few_sheets", "counted": counted, "expected": expected})
     grade = domain.grade_for(final, policy) if final is not None else None
-    # What set the grade when the bands did not: the annual roll-up reads it (rankings.py).
+    # What set the grade when the bands did not: the annual roll-up reads it (reports/rankings.py).
     grade_set_by = None
     if grade is not None:
         shown = domain.grade_for(domain.round2(final), policy)
@@ -321,8 +323,8 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
                 {
                     "code": "below_band",
                     "exact": _exact(final),
-                    "shown": two(final),
-                    "band": two(band),
+                    "shown": stored_figure(final),
+                    "band": stored_figure(band),
                     "grade": grade.value,
                 }
             )
@@ -343,10 +345,10 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
         "street": contestant.village.street.name,
         "order": contestant.order,
         "sheets": sheet_rows,
-        "panel_score": two(panel.score),
-        "disagreement": two(panel.disagreement),
+        "panel_score": stored_figure(panel.score),
+        "disagreement": stored_figure(panel.disagreement),
         "democratic": democratic,
-        "final_score": two(final),
+        "final_score": stored_figure(final),
         "grade": grade.value if grade else None,
         "grade_set_by": grade_set_by,
         "sheets_counted": counted,
@@ -376,6 +378,16 @@ def digest(document: dict) -> str:
     return hashlib.sha256(canonical(document)).hexdigest()
 
 
+def summary_of(document: dict) -> dict:
+    """The document without each contestant's sheets: what a publication keeps as its summary."""
+    return document | {
+        "contestants": [
+            {key: value for key, value in row.items() if key != "sheets"}
+            for row in document["contestants"]
+        ]
+    }
+
+
 def to_json(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -390,109 +402,8 @@ def criterion_averages(document: dict, contestant: dict) -> dict[str, str | None
             for s in counted
             if criterion["code"] in s["points"]
         ]
-        averages[criterion["code"]] = two(sum(values) / len(values)) if values else None
+        averages[criterion["code"]] = stored_figure(sum(values) / len(values)) if values else None
     return averages
-
-
-def _names(document: dict, names: dict[str, str] | None) -> list[str]:
-    """The criteria's names: `names` (code → name in the reader's language) where given, else
-    the document's own (Chinese) names."""
-    return [(names or {}).get(c["code"], c["name"]) for c in document["criteria"]]
-
-
-def ranking_table(document: dict, names: dict[str, str] | None = None) -> spreadsheets.Table:
-    """The ranking, one row per contestant in rank order, in the reader's language: what the
-    results page shows, with each criterion's average and the democratic counts."""
-    criteria = document["criteria"]
-    header = [
-        pgettext("spreadsheet", "Rank"),
-        pgettext("spreadsheet", "Secretary"),
-        pgettext("spreadsheet", "Village"),
-        pgettext("spreadsheet", "Village code"),
-        pgettext("spreadsheet", "Street"),
-        pgettext("spreadsheet", "Speaking order"),
-        *_names(document, names),
-        pgettext("spreadsheet", "Panel score"),
-        pgettext("spreadsheet", "Disagreement"),
-        pgettext("spreadsheet", "Excellent ballots"),
-        pgettext("spreadsheet", "Competent ballots"),
-        pgettext("spreadsheet", "Basic competent ballots"),
-        pgettext("spreadsheet", "Incompetent ballots"),
-        pgettext("spreadsheet", "Valid ballots"),
-        pgettext("spreadsheet", "Democratic score"),
-        pgettext("spreadsheet", "Final score"),
-        pgettext("spreadsheet", "Grade"),
-        pgettext("spreadsheet", "Reasons"),
-    ]
-    rows = []
-    for row in document["contestants"]:
-        averages = criterion_averages(document, row)
-        democratic = row["democratic"] or {}
-        rows.append(
-            [
-                row["rank"],
-                row["secretary"],
-                row["village"],
-                row["village_code"],
-                row["street"],
-                row["order"],
-                *(spreadsheets.number(averages[c["code"]]) for c in criteria),
-                spreadsheets.number(row["panel_score"]),
-                spreadsheets.number(row["disagreement"]),
-                *(democratic.get(choice) for choice in (*domain.CHOICES, "valid")),
-                spreadsheets.number(democratic.get("score")),
-                spreadsheets.number(row["final_score"]),
-                str(GRADE_LABELS.get(row["grade"] or "", "")),
-                " ".join(reason_text(r) for r in row["reasons"]),
-            ]
-        )
-    return spreadsheets.Table(pgettext("spreadsheet", "Ranking"), header, rows)
-
-
-def judge_tables(document: dict, names: dict[str, str] | None = None) -> list[spreadsheets.Table]:
-    """One table per judge: their sheets in speaking order, with the points of each criterion."""
-    criteria = document["criteria"]
-    header = [
-        pgettext("spreadsheet", "Speaking order"),
-        pgettext("spreadsheet", "Secretary"),
-        pgettext("spreadsheet", "Village"),
-        *_names(document, names),
-        pgettext("spreadsheet", "Total"),
-        pgettext("spreadsheet", "Percent"),
-        pgettext("spreadsheet", "Dropped"),
-    ]
-    tables: dict[str, list] = {}
-    for row in document["contestants"]:
-        for sheet in row["sheets"]:
-            tables.setdefault(sheet["judge"], [])
-    for row in sorted(document["contestants"], key=lambda r: r["order"] or 0):
-        for sheet in row["sheets"]:
-            tables[sheet["judge"]].append(
-                [
-                    row["order"],
-                    row["secretary"],
-                    row["village"],
-                    *(spreadsheets.number(sheet["points"].get(c["code"])) for c in criteria),
-                    spreadsheets.number(sheet["total"]),
-                    spreadsheets.number(sheet["percent"]),
-                    sheet["dropped"],
-                ]
-            )
-    # Sheet names must be unique: each starts with its judge's number.
-    return [
-        spreadsheets.Table(f"{index}-{judge}", header, rows)
-        for index, (judge, rows) in enumerate(tables.items(), start=1)
-    ]
-
-
-def to_csv(document: dict, names: dict[str, str] | None = None) -> bytes:
-    """The ranking table; UTF-8 with a BOM for Excel."""
-    return spreadsheets.to_csv(ranking_table(document, names))
-
-
-def to_xlsx(document: dict, names: dict[str, str] | None = None) -> bytes:
-    """A ranking sheet and one sheet per judge, from the same document."""
-    return spreadsheets.to_xlsx([ranking_table(document, names), *judge_tables(document, names)])
 
 
 def document_for(competition: Competition) -> dict:

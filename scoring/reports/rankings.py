@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from competition.models import Competition
-from scoring import domain, spreadsheets
+from scoring import domain
 from scoring.models import GradingPolicy, Publication
-from scoring.results import GRADE_LABELS, policies_of
+from scoring.reports import spreadsheets
+from scoring.results.document import GRADE_LABELS, policies_of
 
 
 def latest_documents(

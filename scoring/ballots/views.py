@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from competition.models import Contestant
 from competition.services import ActionRefused
-from scoring import queries, services
-from scoring.models import Ballot
-from scoring.services import BallotRefused, SheetInvalid
-from scoring.setup_views import get_competition_for_staff
+from scoring.ballots import queries, services
+from scoring.ballots.services import BallotRefused
+from scoring.models import TALLY_FIELDS, Ballot
+from scoring.setup.views import get_competition_for_staff
+from scoring.sheets.services import SheetInvalid
 from villages import throttle
 
 
@@ -166,7 +167,7 @@ def revoke_tokens(request: HttpRequest, pk: int, contestant_id: int) -> HttpResp
 def _tally_values(post) -> dict[str, int | None]:
     """Whole numbers as typed (ASCII digits, at most 6); anything else is -1, an error."""
     values = {}
-    for name in services.TALLY_FIELDS:
+    for name in TALLY_FIELDS:
         raw = post.get(name, "").strip()
         if raw == "":
             values[name] = None

@@ -15,8 +15,16 @@ from django.views.decorators.http import condition, require_POST
 from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
-from scoring import published, queries, results
-from scoring.services import amend_published, override_grade
+from scoring.results import exports, published, queries
+from scoring.results.document import (
+    GRADE_LABELS,
+    build_document,
+    criterion_averages,
+    document_for,
+    reason_text,
+    to_json,
+)
+from scoring.results.services import amend_published, override_grade
 
 NOTICE_DAYS = 5  # the public notice period
 AGGREGATIONS = {
@@ -27,11 +35,11 @@ AGGREGATIONS = {
 
 DOWNLOADS = {
     # The JSON is the document itself; the tables name the criteria in the reader's language.
-    "json": ("application/json; charset=utf-8", lambda d, _names: results.to_json(d).encode()),
-    "csv": ("text/csv; charset=utf-8", results.to_csv),
+    "json": ("application/json; charset=utf-8", lambda d, _names: to_json(d).encode()),
+    "csv": ("text/csv; charset=utf-8", exports.to_csv),
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        results.to_xlsx,
+        exports.to_xlsx,
     ),
 }
 
@@ -62,11 +70,11 @@ def _drawn_rows(competition: Competition, document: dict) -> dict:
     )
     rows = []
     for row in document["contestants"]:
-        averages = results.criterion_averages(document, row)
+        averages = criterion_averages(document, row)
         context = {
             "row": row,
-            "grade_label": results.GRADE_LABELS.get(row["grade"] or "", ""),
-            "reasons": [results.reason_text(reason) for reason in row["reasons"]],
+            "grade_label": GRADE_LABELS.get(row["grade"] or "", ""),
+            "reasons": [reason_text(reason) for reason in row["reasons"]],
             "averages": [(name, averages.get(code)) for code, name in names],
         }
         rows.append(
@@ -89,11 +97,11 @@ def _results_table(competition: Competition) -> dict:
     """The drawn rows of the results: made afresh until publication, then kept under the
     published document's digest (a correction is a new document, with a new digest)."""
     if competition.latest_digest is None:
-        return _drawn_rows(competition, results.build_document(competition))
+        return _drawn_rows(competition, build_document(competition))
     return published.kept(
         "results",
         [competition.latest_digest],
-        lambda: _drawn_rows(competition, results.document_for(competition)),
+        lambda: _drawn_rows(competition, document_for(competition)),
     )
 
 
@@ -116,7 +124,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition_for_results(request, pk)
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:
-        document = results.document_for(competition)
+        document = document_for(competition)
         content_type, render_as = DOWNLOADS[fmt]
         names = dict(_criterion_names(competition, document))
         response = HttpResponse(render_as(document, names), content_type=content_type)
@@ -142,7 +150,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             # Grades are set by hand after the close, and corrected after publication.
             "may_override": may_manage
             and competition.status in (Competition.Status.CLOSED, Competition.Status.PUBLISHED),
-            "grades": results.GRADE_LABELS,
+            "grades": GRADE_LABELS,
             "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
             "publications": competition.publications.select_related("by")
             .defer("document", "summary")
@@ -174,7 +182,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
             "document": publication.document,
             "publication": publication,
             "ends": ends,
-            "grades": results.GRADE_LABELS,
+            "grades": GRADE_LABELS,
         },
     )
 
@@ -185,7 +193,7 @@ def judge_summary(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition_for_results(request, pk)
     if not permissions.can_manage(request.user, competition):
         raise Http404
-    document = results.document_for(competition)
+    document = document_for(competition)
     judges: dict[str, list] = {}
     for row in sorted(document["contestants"], key=lambda r: r["order"] or 0):
         for sheet in row["sheets"]:
@@ -210,7 +218,7 @@ def grade_override(request: HttpRequest, pk: int, contestant_id: int) -> HttpRes
         raise Http404
     contestant = get_object_or_404(Contestant, pk=contestant_id, competition=competition)
     grade = request.POST.get("grade", "")
-    if grade not in results.GRADE_LABELS:
+    if grade not in GRADE_LABELS:
         messages.error(request, _("Choose a grade."))
         return redirect("scoring:results", pk)
     reason = request.POST.get("reason", "")

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from competition.permissions import is_staff_session
-from scoring import profiles
 from scoring.models import GradingPolicy
-from scoring.results import GRADE_LABELS
+from scoring.reports import profiles
+from scoring.results.document import GRADE_LABELS
 from villages import permissions as org
 from villages.models import Secretary, Village
 from villages.search import search as find

@@ -1,9 +1,9 @@
 """How consistently the judges of one competition scored: plain values in, plain values out.
 
-No ORM, no request: everything is read from the results document (`scoring.results`), so the
-report agrees with the results page, the exports and the published version. Figures are
-Decimals rounded half up to two places by `domain.round2`; decisions (the outlier flag) are
-taken on the unrounded values.
+No ORM, no request: everything is read from the results document
+(`scoring.results.document`), so the report agrees with the results page, the exports and the
+published version. Figures are Decimals rounded half up to two places by `domain.round2`;
+decisions (the outlier flag) are taken on the unrounded values.
 """
 
 from dataclasses import dataclass

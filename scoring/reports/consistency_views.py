@@ -6,9 +6,9 @@ from django.shortcuts import render
 
 from competition import permissions
 from competition.models import Judge
-from scoring import results
-from scoring.consistency import OUTLIER_POINTS, OUTLIER_SDS, consistency
-from scoring.results_views import _get_competition_for_results
+from scoring.reports.consistency import OUTLIER_POINTS, OUTLIER_SDS, consistency
+from scoring.results import document
+from scoring.results.views import _get_competition_for_results
 
 
 @login_required
@@ -20,7 +20,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, competition
     ):
         raise Http404
-    summary = consistency(results.document_for(competition))
+    summary = consistency(document.document_for(competition))
     roles = dict(Judge.Role.choices)
     return render(
         request,

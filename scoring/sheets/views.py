@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods
 from competition.models import Contestant, Judge
 from competition.permissions import card_scope, seat_in
 from competition.services import ActionRefused
-from scoring import domain, queries
-from scoring.services import SheetInvalid, save_sheet
+from scoring import domain
+from scoring.sheets import queries
+from scoring.sheets.services import SheetInvalid, save_sheet
 from villages import permissions
 from villages.models import Membership
 from villages.queries import current_tenures, streets_with_counts

@@ -1,0 +1,194 @@
+"""Closing the scoring, publishing the results, overriding a grade and amending a publication."""
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from competition import services as competition_services
+from competition.models import (
+    Competition,
+    Contestant,
+    Judge,
+)
+from competition.services import ActionRefused
+from scoring.ballots.services import seal_ballots
+from scoring.models import (
+    GradeOverride,
+    Publication,
+    ScoreSheet,
+    SheetRevision,
+)
+from scoring.results import queries
+from scoring.sheets.services import _clean, _write_scores, snapshot
+
+
+def gaps_note(report: queries.Completeness) -> str:
+    """What was missing at the close, in a line for the event log."""
+    totals = report.totals
+    phrases = {
+        "missing": lambda n: ngettext("%(n)s sheet not in", "%(n)s sheets not in", n),
+        "drafts": lambda n: ngettext("%(n)s draft not submitted", "%(n)s drafts not submitted", n),
+        "below_minimum": lambda n: ngettext(
+            "%(n)s contestant below the trimmed mean's minimum",
+            "%(n)s contestants below the trimmed mean's minimum",
+            n,
+        ),
+        "tally_unconfirmed": lambda n: ngettext(
+            "%(n)s paper tally not confirmed", "%(n)s paper tallies not confirmed", n
+        ),
+        "tokens_unused": lambda n: ngettext(
+            "%(n)s ballot code unused", "%(n)s ballot codes unused", n
+        ),
+    }
+    parts = [
+        phrase(totals[name]) % {"n": totals[name]}
+        for name, phrase in phrases.items()
+        if totals[name]
+    ]
+    return _("; ").join(parts)
+
+
+def close_scoring(*, competition: Competition, by: User, reason: str = "") -> None:
+    """Scoring → closed. When anything is missing (sheets not in, drafts, contestants below the
+    trimmed mean's minimum, unconfirmed tallies, unused ballot codes), closing needs a written
+    reason; the event log records what was missing and why the competition closed anyway.
+    The check runs on the locked competition, so it sees every sheet saved before the close.
+    Judges' sheets and ballots stop, and the ballots are sealed (`seal_ballots`)."""
+    from scoring.results.document import policy_of
+
+    with transaction.atomic():
+        locked = competition_services.lock(competition)
+        report = queries.completeness(locked, policy_of(locked))
+        note = ""
+        if not report.complete:
+            if not reason.strip():
+                raise ActionRefused(
+                    _("Not everything is in (%(gaps)s): give the reason for closing anyway.")
+                    % {"gaps": gaps_note(report)}
+                )
+            note = _("%(gaps)s. Reason: %(reason)s") % {
+                "gaps": gaps_note(report),
+                "reason": reason.strip(),
+            }
+        competition_services.transition(competition=locked, action="close", by=by, note=note)
+        seal_ballots(competition=locked)
+        competition.status = locked.status
+
+
+def publish_competition(*, competition: Competition, by: User) -> Publication:
+    """Closed → published: the results document is frozen with its SHA-256 digest. A contestant
+    with no counting sheet cannot be published: score them, or mark them absent."""
+    from scoring.results.document import build_document, digest, policy_of, summary_of
+
+    with transaction.atomic():
+        competition_services.transition(competition=competition, action="publish", by=by)
+        report = queries.completeness(competition, policy_of(competition))
+        if report.without_sheet:
+            raise ActionRefused(
+                _(
+                    "No counting sheet for %(names)s: reopen scoring for their sheets, or mark "
+                    "them absent, before publishing."
+                )
+                % {
+                    "names": _(", ").join(
+                        _("%(name)s (%(village)s)")
+                        % {
+                            "name": row.contestant.secretary.name,
+                            "village": row.contestant.village.name,
+                        }
+                        for row in report.without_sheet
+                    )
+                }
+            )
+        document = build_document(competition)
+        document["competition"]["digest"] = digest(document)
+        return Publication.objects.create(
+            competition=competition,
+            version=1,
+            document=document,
+            summary=summary_of(document),
+            digest=document["competition"]["digest"],
+            by=by,
+        )
+
+
+def override_grade(*, contestant: Contestant, grade: str, reason: str, by: User):
+    """Set a grade by hand, with a written reason, before publication (after it: `amend`)."""
+    if not reason.strip():
+        raise ActionRefused(_("A grade set by hand needs a written reason."))
+    with transaction.atomic():
+        competition = competition_services.lock(contestant.competition)
+        if competition.status != Competition.Status.CLOSED:
+            raise ActionRefused(_("Grades are set by hand after closing and before publishing."))
+        GradeOverride.objects.update_or_create(
+            contestant=contestant, defaults={"grade": grade, "reason": reason.strip(), "by": by}
+        )
+
+
+def amend_published(
+    *,
+    competition: Competition,
+    by: User,
+    reason: str,
+    contestant: Contestant,
+    grade: str | None = None,
+    judge: Judge | None = None,
+    points: dict[str, object] | None = None,
+) -> Publication:
+    """Correct published results: a grade set by hand, or a fix to one judge's sheet.
+
+    Needs a written reason. The change is recorded (the grade override, or a sheet revision),
+    and a new version of the results document is published with its own digest; earlier
+    versions stay as they were.
+    """
+    from scoring.results.document import build_document, digest, summary_of
+
+    if not reason.strip():
+        raise ActionRefused(_("A correction needs a written reason."))
+    with transaction.atomic():
+        locked = competition_services.lock(competition)
+        if locked.status != Competition.Status.PUBLISHED:
+            raise ActionRefused(_("Only published results are corrected this way."))
+        if contestant.competition_id != locked.pk:
+            raise ActionRefused(_("This contestant is not in this competition."))
+        if grade is not None:
+            GradeOverride.objects.update_or_create(
+                contestant=contestant, defaults={"grade": grade, "reason": reason.strip(), "by": by}
+            )
+        if points is not None:
+            if judge is None or judge.competition_id != locked.pk:
+                raise ActionRefused(_("Choose a judge of this competition."))
+            # Ordered by the key alone: the default ordering joins tables that cannot be locked.
+            sheet = (
+                ScoreSheet.objects.select_for_update()
+                .filter(judge=judge, contestant=contestant, status=ScoreSheet.Status.SUBMITTED)
+                .order_by("pk")
+                .first()
+            )
+            if sheet is None:
+                raise ActionRefused(_("Only a submitted sheet can be corrected."))
+            criteria = list(locked.criteria.all())
+            cleaned = _clean(criteria, points, sheet.comment, list(sheet.problems), True)
+            scores = list(sheet.scores.select_related("criterion"))
+            old = snapshot(sheet, {s.criterion.code: s.points for s in scores})
+            by_code = {c.code: c for c in criteria}
+            _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()}, scores)
+            sheet.version += 1
+            sheet.save(update_fields=["version", "updated_at"])
+            new = snapshot(sheet, cleaned) | {"correction": reason.strip()}
+            SheetRevision.objects.create(
+                sheet=sheet, by=by, version=sheet.version, old=old, new=new
+            )
+        document = build_document(locked)
+        document["competition"]["digest"] = digest(document)
+        last = locked.publications.only("version").order_by("-version").first()
+        return Publication.objects.create(
+            competition=locked,
+            version=(last.version if last else 0) + 1,
+            document=document,
+            summary=summary_of(document),
+            digest=document["competition"]["digest"],
+            reason=reason.strip(),
+            by=by,
+        )

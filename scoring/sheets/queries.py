@@ -1,0 +1,163 @@
+"""Reads for the judge's pages: their seats and progress, a sheet, its points and version, the
+locks a save takes; and the competition's maximum and contestant order other pages share."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from competition.models import Competition, Contestant, Judge, Problem
+from scoring.models import (
+    CompetitionCriterion,
+    Score,
+    ScoreSheet,
+)
+
+
+def competition_maximum(criteria: list[CompetitionCriterion]) -> Decimal:
+    return sum((c.max_points for c in criteria), Decimal(0))
+
+
+def contestants_in_order(competition: Competition) -> QuerySet[Contestant]:
+    return competition.contestants.select_related("secretary", "village__street").order_by(
+        "order", "village__code"
+    )
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    contestant: Contestant
+    status: str  # "none", "draft", "submitted", "recused", "absent"
+    total: Decimal | None
+
+
+def judge_progress(judge: Judge) -> list[JudgeRow]:
+    """A judge's contestants in speaking order with their own progress on each. Two queries."""
+    sheets = {
+        s.contestant_id: s
+        for s in ScoreSheet.objects.filter(judge=judge).annotate(total=Sum("scores__points"))
+    }
+    recused = set(judge.recusals.values_list("pk", flat=True))
+    rows = []
+    for contestant in contestants_in_order(judge.competition).filter(order__isnull=False):
+        sheet = sheets.get(contestant.pk)
+        if contestant.absent:
+            status = "absent"
+        elif contestant.pk in recused:
+            status = "recused"
+        else:
+            status = sheet.status if sheet else "none"
+        rows.append(JudgeRow(contestant, status, sheet.total if sheet else None))
+    return rows
+
+
+def judge_seats(user) -> QuerySet[Judge]:
+    """The panels a user sits on, newest first, each with `expected` (the contestants the judge
+    scores: in the speaking order, not absent, not recused from) and `submitted` (their sheets
+    submitted among those) — the figures the judge's contestant list shows."""
+    recused = Judge.recusals.through.objects.filter(
+        judge_id=OuterRef(OuterRef("pk")), contestant_id=OuterRef("pk")
+    )
+    scored = Contestant.objects.filter(
+        competition_id=OuterRef("competition_id"), absent=False, order__isnull=False
+    ).exclude(Exists(recused))
+    return (
+        Judge.objects.filter(user=user)
+        .select_related("competition__street", "competition__district")
+        .annotate(
+            expected=_count(scored),
+            submitted=_count(
+                scored.filter(
+                    sheets__judge_id=OuterRef("pk"),
+                    sheets__status=ScoreSheet.Status.SUBMITTED,
+                )
+            ),
+        )
+        .order_by("-competition__year", "-competition__quarter", "-competition_id")
+    )
+
+
+def _count(contestants: QuerySet[Contestant]) -> Coalesce:
+    """How many contestants a correlated query (all of one competition) finds."""
+    per_competition = contestants.order_by().values("competition_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(per_competition.values("n")), 0)
+
+
+def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:
+    return (
+        ScoreSheet.objects.filter(judge=judge, contestant=contestant)
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .first()
+    )
+
+
+def judge_seat(pk: int) -> Judge:
+    """A judge's seat with its competition, as the database holds it now."""
+    return Judge.objects.select_related("competition").get(pk=pk)
+
+
+def sheet_points(sheet: ScoreSheet) -> list[Decimal]:
+    """The points a saved sheet holds, item by item."""
+    return list(Score.objects.filter(sheet=sheet).values_list("points", flat=True))
+
+
+def sheet_version(judge: Judge, contestant: Contestant) -> int:
+    """The version of the judge's saved sheet for the contestant; 0 when there is none."""
+    saved = ScoreSheet.objects.filter(judge=judge, contestant=contestant).values_list("version")
+    return next(iter(saved.order_by()), (0,))[0]
+
+
+def carried_over(competition: Competition, villages=None):
+    """Problems still open from this village's (or these villages') earlier competitions."""
+    problems = (
+        Problem.objects.exclude(competition=competition)
+        .exclude(status=Problem.Status.RESOLVED)
+        .filter(competition__year__lte=competition.year)
+        .select_related("competition__street", "competition__district")
+        .order_by("competition__year", "competition__quarter", "pk")
+    )
+    if villages is not None:
+        problems = problems.filter(village__in=villages)
+    return problems
+
+
+def absent_or_recused(contestant: Contestant, judge: Judge) -> tuple[bool, bool]:
+    """Whether the contestant is marked absent, and whether the judge is recused from them, as
+    the database holds it now. One query."""
+    recused = Judge.recusals.through.objects.filter(judge=judge, contestant=OuterRef("pk"))
+    row = Contestant.objects.filter(pk=contestant.pk).values_list("absent", Exists(recused)).first()
+    if row is None:  # deleted meanwhile: as good as absent
+        return True, False
+    return bool(row[0]), bool(row[1])
+
+
+def scoring_criteria(competition: Competition) -> list[CompetitionCriterion]:
+    """The criteria of a competition past its draft (chosen only in draft, frozen since)."""
+    if competition.status == Competition.Status.DRAFT:
+        raise ValueError("A draft's criteria may still change.")
+    return list(competition.criteria.all())
+
+
+def lock_seat(judge: Judge) -> str | None:
+    """Lock a judge's seat until the transaction ends: their saves then go one at a time, even
+    before their sheet for a contestant exists, and a change to the competition (which locks
+    every seat) waits for them. Other judges' saves go on. Returns the seat's status as it
+    stands (withdrawn or absent judges score no more); None if it is gone."""
+    seat = Judge.objects.select_for_update(no_key=True).filter(pk=judge.pk)
+    return seat.values_list("status", flat=True).first()
+
+
+def locked_sheet(contestant: Contestant, judge: Judge) -> ScoreSheet | None:
+    """The judge's sheet for the contestant, locked until the transaction ends; None if none."""
+    return ScoreSheet.objects.select_for_update().filter(contestant=contestant, judge=judge).first()
+
+
+def sheet_scores(sheet: ScoreSheet) -> list[Score]:
+    """A sheet's scores as they stand."""
+    return list(sheet.scores.all())
+
+
+def contestant_in(competition_id: int, pk: int) -> Contestant | None:
+    """A contestant of the competition, or None."""
+    return Contestant.objects.filter(pk=pk, competition_id=competition_id).first()
