@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_POST
+from django.views.decorators.http import require_POST
 
 from competition.permissions import card_scope
 from competition.services import ActionRefused
@@ -116,21 +116,24 @@ def _districts_to_choose(request: HttpRequest) -> list | None:
     return list(District.objects.order_by("name").values_list("pk", "name"))
 
 
-def _rankings_etag(request: HttpRequest) -> str:
-    """The rankings change only with the publications of their period and the one before, and
-    the district's name and the districts an administrator may choose."""
-    district, year, quarter, _street, _grade = _rankings_shown(request)
+@login_required
+@cache_control(private=True, no_cache=True)
+def district_rankings(request: HttpRequest) -> HttpResponse:
+    """The rankings change only with the publications of their period and the one before, the
+    district's name and the districts an administrator may choose: a reload of an unchanged
+    page, or of its file, is a 304."""
+    shown = _rankings_shown(request)
+    district, year, quarter, _street, _grade = shown
     digests = rankings.digests_shown(district and district.pk, year, quarter)
-    return published.etag(
-        request, digests, district and district.name, _districts_to_choose(request)
+    districts = _districts_to_choose(request)
+    etag = published.etag(request, digests, district and district.name, districts)
+    return published.conditional(
+        request, etag, lambda: _rankings_response(request, shown, digests, districts)
     )
 
 
-@login_required
-@cache_control(private=True, no_cache=True)
-@condition(etag_func=_rankings_etag)
-def district_rankings(request: HttpRequest) -> HttpResponse:
-    district, year, quarter, street, grade = _rankings_shown(request)
+def _rankings_response(request: HttpRequest, shown: tuple, digests: list, districts):
+    district, year, quarter, street, grade = shown
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:
         result = rankings.district_rankings(
@@ -142,14 +145,13 @@ def district_rankings(request: HttpRequest) -> HttpResponse:
         )
         table = rankings.rankings_table(result, year=year, quarter=quarter)
         return _download(fmt, table, f"rankings-{year}Q{quarter}")
-    digests = rankings.digests_shown(district and district.pk, year, quarter)
     kept = _rankings_table(district, year, quarter, street, grade, digests)
     return render(
         request,
         "scoring/district_rankings.html",
         {
             "district": district,
-            "districts": _districts_to_choose(request),
+            "districts": districts,
             "year": year,
             "quarter": quarter,
             "street": street,

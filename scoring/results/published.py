@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 
 from villages.permissions import CARD_SCOPE, membership_of
@@ -43,3 +45,18 @@ def etag(request: HttpRequest, *shown) -> str | None:
         request.session.get(CARD_SCOPE),
     )
     return _hashed((reader, get_language(), request.get_full_path(), shown))
+
+
+def conditional(request: HttpRequest, etag: str | None, draw: Callable[[], HttpResponse]):
+    """A 304 when the browser already holds the page of this ETag, else the page draw() makes,
+    with its ETag: what django.views.decorators.http.condition does, for a view that reads
+    what its ETag covers anyway (the decorator would read it twice)."""
+    if etag is None:
+        return draw()
+    etag = quote_etag(etag)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = draw()
+        if response.status_code == 200:
+            response.headers.setdefault("ETag", etag)
+    return response

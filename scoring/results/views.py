@@ -105,37 +105,40 @@ def _results_table(competition: Competition) -> dict:
     )
 
 
-def _results_etag(request: HttpRequest, pk: int) -> str | None:
+@login_required
+@cache_control(private=True, no_cache=True)
+def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Published results change only with a new publication, their status and title, and the
-    problems carried over; results still changing have no ETag."""
+    problems carried over: a reload of an unchanged page is a 304. Results still changing are
+    drawn afresh each time."""
     competition = _get_competition_for_results(request, pk)
-    if competition.latest_digest is None:
-        return None
-    carried = sorted(queries.carried_counts(competition).items())
-    return published.etag(
-        request, competition.latest_digest, competition.status, competition.title, carried
+    carried = queries.carried_counts(competition)
+    etag = competition.latest_digest and published.etag(
+        request,
+        competition.latest_digest,
+        competition.status,
+        competition.title,
+        sorted(carried.items()),
+    )
+    return published.conditional(
+        request, etag, lambda: _results_response(request, competition, carried)
     )
 
 
-@login_required
-@cache_control(private=True, no_cache=True)
-@condition(etag_func=_results_etag)
-def results_page(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_for_results(request, pk)
+def _results_response(request: HttpRequest, competition: Competition, carried: dict):
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:
         document = document_for(competition)
         content_type, render_as = DOWNLOADS[fmt]
         names = dict(_criterion_names(competition, document))
         response = HttpResponse(render_as(document, names), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="results-{pk}.{fmt}"'
+        response["Content-Disposition"] = f'attachment; filename="results-{competition.pk}.{fmt}"'
         return response
     may_manage = (
         permissions.can_manage(request.user, competition)
         and permissions.card_scope(request) is None
     )
     table = _results_table(competition)
-    carried = queries.carried_counts(competition)
     return render(
         request,
         "scoring/results.html",
