@@ -87,3 +87,14 @@ def test_a_new_publication_changes_the_page(client, ranked, district_dan, other_
     publish(other_street, 2026, 1, {"C": "95.00"}, district_dan)  # another street's results
     again = _reload(client, first)
     assert again.status_code == 200 and "95.00" in again.content.decode()
+
+
+def test_the_notice_answers_a_reload_with_304_until_a_correction(client, ranked, district_dan):
+    client.force_login(district_dan)
+    url = reverse("scoring:notice", args=[ranked.pk])
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"]
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    ranked.publications.update(digest="f" * 64)  # as a new version would change it
+    again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and "f" * 64 in again.content.decode()

@@ -28,7 +28,7 @@ def kept(kind: str, digests, draw: Callable):
 
 def etag(request: HttpRequest, *shown) -> str | None:
     """The ETag of a page or file made of published documents and of what else it `shown`s (the
-    digests first), for django.views.decorators.http.condition. It covers what the page frame
+    digests first), for conditional() below. It covers what the page frame
     shows of its reader, the language and the address. None — draw the page — while a message
     waits to be shown (once)."""
     if len(get_messages(request)):
@@ -50,7 +50,8 @@ def etag(request: HttpRequest, *shown) -> str | None:
 def conditional(request: HttpRequest, etag: str | None, draw: Callable[[], HttpResponse]):
     """A 304 when the browser already holds the page of this ETag, else the page draw() makes,
     with its ETag: what django.views.decorators.http.condition does, for a view that reads
-    what its ETag covers anyway (the decorator would read it twice)."""
+    what its ETag covers anyway (the decorator would read it a second time, in its own
+    function)."""
     if etag is None:
         return draw()
     etag = quote_etag(etag)

@@ -10,7 +10,7 @@ from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_POST
+from django.views.decorators.http import require_POST
 
 from competition import permissions
 from competition.models import Competition, Contestant
@@ -162,17 +162,17 @@ def _results_response(request: HttpRequest, competition: Competition, carried: d
     )
 
 
-def _notice_etag(request: HttpRequest, pk: int) -> str | None:
-    competition = _get_competition_for_results(request, pk)
-    return competition.latest_digest and published.etag(request, competition.latest_digest)
-
-
 @login_required
 @cache_control(private=True, no_cache=True)
-@condition(etag_func=_notice_etag)
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable public notice (公示) of published results, with the digest."""
+    """The printable public notice (公示) of published results, with the digest; a reload of an
+    unchanged notice is a 304."""
     competition = _get_competition_for_results(request, pk)
+    etag = competition.latest_digest and published.etag(request, competition.latest_digest)
+    return published.conditional(request, etag, lambda: _notice_response(request, competition))
+
+
+def _notice_response(request: HttpRequest, competition: Competition) -> HttpResponse:
     publication = competition.publications.defer("summary").order_by("-version").first()
     if publication is None:
         raise Http404(_("Results are not published yet."))
