@@ -23,8 +23,12 @@ demo: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The tests need a secret but no real one; DATABASE_URL picks PostgreSQL instead of SQLite.
+# They run on every core (JOBS=1 for one), then what must run alone (exit 5: none selected).
+JOBS ?= auto
+TEST_RUN := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/python -m pytest
 test: $(STAMP)
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_RUN) -n $(JOBS) $(PYTEST_ARGS)
+	$(TEST_RUN) -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The benchmark (not part of the tests): PostgreSQL, gunicorn, district and city scale.
 # BENCH_DATABASE_URL names the database it recreates (default: leitai_bench on 127.0.0.1).

@@ -321,7 +321,13 @@ class Bench:
             f"http://127.0.0.1:{self.port}",
             path,
             {"sessionid": self.judge_sessions[self.judges[0].pk]},
+            settle_ms=3000,  # what offline.js fetches once the page has loaded
         )
+        # A later visit's page comes through the service worker, which the page's log counts as
+        # nothing: weigh it as it travels.
+        session = self.judge_sessions[self.judges[0].pk]
+        url = f"http://127.0.0.1:{self.port}{path}"
+        later.bytes += pageweight.gzipped(url, session) - later.sizes.get(url, 0)
         print(
             f"  score sheet on the wire: first load {first.bytes / 1024:.1f} KB in "
             f"{first.requests} requests; cached {later.bytes / 1024:.1f} KB in "
@@ -377,8 +383,11 @@ def report(rows: list[dict], weight: dict | None, cold: dict | None = None) -> d
         )
     if weight is not None:
         targets += [
-            ("score sheet first load < 100 KB", weight["first"]["kb"], 100, "<"),
-            ("score sheet first load ≤ 6 requests", weight["first"]["requests"], 6, "<="),
+            # 100 KB for the sheet, and up to 60 KB for keeping the competition offline.
+            ("score sheet first load < 160 KB", weight["first"]["kb"], 160, "<"),
+            # 7 for the sheet with the stage banner's script; offline.js, the kit and the list
+            # kept as the shell: 3 more.
+            ("score sheet first load ≤ 10 requests", weight["first"]["requests"], 10, "<="),
             ("score sheet with assets cached < 15 KB", weight["cached"]["kb"], 15, "<"),
         ]
     check = {">=": lambda v, x: v >= x, "<=": lambda v, x: v <= x, "<": lambda v, x: v < x}

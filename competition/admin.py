@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from competition.forms import PersonChoiceField
-from competition.models import Competition, Contestant, Event, Judge, Problem
+from competition.models import Competition, Contestant, Event, Judge, ObservationPoint, Problem
 
 
 class EventInline(admin.TabularInline):
@@ -13,6 +13,19 @@ class EventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "kind", "by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ObservationPointInline(admin.TabularInline):
+    """A half-year review's points, as district staff chose them on its page (logged there)."""
+
+    model = ObservationPoint
+    extra = 0
+    can_delete = False
+    fields = ["order", "village", "visit_on", "note"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -28,7 +41,7 @@ class CompetitionAdmin(admin.ModelAdmin):
     search_fields = ["street__name", "district__name", "venue"]
     list_select_related = ["street", "district"]
     readonly_fields = ["level", "district", "street", "year", "quarter", "status", "created_at"]
-    inlines = [EventInline]
+    inlines = [ObservationPointInline, EventInline]
 
     def has_add_permission(self, request):
         # Street staff create competitions on their pages, which copy criteria and policy.
@@ -134,7 +147,7 @@ class ProblemAdmin(admin.ModelAdmin):
     raw_id_fields = ["competition", "contestant", "village"]
     # The text is what makes the problem one (problem_key), and the judges raised it on
     # their sheets: both come from the sheets.
-    readonly_fields = ["text", "judges"]
+    readonly_fields = ["text", "judges", "resolved_at"]
     exclude = ["raisers"]
 
     def get_queryset(self, request):

@@ -1,5 +1,6 @@
 """The event: competitions, contestants, panels, the lifecycle and the problems raised."""
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -26,10 +27,38 @@ def quarter_label(quarter: int, year: int | None = None) -> str:
     return _("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
 
 
+def half_of(quarter: int) -> int:
+    """The half a quarter belongs to: 1 for Q1–Q2, 2 for Q3–Q4."""
+    return 1 if quarter <= 2 else 2
+
+
+def half_quarters(half: int) -> tuple[int, int]:
+    """The two quarters of a half: (1, 2) or (3, 4)."""
+    return (2 * half - 1, 2 * half)
+
+
+def half_bounds(year: int, half: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of a half: 1 January–30 June or 1 July–31 December."""
+    if half == 1:
+        return dt.date(year, 1, 1), dt.date(year, 6, 30)
+    return dt.date(year, 7, 1), dt.date(year, 12, 31)
+
+
+def half_label(half: int, year: int) -> str:
+    """A half in the page's language: "2025年上半年" / "2025 H1"."""
+    if half == 1:
+        return _("%(year)s H1") % {"year": year}
+    return _("%(year)s H2") % {"year": year}
+
+
 def competition_title(*, where: str, year: int, quarter: int, level: str) -> str:
     """A competition's title in the page's language, one phrase: the street (or district) as
     stored, the period and the kind — "寒亭街道 2025年第1季度擂台赛", "寒亭街道 — 2025 Q1 ring
-    competition"."""
+    competition"; a half-year review is named by its half (held in the half's last quarter):
+    "寒亭区 2025年上半年观摩点评"."""
+    if level == Competition.Level.REVIEW:
+        values = {"where": where, "period": half_label(half_of(quarter), year)}
+        return _("%(where)s — %(period)s half-year review") % values
     values = {"where": where, "period": quarter_label(quarter, year)}
     if level == Competition.Level.DISTRICT:
         return _("%(where)s — %(period)s district-level ring competition") % values
@@ -40,6 +69,9 @@ class Competition(models.Model):
     class Level(models.TextChoices):
         STREET = "street", pgettext_lazy("competition level", "street")
         DISTRICT = "district", pgettext_lazy("competition level", "district")
+        # The half-year observation-point review (半年观摩点评): held by the district, once a
+        # half, stored in the half's last quarter (2 or 4).
+        REVIEW = "review", pgettext_lazy("competition level", "half-year review")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -81,8 +113,12 @@ class Competition(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(level="street", street__isnull=False)
-                | Q(level="district", street__isnull=True),
+                | Q(level__in=["district", "review"], street__isnull=True),
                 name="competition_street_matches_level",
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="review") | Q(quarter__in=[2, 4]),
+                name="competition_review_in_last_quarter_of_half",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "scoring", "closed", "published"]),
@@ -98,6 +134,11 @@ class Competition(models.Model):
                 condition=Q(level="district"),
                 name="competition_one_district_level_per_quarter",
             ),
+            models.UniqueConstraint(
+                fields=["district", "year", "quarter"],
+                condition=Q(level="review"),
+                name="competition_one_review_per_half",
+            ),
         ]
         indexes = [models.Index(fields=["district", "year", "quarter"], name="competition_period")]
 
@@ -108,6 +149,14 @@ class Competition(models.Model):
         return reverse("scoring:setup", args=[self.pk])
 
     @property
+    def is_review(self) -> bool:
+        return self.level == self.Level.REVIEW
+
+    @property
+    def half(self) -> int:
+        return half_of(self.quarter)
+
+    @property
     def title(self) -> str:
         return competition_title(
             where=self.street.name if self.street_id else self.district.name,
@@ -115,6 +164,52 @@ class Competition(models.Model):
             quarter=self.quarter,
             level=self.level,
         )
+
+
+class ObservationPoint(models.Model):
+    """A village the panel of a half-year review visits: its place in the visiting order, the
+    day of the visit (within the half) and a note. Its secretary is the review's contestant."""
+
+    competition = models.ForeignKey(
+        Competition,
+        on_delete=models.CASCADE,
+        related_name="observation_points",
+        verbose_name=_("competition"),
+    )
+    contestant = models.OneToOneField(
+        "Contestant",
+        on_delete=models.CASCADE,
+        related_name="observation_point",
+        verbose_name=_("contestant"),
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="observation_points",
+        verbose_name=_("village"),
+    )
+    order = models.PositiveSmallIntegerField(_("visiting order"))
+    visit_on = models.DateField(_("visit date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["competition_id", "order"]
+        verbose_name = _("observation point")
+        verbose_name_plural = _("observation points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competition", "order"], name="observation_point_unique_order"
+            ),
+            models.UniqueConstraint(
+                fields=["competition", "village"], name="observation_point_unique_village"
+            ),
+            models.CheckConstraint(
+                condition=Q(order__gte=1), name="observation_point_order_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.village}"
 
 
 class Event(models.Model):
@@ -129,6 +224,7 @@ class Event(models.Model):
         ORDER_DRAWN = "order_drawn", _("speaking order drawn by lot")
         ORDER_SET = "order_set", _("speaking order set by hand")
         CONTESTANTS = "contestants", _("contestants changed")
+        POINTS = "points", _("observation points changed")
         PANEL = "panel", _("panel changed")
         CARD = "card", _("sign-in card issued or revoked")
         CRITERIA = "criteria", _("optional items chosen")
@@ -372,6 +468,9 @@ class Problem(models.Model):
     owner = models.CharField(_("owner"), max_length=100, blank=True)
     due = models.DateField(_("due"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    # When it was last marked resolved; None while it is not. The half-year report counts the
+    # problems resolved in a half by it.
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

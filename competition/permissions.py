@@ -43,11 +43,14 @@ def seat_in(request: HttpRequest, competition_id: int) -> Judge | None:
     scope = card_scope(request)
     if scope is not None and scope != competition_id:
         return None
-    return (
-        Judge.objects.select_related("user", "competition__street")
+    seat = (
+        Judge.objects.select_related("competition__street")
         .filter(competition_id=competition_id, user_id=request.user.pk)
         .first()
     )
+    if seat is not None:
+        seat.user = request.user  # who is asking: already loaded
+    return seat
 
 
 def can_view_results(request: HttpRequest, competition: Competition) -> bool:
@@ -67,3 +70,23 @@ def can_edit_problem(user, problem) -> bool:
     return org.can_change_street(user, problem.village.street) or org.can_view_district(
         user, problem.competition.district
     )
+
+
+def can_read_feedback(request: HttpRequest, competition: Competition, village) -> bool:
+    """A contestant's feedback sheet (反馈单), published or not yet: staff of the competition
+    (its street's, its district's) and the readers of the secretary's profile (staff who see
+    the village), never a session of a judge's card. The sheet itself waits for publication:
+    `feedback_ready`."""
+    if not is_staff_session(request):
+        return False
+    return can_view(request.user, competition) or org.can_view_village(request.user, village)
+
+
+def can_print_feedback(request: HttpRequest, competition: Competition) -> bool:
+    """Every feedback sheet of a competition at once: the competition's staff."""
+    return is_staff_session(request) and can_view(request.user, competition)
+
+
+def feedback_ready(competition: Competition) -> bool:
+    """Feedback sheets are made of the published results, and only then."""
+    return competition.status == Competition.Status.PUBLISHED

@@ -12,12 +12,23 @@ from collections.abc import Iterable
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
-from villages.models import Membership, Tenure
+from competition.models import (
+    Competition,
+    Contestant,
+    Event,
+    Judge,
+    ObservationPoint,
+    Problem,
+    SignInCard,
+    half_bounds,
+    half_label,
+)
+from villages.models import Membership, Tenure, Village
 
 Status = Competition.Status
 
@@ -39,7 +50,7 @@ def lock(competition: Competition) -> Competition:
     contestants; its status is fresh.
 
     A sheet save locks its judge's seat and a ballot its contestant
-    (scoring.sheets.queries.lock_seat, scoring.ballots.queries.lock_contestant), then reads the
+    (scoring.sheets.queries.lock_seat, scoring.ballots.queries.lock_contestant_of), then reads the
     competition: a change made here waits for the saves and casts in progress, and one that
     comes after it waits too and then sees the change. Saves of
     different judges, and ballots for different contestants, go on side by side. SQLite has no
@@ -113,7 +124,9 @@ def add_current_secretaries(*, competition: Competition, by: User) -> int:
 def remove_contestant(*, contestant: Contestant, by: User) -> None:
     locked = lock(contestant.competition)
     _require(locked, Status.DRAFT)
-    Contestant.objects.filter(pk=contestant.pk).delete()
+    Contestant.objects.filter(pk=contestant.pk).delete()  # and its observation point
+    if locked.is_review:
+        _renumber_points(locked)
     log(locked, Event.Kind.CONTESTANTS, by, _("removed: %(who)s") % {"who": contestant})
 
 
@@ -154,6 +167,7 @@ def draw_order(*, competition: Competition, by: User) -> list[int]:
     """Draw the speaking order by lot among present contestants; only while in draft."""
     locked = lock(competition)
     _require(locked, Status.DRAFT)
+    _refuse_review_order(locked)
     ids = list(locked.contestants.filter(absent=False).values_list("pk", flat=True))
     if not ids:
         raise ActionRefused(_("There are no contestants to draw."))
@@ -177,6 +191,7 @@ def set_order(*, competition: Competition, order: dict[int, int], by: User) -> N
     """Set the speaking order by hand: positions 1…n, each used once, for present contestants."""
     locked = lock(competition)
     _require(locked, Status.DRAFT)
+    _refuse_review_order(locked)
     present = set(locked.contestants.filter(absent=False).values_list("pk", flat=True))
     if set(order) != present:
         raise ActionRefused(_("Give every present contestant a position."))
@@ -186,6 +201,119 @@ def set_order(*, competition: Competition, order: dict[int, int], by: User) -> N
         )
     _write_order(locked, order)
     log(locked, Event.Kind.ORDER_SET, by)
+
+
+def _refuse_review_order(competition: Competition) -> None:
+    if competition.is_review:
+        raise ActionRefused(
+            _("In a half-year review the speaking order is the observation points' visiting order.")
+        )
+
+
+# ---- A half-year review's observation points ----
+
+
+def _require_review_draft(competition: Competition) -> None:
+    if not competition.is_review:
+        raise ActionRefused(_("Only a half-year review has observation points."))
+    if competition.status != Status.DRAFT:
+        raise ActionRefused(_("Observation points are chosen while the review is in draft."))
+
+
+def _write_points_order(competition: Competition, order: dict[int, int]) -> None:
+    """Give points (by id) their places in the visiting order, and their contestants the same
+    speaking order: the panel scores the villages as it visits them."""
+    # Move every place out of the way first: the database checks each row's place is unique
+    # as it is written.
+    points = competition.observation_points.all()
+    points.update(order=F("order") + 10000)
+    contestants = dict(points.values_list("pk", "contestant_id"))
+    for point_id, position in order.items():
+        ObservationPoint.objects.filter(pk=point_id).update(order=position)
+    _write_order(competition, {contestants[pk]: position for pk, position in order.items()})
+
+
+def _renumber_points(competition: Competition) -> None:
+    """Close the gap a removed point leaves: 1…n in the order there was."""
+    ids = competition.observation_points.order_by("order").values_list("pk", flat=True)
+    _write_points_order(competition, {pk: n for n, pk in enumerate(ids, start=1)})
+
+
+@transaction.atomic
+def add_observation_point(
+    *, competition: Competition, village: Village, visit_on: dt.date, note: str = "", by: User
+) -> ObservationPoint:
+    """Add a village of the district to a review's observation points, last in the visiting
+    order, on a day within the review's half; its current secretary becomes a contestant of the
+    review, speaking in the visiting order. Only in draft."""
+    locked = lock(competition)
+    _require_review_draft(locked)
+    village = Village.objects.select_related("street").get(pk=village.pk)
+    if village.street.district_id != locked.district_id:
+        raise ActionRefused(
+            _("%(village)s is not a village of this district.") % {"village": village}
+        )
+    if not village.active:
+        raise ActionRefused(_("Inactive villages take no part in competitions."))
+    start, end = half_bounds(locked.year, locked.half)
+    if not start <= visit_on <= end:
+        raise ActionRefused(
+            _("The visit date must fall within %(half)s: %(start)s to %(end)s.")
+            % {"half": half_label(locked.half, locked.year), "start": start, "end": end}
+        )
+    if locked.observation_points.filter(village=village).exists():
+        raise ActionRefused(
+            _("%(village)s is already an observation point.") % {"village": village}
+        )
+    tenure = Tenure.objects.filter(village=village, end__isnull=True).first()
+    if tenure is None:
+        raise ActionRefused(_("%(village)s has no secretary now.") % {"village": village})
+    if locked.contestants.filter(secretary_id=tenure.secretary_id).exists():
+        raise ActionRefused(
+            _("%(village)s's secretary is already a contestant of this review.")
+            % {"village": village}
+        )
+    last = locked.observation_points.order_by("-order").values_list("order", flat=True).first()
+    position = (last or 0) + 1
+    contestant = Contestant.objects.create(
+        competition=locked, secretary_id=tenure.secretary_id, village=village, order=position
+    )
+    point = ObservationPoint.objects.create(
+        competition=locked,
+        contestant=contestant,
+        village=village,
+        order=position,
+        visit_on=visit_on,
+        note=note.strip(),
+    )
+    log(locked, Event.Kind.POINTS, by, _("added: %(point)s") % {"point": point})
+    return point
+
+
+@transaction.atomic
+def remove_observation_point(*, point: ObservationPoint, by: User) -> None:
+    """Take a village off a review's observation points, and its secretary off the contestants;
+    the points after it move up. Only in draft."""
+    locked = lock(point.competition)
+    _require_review_draft(locked)
+    Contestant.objects.filter(pk=point.contestant_id).delete()  # and the point
+    _renumber_points(locked)
+    log(locked, Event.Kind.POINTS, by, _("removed: %(point)s") % {"point": point})
+
+
+@transaction.atomic
+def set_visiting_order(*, competition: Competition, order: dict[int, int], by: User) -> None:
+    """Set the visiting order of a review's observation points by hand: positions 1…n, each used
+    once; the speaking order follows. Only in draft."""
+    locked = lock(competition)
+    _require_review_draft(locked)
+    points = set(locked.observation_points.values_list("pk", flat=True))
+    if set(order) != points:
+        raise ActionRefused(_("Give every observation point a position."))
+    if sorted(order.values()) != list(range(1, len(points) + 1)):
+        raise ActionRefused(_("Positions must be 1 to %(n)s, each used once.") % {"n": len(points)})
+    _write_points_order(locked, order)
+    log(locked, Event.Kind.POINTS, by, _("visiting order set"))
 
 
 @transaction.atomic
@@ -397,6 +525,8 @@ def update_problem(
     if status == Problem.Status.RESOLVED and not resolution.strip():
         raise ActionRefused(_("Describe how the problem was resolved."))
     locked = Problem.objects.select_for_update().get(pk=problem.pk)
+    if status != locked.status:
+        locked.resolved_at = timezone.now() if status == Problem.Status.RESOLVED else None
     locked.status, locked.owner, locked.due, locked.resolution = status, owner, due, resolution
     locked.save()
     return locked
@@ -409,7 +539,11 @@ def bulk_set_status(*, problems: list[Problem], status: str, by: User) -> int:
         raise ActionRefused(
             _("Problems are resolved one by one with their resolution; some have none yet.")
         )
-    return Problem.objects.filter(pk__in=[p.pk for p in problems]).update(status=status)
+    chosen = Problem.objects.filter(pk__in=[p.pk for p in problems])
+    # A problem resolved already keeps the time it was resolved.
+    resolved_at = timezone.now() if status == Problem.Status.RESOLVED else None
+    chosen.exclude(status=status).update(resolved_at=resolved_at)
+    return chosen.update(status=status)
 
 
 @transaction.atomic

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "villages",
     "competition",
     "scoring",
+    "notice",
+    "stage",
 ]
 
 MIDDLEWARE = [

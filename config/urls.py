@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from scoring.reports import profile_views
+from scoring.sheets import offline_views
 from scoring.sheets import views as scoring_views
 from villages import views as village_views
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", scoring_views.home, name="home"),
     path("healthz", village_views.health, name="health"),
     path("favicon.ico", village_views.favicon, name="favicon"),
+    # The judge's phone's service worker: at the root, so its scope covers the judge pages.
+    path("sw.js", offline_views.service_worker, name="service_worker"),
     path("search/", profile_views.search, name="search"),
     path("streets/<int:pk>/staff/", village_views.street_staff, name="street_staff"),
     # Sign-in and password change; no reset by email: districts' intranets send no mail, and
@@ -39,7 +42,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("scoring.urls")),
+    path("", include("notice.urls")),
     path("", include("competition.urls")),
+    path("", include("stage.urls")),
 ]
 
 handler400 = "villages.errors.bad_request"

@@ -10,7 +10,13 @@ SECTIONS = {
     "judge": ("scoring:judge", "scoring:contestants", "scoring:sheet"),
     "problems": ("competition:problems", "competition:problem"),
     "street": ("street_staff",),
-    "rankings": ("scoring:rankings", "scoring:annual", "scoring:advance"),
+    "rankings": (
+        "scoring:rankings",
+        "scoring:annual",
+        "scoring:advance",
+        "scoring:half_year",
+        "scoring:review_new",
+    ),
     "dashboard": ("scoring:dashboard",),
 }
 

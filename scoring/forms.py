@@ -223,3 +223,28 @@ class JudgeStatusForm(forms.Form):
 
     status = forms.ChoiceField(choices=Judge.Status.choices)
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class ObservationPointForm(forms.Form):
+    """A village of the district to visit in a half-year review, on a day of the half."""
+
+    village = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Village"),
+        error_messages={
+            # Chosen on a page shown before: added meanwhile, or its secretary has left.
+            "invalid_choice": _(
+                "This village can no longer be added: it is already an observation point, or "
+                "has no secretary now. The list below is up to date."
+            )
+        },
+    )
+    visit_on = forms.DateField(
+        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.fields["village"].label_from_instance = lambda v: f"{v.street.name} · {v.name}"

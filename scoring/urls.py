@@ -1,11 +1,14 @@
 from django.urls import path
 
 from scoring.ballots import views as ballots
-from scoring.reports import consistency_views, dashboard_views, profile_views
+from scoring.feedback import views as feedback
+from scoring.reports import consistency_views, dashboard_views, halfyear_views, profile_views
 from scoring.reports import rankings_views as reports
 from scoring.results import views as results
+from scoring.setup import review_views as review
 from scoring.setup import sheet_views as staff_sheets
 from scoring.setup import views as staff
+from scoring.sheets import offline_views
 from scoring.sheets import views as judge
 
 app_name = "scoring"
@@ -14,6 +17,7 @@ urlpatterns = [
     path("judge/", judge.my_competitions, name="judge"),
     path("judge/<int:competition_id>/", judge.my_contestants, name="contestants"),
     path("judge/<int:competition_id>/<int:contestant_id>/", judge.score_sheet, name="sheet"),
+    path("judge/<int:competition_id>/kit/", offline_views.kit, name="kit"),
     # Villager representatives.
     path("ballot/", ballots.ballot, name="ballot"),
     path("ballot/thanks/", ballots.ballot_thanks, name="ballot_thanks"),
@@ -24,6 +28,8 @@ urlpatterns = [
     path("villages/<str:code>/", profile_views.village_profile, name="village"),
     path("rankings/annual/", reports.annual_report, name="annual"),
     path("rankings/advance/", reports.advance, name="advance"),
+    path("rankings/half-year/", halfyear_views.half_year_report, name="half_year"),
+    path("rankings/half-year/review/", halfyear_views.review_new, name="review_new"),
     # Street staff.
     path("competitions/", staff.competition_list, name="competitions"),
     path("competitions/new/", staff.competition_new, name="new"),
@@ -63,6 +69,13 @@ urlpatterns = [
         name="judge_recusals",
     ),
     path("competitions/<int:pk>/do/<str:action>/", staff.transition, name="transition"),
+    path("competitions/<int:pk>/points/", review.observation_points, name="points"),
+    path("competitions/<int:pk>/points/order/", review.visiting_order, name="visiting_order"),
+    path(
+        "competitions/<int:pk>/points/<int:point_id>/remove/",
+        review.observation_point_remove,
+        name="point_remove",
+    ),
     path("competitions/<int:pk>/board/", staff.board, name="board"),
     path("competitions/<int:pk>/paper/", staff_sheets.paper_sheets, name="paper"),
     path(
@@ -88,8 +101,13 @@ urlpatterns = [
         name="revoke_tokens",
     ),
     path("competitions/<int:pk>/ballots/<int:contestant_id>/tally/", ballots.tally, name="tally"),
-    path("competitions/<int:pk>/results/notice/", results.notice, name="notice"),
     path("competitions/<int:pk>/results/judges/", results.judge_summary, name="judge_summary"),
+    path("competitions/<int:pk>/feedback/", feedback.feedback_all, name="feedback_all"),
+    path(
+        "competitions/<int:pk>/feedback/<int:contestant_id>/",
+        feedback.feedback_sheet,
+        name="feedback",
+    ),
     path(
         "competitions/<int:pk>/results/override/<int:contestant_id>/",
         results.grade_override,

@@ -1,3 +1,4 @@
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -7,6 +8,17 @@ from django.test import override_settings
 
 from tests import world as worlds
 from tests.factories import MembershipFactory, StreetFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    # A test that restarts PostgreSQL would cut every other worker's connection mid-test: in a
+    # parallel run it waits for the run on its own that `make test` does afterwards.
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    later = pytest.mark.skip(reason="run on its own after the parallel run (make test does)")
+    for item in items:
+        if item.get_closest_marker("alone"):
+            item.add_marker(later)
 
 
 @pytest.fixture(scope="session")

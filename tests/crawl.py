@@ -28,6 +28,7 @@ The crawl uses Django's test client, not a browser: no JavaScript runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections import deque
@@ -41,10 +42,17 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from competition.models import Competition, Judge
-from competition.services import add_current_secretaries, add_judge, issue_cards, set_order
+from competition.services import (
+    add_current_secretaries,
+    add_judge,
+    add_observation_point,
+    issue_cards,
+    set_order,
+)
 from scoring.models import Scheme
 from scoring.results.services import close_scoring
-from scoring.setup.services import create_competition, open_scoring
+from scoring.setup.services import create_competition, create_review, open_scoring
+from villages.models import Village
 
 # Routes never followed: they change state, switch the language, or answer with a file.
 SKIPPED_ROUTES = {"logout", "set_language", "admin:logout", "admin:jsi18n", "health"}
@@ -92,6 +100,7 @@ class World:
     draft: Competition | None = None  # next year's first competition of street01, in draft
     closed: Competition | None = None  # next year's second, closed with no sheet in
     published: Competition | None = None  # one of last year's, for its public notice
+    review: Competition | None = None  # next year's first half-year review, in draft
 
 
 ROLES = {
@@ -135,6 +144,7 @@ def seed_world() -> World:
     add_judge(competition=closed, user=judge, role=Judge.Role.AREA_CHIEF, by=staff)
     open_scoring(competition=closed, by=staff)
     close_scoring(competition=closed, by=staff, reason="演示：未评分即结束")
+    review = _review(draft.year)
     return World(
         users={
             role: None if username is None else User.objects.get(username=username)
@@ -143,10 +153,35 @@ def seed_world() -> World:
         card=card,
         draft=draft,
         closed=closed,
+        review=review,
         published=Competition.objects.filter(status=Competition.Status.PUBLISHED)
         .order_by("pk")
         .first(),
     )
+
+
+def _review(year: int) -> Competition:
+    """The district's half-year review of the first half of `year`, in draft, visiting the
+    first village of two streets."""
+    staff = User.objects.get(username=ROLES["district_staff"])
+    district = staff.membership.district
+    review = create_review(
+        district=district,
+        year=year,
+        half=1,
+        scheme=Scheme.objects.order_by("pk").first(),
+        optional_codes=[],
+        by=staff,
+    )
+    villages = Village.objects.filter(
+        street__district=district, active=True, tenures__end__isnull=True
+    ).order_by("street__pk", "code")
+    for n, street_id in enumerate(sorted({v.street_id for v in villages})[:2], start=1):
+        village = next(v for v in villages if v.street_id == street_id)
+        add_observation_point(
+            competition=review, village=village, visit_on=dt.date(year, 5, n), note="", by=staff
+        )
+    return review
 
 
 def client_for(user: User | None) -> Client:

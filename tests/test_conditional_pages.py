@@ -91,7 +91,7 @@ def test_a_new_publication_changes_the_page(client, ranked, district_dan, other_
 
 def test_the_notice_answers_a_reload_with_304_until_a_correction(client, ranked, district_dan):
     client.force_login(district_dan)
-    url = reverse("scoring:notice", args=[ranked.pk])
+    url = reverse("notice:printed", args=[ranked.pk])
     first = client.get(url)
     assert first.status_code == 200 and first["ETag"]
     assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304

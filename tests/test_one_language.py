@@ -129,7 +129,10 @@ def starts(world: crawl.World, role: str) -> list[str]:
             "/",
             reverse("scoring:ballot"),
             reverse("scoring:ballot_thanks"),
-            reverse("scoring:notice", args=[world.published.pk]),
+            reverse("notice:printed", args=[world.published.pk]),
+            reverse("notice:public", args=[world.published.pk]),
+            reverse("notice:verify"),
+            reverse("notice:objection"),
             reverse("competition:card", args=[world.card]),
             reverse("competition:card", args=["no-such-card"]),
         ]
@@ -140,7 +143,7 @@ def starts(world: crawl.World, role: str) -> list[str]:
             *(reverse("scoring:setup", args=[c.pk]) for c in [world.draft, world.closed]),
         ]
     if role == "district_staff":
-        return ["/", "/search/?q=王"]
+        return ["/", "/search/?q=王", reverse("scoring:points", args=[world.review.pk])]
     return ["/"]
 
 

@@ -21,6 +21,7 @@ from django.db import models
 from django.urls import reverse
 
 from competition.models import Competition, Contestant, Judge, Problem
+from notice.models import NoticeDefaults
 from scoring.models import Publication, Scheme, ScoreSheet
 from scoring.results import services
 from scoring.setup import services as setup_services
@@ -174,6 +175,7 @@ def admin_rows(w: World) -> dict[str, models.Model]:
         "scoring.scheme": criterion.scheme,
         "scoring.criterion": criterion,
         "scoring.gradingpolicy": w.a.policy,
+        "notice.noticedefaults": NoticeDefaults.objects.create(district=w.a.district),
         "scoring.publication": Publication.objects.create(
             competition=old,
             version=1,

@@ -73,6 +73,14 @@ def can_add_colleague(user: AnyUser, street: Street) -> bool:
     return can_change_street(user, street)
 
 
+def staff_street_of(user: AnyUser) -> Street | None:
+    """The street a street staff account works for; None for anyone else."""
+    m = membership_of(user)
+    if m and m.role == Membership.Role.STREET_STAFF:
+        return m.street
+    return None
+
+
 def can_view_village(user: AnyUser, village: Village) -> bool:
     return can_view_street(user, village.street)
 

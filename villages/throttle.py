@@ -73,3 +73,17 @@ def unknown_code(request: HttpRequest, scope: str) -> bool:
         return True
     count_miss(request, scope)
     return False
+
+
+def spent(request: HttpRequest, scope: str, limit: int) -> bool:
+    """Count one more request of this kind (a document checked, an objection lodged) from this
+    address, as unknown codes are counted; True, and not counted, once `limit` were made in the
+    window."""
+    try:
+        if cache.get(_key(request, scope), 0) >= limit:
+            return True
+        cache.add(_key(request, scope), 0, WINDOW)
+        cache.incr(_key(request, scope))
+    except Exception:  # noqa: BLE001 - as in slowed()
+        logger.exception("request counts unavailable; %s not limited", scope)
+    return False

@@ -7,10 +7,12 @@ from scoring.models import (
 )
 
 
-def lock_contestant(contestant_id: int) -> None:
-    """Lock a contestant until the transaction ends, as a ballot cast for them does: a change
-    to the competition (which locks every contestant) waits for the casts in progress."""
-    list(Contestant.objects.select_for_update(no_key=True).filter(pk=contestant_id).values("pk"))
+def lock_contestant_of(token_hash: str) -> bool:
+    """Lock the contestant a ballot token is for until the transaction ends, as a ballot cast
+    for them does: a change to the competition (which locks every contestant) waits for the
+    casts in progress. False when no token has this hash."""
+    contestant = Contestant.objects.select_for_update(no_key=True, of=("self",))
+    return bool(list(contestant.filter(ballot_tokens__token_hash=token_hash).values("pk")))
 
 
 def tally_page(*, contestant: Contestant, viewer) -> dict:

@@ -185,7 +185,11 @@ def _check_token(token: BallotToken | None) -> None:
         raise BallotRefused("closed")
     from scoring.results import document
 
-    if not document.policy_of(competition).democratic_enabled:
+    try:  # read with the token: the competition's own copy, which it has once scoring starts
+        policy = competition.policy
+    except GradingPolicy.DoesNotExist:
+        policy = document.policy_of(competition)
+    if not policy.democratic_enabled:
         raise BallotRefused("off")
 
 
@@ -199,19 +203,14 @@ def cast_ballot(*, code: str, choice: str) -> Ballot:
         raise BallotRefused("choice")
     token_hash = _ballot_hash(normalise_code(code))
     with transaction.atomic():
-        contestant_id = (
-            BallotToken.objects.filter(token_hash=token_hash)
-            .values_list("contestant_id", flat=True)
-            .first()
-        )
-        if contestant_id is None:
+        # Lock the token's contestant first, as a sheet save locks its seat: closing the
+        # competition (which seals its ballots) locks every contestant, so it waits for the
+        # casts in progress, and a cast that comes after it sees it closed.
+        if not queries.lock_contestant_of(token_hash):
             raise BallotRefused("unknown")
-        # Lock the contestant, as a sheet save locks its seat: closing the competition (which
-        # seals its ballots) locks every contestant, so it waits for the casts in progress, and
-        # a cast that comes after it sees it closed.
-        queries.lock_contestant(contestant_id)
         token = (
-            BallotToken.objects.select_for_update()
+            BallotToken.objects.select_for_update(of=("self",))
+            .select_related("contestant__competition__policy")
             .filter(token_hash=token_hash)
             .order_by("pk")
             .first()

@@ -44,14 +44,15 @@ def ballot(request: HttpRequest) -> HttpResponse:
     """Type the slip's code (or let the QR code's page do it); then the four choices."""
     if request.method == "GET":
         return render(request, "scoring/ballot_entry.html")
-    code = request.POST.get("code", "")
+    code, choice = request.POST.get("code", ""), request.POST.get("choice")
+    if choice is not None and request.POST.get("confirm") == "1":
+        return _cast(request, code, choice)
     try:
         token = services.ballot_for(code)
     except BallotRefused as exc:
         return _refused(request, exc.reason)
-    choice = request.POST.get("choice")
     context = {"code": services.normalise_code(code), "contestant": token.contestant}
-    if choice in Ballot.Choice.values and request.POST.get("confirm") != "1":
+    if choice in Ballot.Choice.values:
         # One more look before the only chance is used.
         return render(
             request,
@@ -68,6 +69,10 @@ def ballot(request: HttpRequest) -> HttpResponse:
                 "choices": Ballot.Choice.choices,
             },
         )
+    return _cast(request, code, choice)
+
+
+def _cast(request: HttpRequest, code: str, choice: str) -> HttpResponse:
     try:
         services.cast_ballot(code=code, choice=choice)
     except BallotRefused as exc:

@@ -239,6 +239,21 @@ class Publication(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     document = models.JSONField(_("results document"))
     digest = models.CharField(_("SHA-256 digest"), max_length=64)
+    # The version chain: the digest of the version before (empty for the first), which the
+    # document holds as competition.previous_digest, so this version's digest covers it.
+    previous_digest = models.CharField(
+        _("digest of the previous version"), max_length=64, blank=True, editable=False
+    )
+    # The digest of the public document (scoring.results.chain.public_document): the summary,
+    # naming this version's digest and the previous version's public digest. What the public
+    # notice shows and the verify page looks up.
+    public_digest = models.CharField(
+        _("SHA-256 digest of the public document"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        db_index=True,
+    )
     reason = models.TextField(_("reason for the correction"), blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from competition.models import Competition, Contestant, Judge, Problem
 from scoring import domain
@@ -67,6 +69,15 @@ class CompletionRow:
     @property
     def percent(self) -> int:
         return round(100 * self.submitted / self.expected) if self.expected else 0
+
+    @property
+    def label(self) -> str:
+        """The street, or the district's kind of competition, in the reader's language."""
+        if self.street:
+            return self.street
+        if self.level == "review":
+            return pgettext("competition level", "half-year review")
+        return _("district level")
 
 
 @dataclass
@@ -210,6 +221,16 @@ def _completion(district_id: int, year: int, quarter: int) -> list[CompletionRow
         )
         for c in competitions
     ]
+
+
+def latest_period_in_scoring(district_id: int) -> tuple[int, int] | None:
+    """The latest (year, quarter) in which a competition of the district is being scored."""
+    return (
+        Competition.objects.filter(district_id=district_id, status=Competition.Status.SCORING)
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
 
 
 def district_dashboard(*, district_id: int, year: int, quarter: int, today: dt.date) -> Dashboard:

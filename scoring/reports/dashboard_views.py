@@ -8,8 +8,13 @@ from django.utils.translation import gettext as _
 
 from competition.models import quarter_label
 from scoring.domain import Grade
-from scoring.reports.dashboard import GRADES, Dashboard, district_dashboard
-from scoring.reports.rankings_views import _get_district_for_user, _period
+from scoring.reports.dashboard import (
+    GRADES,
+    Dashboard,
+    district_dashboard,
+    latest_period_in_scoring,
+)
+from scoring.reports.scope import district_for, period_for
 from villages.permissions import can_choose_district
 from villages.queries import districts
 
@@ -54,7 +59,7 @@ def _chart_data(numbers: Dashboard, year: int) -> dict:
             "overdue": [p.overdue for p in numbers.problems],
         },
         "completion": {
-            "labels": [c.street or _("district level") for c in numbers.completion],
+            "labels": [c.label for c in numbers.completion],
             "percent": [c.percent for c in numbers.completion],
         },
         "text": {
@@ -70,12 +75,19 @@ def _chart_data(numbers: Dashboard, year: int) -> dict:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    district = _get_district_for_user(request)
-    year, quarter = _period(request, district)
+    district = district_for(request)
+    year, quarter = period_for(request, district)
     numbers = district_dashboard(
         district_id=district.pk, year=year, quarter=quarter, today=timezone.localdate()
     )
     chooser = can_choose_district(request.user)
+    # The page opens on the latest published quarter; one being scored now is a link away.
+    now = None if numbers.completion else latest_period_in_scoring(district.pk)
+    scoring_now = now and {
+        "year": now[0],
+        "quarter": now[1],
+        "label": quarter_label(now[1], now[0]),
+    }
     return render(
         request,
         "scoring/dashboard.html",
@@ -92,5 +104,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 (c, GRADE_NAMES[c], GRADE_BADGES[c], numbers.grade_counts[c]) for c in GRADES
             ],
             "chart": _chart_data(numbers, year),
+            "scoring_now": scoring_now,
         },
     )

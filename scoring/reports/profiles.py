@@ -25,6 +25,8 @@ class Entry:
     averages: dict[str, str | None]
     # What set the grade (results document); None for the bands, or a document before it.
     grade_set_by: str | None = None
+    contestant_id: int | None = None
+    secretary_id: int | None = None
 
 
 @dataclass
@@ -39,8 +41,9 @@ class Record:
         ]
 
 
-def _entries(contestants: list[Contestant]) -> list[Entry]:
-    """Each contestant's row in the latest published document of their competition. One query."""
+def entries_of(contestants: list[Contestant]) -> list[Entry]:
+    """Each contestant's row in the latest published document of their competition. Two
+    queries (the documents, the criteria's names), none for no contestant."""
     from scoring.results.document import criterion_averages
     from scoring.results.queries import criterion_labels
 
@@ -88,6 +91,8 @@ def _entries(contestants: list[Contestant]) -> list[Entry]:
                 grade=row["grade"],
                 averages={names[k]: v for k, v in criterion_averages(document, row).items()},
                 grade_set_by=row.get("grade_set_by"),
+                contestant_id=contestant.pk,
+                secretary_id=contestant.secretary_id,
             )
         )
     entries.sort(key=lambda e: (e.year, e.quarter, e.level != "street"))
@@ -128,7 +133,7 @@ def flags(entries: list[Entry], policy: domain.Policy) -> list[str]:
 
 def secretary_record(secretary: Secretary, policy: domain.Policy) -> Record:
     contestants = list(Contestant.objects.filter(secretary=secretary).select_related("village"))
-    entries = _entries(contestants)
+    entries = entries_of(contestants)
     return Record(entries=entries, flags=flags(entries, policy))
 
 

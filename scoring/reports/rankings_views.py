@@ -6,7 +6,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -15,49 +14,12 @@ from competition.permissions import card_scope
 from competition.services import ActionRefused
 from scoring.models import Scheme
 from scoring.reports import rankings, spreadsheets
+from scoring.reports.scope import CSV, DOWNLOADS, XLSX, district_for, period_for
 from scoring.results import published
 from scoring.results.document import GRADE_LABELS
 from scoring.setup.services import create_district_competition
 from villages import permissions as org
 from villages.models import District
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
-DOWNLOADS = ("xlsx", "csv")
-
-
-def _get_district_for_user(request: HttpRequest) -> District:
-    if card_scope(request) is not None:
-        raise Http404
-    membership = org.membership_of(request.user)
-    district = membership.district if membership else None
-    if org.can_choose_district(request.user):
-        chosen = request.GET.get("district") or request.POST.get("district")
-        district = (
-            District.objects.filter(pk=chosen).first()
-            if chosen and chosen.isdigit()
-            else District.objects.order_by("pk").first()
-        )
-    if district is None or not org.can_view_district(request.user, district):
-        raise Http404(_("District reports are for district staff."))
-    return district
-
-
-def _period(request: HttpRequest, district: District | None) -> tuple[int, int]:
-    """The period asked for; by default — and for a period that cannot be (year=abc,
-    quarter=9, year 1990) — the latest with published results, so that a page opens on
-    something (this quarter while nothing of it is published yet)."""
-    today = timezone.localdate()
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    try:
-        asked = int(request.GET.get("year", year)), int(request.GET.get("quarter", quarter))
-    except ValueError:
-        asked = None
-    given = "year" in request.GET or "quarter" in request.GET
-    if given and asked and 2000 <= asked[0] <= 2100 and 1 <= asked[1] <= 4:
-        return asked
-    latest = rankings.latest_published_period(district.pk if district else None)
-    return latest if latest is not None else (year, quarter)
 
 
 def _download(fmt: str, table: spreadsheets.Table, name: str) -> HttpResponse:
@@ -103,8 +65,8 @@ def _rankings_table(district, year: int, quarter: int, street, grade, digests: l
 
 def _rankings_shown(request: HttpRequest) -> tuple:
     """Whose rankings of which period, filtered how, as the request asks."""
-    district = None if _every_district(request) else _get_district_for_user(request)
-    year, quarter = _period(request, district)
+    district = None if _every_district(request) else district_for(request)
+    year, quarter = period_for(request, district)
     street = (request.GET.get("street") or None) if district else None
     grade = request.GET.get("grade") if request.GET.get("grade") in GRADE_LABELS else None
     return district, year, quarter, street, grade
@@ -168,8 +130,8 @@ def _rankings_response(request: HttpRequest, shown: tuple, digests: list, distri
 
 @login_required
 def annual_report(request: HttpRequest) -> HttpResponse:
-    district = _get_district_for_user(request)
-    year, _quarter = _period(request, district)
+    district = district_for(request)
+    year, _quarter = period_for(request, district)
     rows = rankings.annual_report(district_id=district.pk, year=year)
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:
@@ -190,7 +152,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def advance(request: HttpRequest) -> HttpResponse:
-    district = _get_district_for_user(request)
+    district = district_for(request)
     if not org.can_manage_district(request.user, district):
         raise Http404
     try:

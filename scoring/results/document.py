@@ -74,15 +74,17 @@ def stored_figure(value: Decimal | Fraction | None) -> str | None:
 def policies_of(competitions: Iterable[tuple[int, int]]) -> dict[int, GradingPolicy]:
     """The grading policy of each (competition id, district id): the competition's own copy,
     else its district's, else the defaults. The one place a competition's policy is found.
-    One query, two when a competition has no copy of its own."""
+    One query."""
     wanted = dict(competitions)
-    own = {p.competition_id: p for p in GradingPolicy.objects.filter(competition_id__in=wanted)}
-    missing = {district_id for pk, district_id in wanted.items() if pk not in own}
-    by_district = (
-        {p.district_id: p for p in GradingPolicy.objects.filter(district_id__in=missing)}
-        if missing
-        else {}
+    rows = GradingPolicy.objects.filter(
+        Q(competition_id__in=wanted) | Q(district_id__in=set(wanted.values()))
     )
+    own, by_district = {}, {}
+    for policy in rows:
+        if policy.competition_id is not None:
+            own[policy.competition_id] = policy
+        else:
+            by_district[policy.district_id] = policy
     return {
         pk: own.get(pk) or by_district.get(district_id) or GradingPolicy()
         for pk, district_id in wanted.items()
@@ -290,6 +292,7 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
                 "total": stored_figure(total),
                 "percent": stored_figure(percent),
                 "dropped": False,
+                "comment": sheet.comment,
                 "_key": sheet.judge_id,
             }
         )

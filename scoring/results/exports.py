@@ -4,6 +4,7 @@ from django.utils.translation import pgettext
 
 from scoring import domain
 from scoring.reports import spreadsheets
+from scoring.results.comments import named_comments
 from scoring.results.document import GRADE_LABELS, criterion_averages, reason_text
 
 
@@ -11,6 +12,14 @@ def _names(document: dict, names: dict[str, str] | None) -> list[str]:
     """The criteria's names: `names` (code → name in the reader's language) where given, else
     the document's own (Chinese) names."""
     return [(names or {}).get(c["code"], c["name"]) for c in document["criteria"]]
+
+
+def _comments(row: dict) -> str:
+    """The judges' comments on a contestant, each after its judge's name, one a line."""
+    return "\n".join(
+        pgettext("spreadsheet", "%(judge)s: %(comment)s") % {"judge": judge, "comment": comment}
+        for judge, comment in named_comments(row)
+    )
 
 
 def ranking_table(document: dict, names: dict[str, str] | None = None) -> spreadsheets.Table:
@@ -36,6 +45,7 @@ def ranking_table(document: dict, names: dict[str, str] | None = None) -> spread
         pgettext("spreadsheet", "Final score"),
         pgettext("spreadsheet", "Grade"),
         pgettext("spreadsheet", "Reasons"),
+        pgettext("spreadsheet", "Judges' comments"),
     ]
     rows = []
     for row in document["contestants"]:
@@ -57,6 +67,7 @@ def ranking_table(document: dict, names: dict[str, str] | None = None) -> spread
                 spreadsheets.number(row["final_score"]),
                 str(GRADE_LABELS.get(row["grade"] or "", "")),
                 " ".join(reason_text(r) for r in row["reasons"]),
+                _comments(row),
             ]
         )
     return spreadsheets.Table(pgettext("spreadsheet", "Ranking"), header, rows)
@@ -73,6 +84,7 @@ def judge_tables(document: dict, names: dict[str, str] | None = None) -> list[sp
         pgettext("spreadsheet", "Total"),
         pgettext("spreadsheet", "Percent"),
         pgettext("spreadsheet", "Dropped"),
+        pgettext("spreadsheet", "Comment"),
     ]
     tables: dict[str, list] = {}
     for row in document["contestants"]:
@@ -89,6 +101,7 @@ def judge_tables(document: dict, names: dict[str, str] | None = None) -> list[sp
                     spreadsheets.number(sheet["total"]),
                     spreadsheets.number(sheet["percent"]),
                     sheet["dropped"],
+                    sheet.get("comment", ""),
                 ]
             )
     # Sheet names must be unique: each starts with its judge's number.

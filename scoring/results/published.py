@@ -38,7 +38,7 @@ def etag(request: HttpRequest, *shown) -> str | None:
     reader = (
         user.pk,
         user.get_username(),
-        user.first_name,
+        getattr(user, "first_name", ""),  # none for the public notice's anonymous reader
         user.is_staff,
         user.is_superuser,
         membership and (membership.role, membership.district_id, membership.street_id),

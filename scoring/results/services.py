@@ -20,7 +20,7 @@ from scoring.models import (
     SheetRevision,
 )
 from scoring.results import queries
-from scoring.sheets.services import _clean, _write_scores, snapshot
+from scoring.sheets.services import rewrite_points
 
 
 def gaps_note(report: queries.Completeness) -> str:
@@ -79,7 +79,7 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
 def publish_competition(*, competition: Competition, by: User) -> Publication:
     """Closed → published: the results document is frozen with its SHA-256 digest. A contestant
     with no counting sheet cannot be published: score them, or mark them absent."""
-    from scoring.results.document import build_document, digest, policy_of, summary_of
+    from scoring.results.document import policy_of
 
     with transaction.atomic():
         competition_services.transition(competition=competition, action="publish", by=by)
@@ -101,16 +101,36 @@ def publish_competition(*, competition: Competition, by: User) -> Publication:
                     )
                 }
             )
-        document = build_document(competition)
-        document["competition"]["digest"] = digest(document)
-        return Publication.objects.create(
-            competition=competition,
-            version=1,
-            document=document,
-            summary=summary_of(document),
-            digest=document["competition"]["digest"],
-            by=by,
-        )
+        return publish_version(competition=competition, by=by)
+
+
+def publish_version(*, competition: Competition, by: User, reason: str = "") -> Publication:
+    """A new version of the competition's results document, on the locked competition: built
+    now, linked to the version before (scoring.results.chain), with its digest and its public
+    document's digest."""
+    from scoring.results.chain import public_document, seal
+    from scoring.results.document import build_document, summary_of
+
+    document = build_document(competition)
+    last = (
+        competition.publications.only("version", "digest", "public_digest")
+        .order_by("-version")
+        .first()
+    )
+    digest = seal(document, last.digest if last else None)
+    summary = summary_of(document)
+    public = public_document(summary, digest, last.public_digest if last else None)
+    return Publication.objects.create(
+        competition=competition,
+        version=(last.version if last else 0) + 1,
+        document=document,
+        summary=summary,
+        digest=digest,
+        previous_digest=last.digest if last else "",
+        public_digest=public["competition"]["digest"],
+        reason=reason,
+        by=by,
+    )
 
 
 def override_grade(*, contestant: Contestant, grade: str, reason: str, by: User):
@@ -142,8 +162,6 @@ def amend_published(
     and a new version of the results document is published with its own digest; earlier
     versions stay as they were.
     """
-    from scoring.results.document import build_document, digest, summary_of
-
     if not reason.strip():
         raise ActionRefused(_("A correction needs a written reason."))
     with transaction.atomic():
@@ -168,27 +186,9 @@ def amend_published(
             )
             if sheet is None:
                 raise ActionRefused(_("Only a submitted sheet can be corrected."))
-            criteria = list(locked.criteria.all())
-            cleaned = _clean(criteria, points, sheet.comment, list(sheet.problems), True)
-            scores = list(sheet.scores.select_related("criterion"))
-            old = snapshot(sheet, {s.criterion.code: s.points for s in scores})
-            by_code = {c.code: c for c in criteria}
-            _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()}, scores)
-            sheet.version += 1
-            sheet.save(update_fields=["version", "updated_at"])
-            new = snapshot(sheet, cleaned) | {"correction": reason.strip()}
+            old, new = rewrite_points(sheet, list(locked.criteria.all()), points)
+            new |= {"correction": reason.strip()}
             SheetRevision.objects.create(
                 sheet=sheet, by=by, version=sheet.version, old=old, new=new
             )
-        document = build_document(locked)
-        document["competition"]["digest"] = digest(document)
-        last = locked.publications.only("version").order_by("-version").first()
-        return Publication.objects.create(
-            competition=locked,
-            version=(last.version if last else 0) + 1,
-            document=document,
-            summary=summary_of(document),
-            digest=document["competition"]["digest"],
-            reason=reason.strip(),
-            by=by,
-        )
+        return publish_version(competition=locked, by=by, reason=reason.strip())

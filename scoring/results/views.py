@@ -1,7 +1,5 @@
 """The results page and its downloads, all from the one results document."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
 from scoring.results import exports, published, queries
+from scoring.results.comments import named_comments, with_comments
 from scoring.results.document import (
     GRADE_LABELS,
     build_document,
@@ -26,7 +25,6 @@ from scoring.results.document import (
 )
 from scoring.results.services import amend_published, override_grade
 
-NOTICE_DAYS = 5  # the public notice period
 AGGREGATIONS = {
     "trimmed_mean": gettext_lazy("the mean without the single highest and lowest (from 5 sheets)"),
     "mean": gettext_lazy("the mean"),
@@ -63,6 +61,7 @@ def _criterion_names(competition: Competition, document: dict) -> list[tuple[str
 def _drawn_rows(competition: Competition, document: dict) -> dict:
     """Each contestant's row of the results and its explanation, drawn by their templates."""
     ids = dict(competition.contestants.values_list("village__code", "pk"))
+    document = with_comments(competition, document)
     names = _criterion_names(competition, document)
     main, explain = (
         get_template("scoring/_results_row.html"),
@@ -76,6 +75,7 @@ def _drawn_rows(competition: Competition, document: dict) -> dict:
             "grade_label": GRADE_LABELS.get(row["grade"] or "", ""),
             "reasons": [reason_text(reason) for reason in row["reasons"]],
             "averages": [(name, averages.get(code)) for code, name in names],
+            "named_comments": named_comments(row),
         }
         rows.append(
             {
@@ -129,6 +129,8 @@ def _results_response(request: HttpRequest, competition: Competition, carried: d
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:
         document = document_for(competition)
+        if fmt != "json":  # the JSON is the document as published, which its digest covers
+            document = with_comments(competition, document)
         content_type, render_as = DOWNLOADS[fmt]
         names = dict(_criterion_names(competition, document))
         response = HttpResponse(render_as(document, names), content_type=content_type)
@@ -154,38 +156,12 @@ def _results_response(request: HttpRequest, competition: Competition, carried: d
             "may_override": may_manage
             and competition.status in (Competition.Status.CLOSED, Competition.Status.PUBLISHED),
             "grades": GRADE_LABELS,
+            "may_print_feedback": permissions.feedback_ready(competition)
+            and permissions.can_print_feedback(request, competition),
             "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
             "publications": competition.publications.select_related("by")
             .defer("document", "summary")
             .order_by("version"),
-        },
-    )
-
-
-@login_required
-@cache_control(private=True, no_cache=True)
-def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable public notice (公示) of published results, with the digest; a reload of an
-    unchanged notice is a 304."""
-    competition = _get_competition_for_results(request, pk)
-    etag = competition.latest_digest and published.etag(request, competition.latest_digest)
-    return published.conditional(request, etag, lambda: _notice_response(request, competition))
-
-
-def _notice_response(request: HttpRequest, competition: Competition) -> HttpResponse:
-    publication = competition.publications.defer("summary").order_by("-version").first()
-    if publication is None:
-        raise Http404(_("Results are not published yet."))
-    ends = publication.at + timedelta(days=NOTICE_DAYS)
-    return render(
-        request,
-        "scoring/notice.html",
-        {
-            "competition": competition,
-            "document": publication.document,
-            "publication": publication,
-            "ends": ends,
-            "grades": GRADE_LABELS,
         },
     )
 
@@ -196,7 +172,7 @@ def judge_summary(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition_for_results(request, pk)
     if not permissions.can_manage(request.user, competition):
         raise Http404
-    document = document_for(competition)
+    document = with_comments(competition, document_for(competition))
     judges: dict[str, list] = {}
     for row in sorted(document["contestants"], key=lambda r: r["order"] or 0):
         for sheet in row["sheets"]:

@@ -5,11 +5,14 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from competition.models import Competition, Contestant, Judge
+from competition.models import Competition, Contestant, Judge, ObservationPoint
 from scoring.models import ScoreSheet
 from scoring.results.queries import criterion_labels
 from scoring.sheets import queries
-from villages.models import District, Membership, Street
+from villages.models import District, Membership, Street, Village
+
+# The competitions a district holds itself: the district-level one and the half-year review.
+DISTRICT_LEVELS = (Competition.Level.DISTRICT, Competition.Level.REVIEW)
 
 
 def competition(pk: int) -> Competition:
@@ -17,9 +20,10 @@ def competition(pk: int) -> Competition:
 
 
 def competitions_of(streets: list[Street], districts: list[District]) -> QuerySet[Competition]:
-    """The street competitions of `streets` and the district competitions of `districts`."""
+    """The street competitions of `streets` and the district-level competitions and half-year
+    reviews of `districts`."""
     return Competition.objects.filter(
-        Q(street__in=streets) | Q(district__in=districts, level=Competition.Level.DISTRICT)
+        Q(street__in=streets) | Q(district__in=districts, level__in=DISTRICT_LEVELS)
     ).select_related("street", "district")
 
 
@@ -39,11 +43,13 @@ def panel_candidates(competition: Competition) -> QuerySet[User]:
 
 def setup(competition: Competition) -> dict:
     """What the setup page shows: criteria, contestants, the panel, the latest events."""
-    criteria = list(competition.criteria.all())
+    criteria = list(competition.criteria.select_related("source"))
     return {
         "criteria": criteria,
         "maximum": queries.competition_maximum(criteria),
         "optional": [c.code for c in criteria if not c.required],
+        # The scheme the criteria were copied from, which the form to change them starts on.
+        "scheme": next((c.source.scheme_id for c in criteria if c.source_id), None),
         "contestants": queries.contestants_in_order(competition),
         "judges": competition.judges.select_related("user").prefetch_related("recusals"),
         "candidates": panel_candidates(competition),
@@ -94,3 +100,30 @@ def sheet_history(competition: Competition, sheet_id: int) -> tuple[ScoreSheet, 
     revisions = sheet.revisions.select_related("by").order_by("-at", "-id")
     labels = criterion_labels([competition.pk]).get(competition.pk, {})
     return sheet, revisions, labels
+
+
+def observation_points(competition: Competition) -> QuerySet[ObservationPoint]:
+    """A review's observation points in visiting order, with their villages and secretaries."""
+    return competition.observation_points.select_related(
+        "village__street", "contestant__secretary"
+    ).order_by("order")
+
+
+def observation_point(competition: Competition, point_id: int) -> ObservationPoint:
+    return get_object_or_404(
+        ObservationPoint.objects.select_related("village"), pk=point_id, competition=competition
+    )
+
+
+def point_candidates(competition: Competition) -> QuerySet[Village]:
+    """The villages a review may still visit: its district's active villages that have a
+    secretary now and are not yet observation points, by street and code."""
+    return (
+        Village.objects.filter(
+            street__district_id=competition.district_id, active=True, tenures__end__isnull=True
+        )
+        .exclude(observation_points__competition=competition)
+        .select_related("street")
+        .order_by("street__name", "code")
+        .distinct()
+    )

@@ -11,6 +11,8 @@ from competition.models import (
     Contestant,
     Event,
     Judge,
+    half_label,
+    half_quarters,
 )
 from competition.services import ActionRefused
 from scoring.models import (
@@ -169,4 +171,30 @@ def create_district_competition(
     competition_services.log(
         competition, Event.Kind.CREATED, by, _("%(n)s recommended") % {"n": len(picks)}
     )
+    return competition
+
+
+@transaction.atomic
+def create_review(
+    *, district, year: int, half: int, scheme: Scheme, optional_codes: list[str], by: User
+) -> Competition:
+    """The half-year review (半年观摩点评) of a half: the district's competition of that kind,
+    held in the half's last quarter, in draft, scored on the scheme's criteria under the
+    district's policy by a district panel. Its contestants come with the observation points
+    the district staff choose. One per half."""
+    if half not in (1, 2) or not 2000 <= year <= 2100:
+        raise ActionRefused(_("Choose a year and a half."))
+    quarter = half_quarters(half)[1]
+    if Competition.objects.filter(
+        level=Competition.Level.REVIEW, district=district, year=year, quarter=quarter
+    ).exists():
+        raise ActionRefused(
+            _("The half-year review of %(half)s exists already.") % {"half": half_label(half, year)}
+        )
+    competition = Competition.objects.create(
+        level=Competition.Level.REVIEW, district=district, year=year, quarter=quarter
+    )
+    _choose(competition, scheme, optional_codes)
+    district_policy(district).copy_for(competition).save()
+    competition_services.log(competition, Event.Kind.CREATED, by, scheme.label)
     return competition

@@ -94,20 +94,38 @@ def competition_setup(request: HttpRequest, pk: int) -> HttpResponse:
         | {
             "competition": competition,
             "may_manage": permissions.can_manage(request.user, competition),
-            "criteria_form": CriteriaForm(initial={"optional": page["optional"]}),
+            "criteria_form": CriteriaForm(
+                initial={"scheme": page["scheme"], "optional": page["optional"]}
+            ),
             "judge_form": JudgeForm(users=page["candidates"]),
         },
     )
 
 
-def _act(request: HttpRequest, competition: Competition, action, success: str) -> HttpResponse:
+def act(
+    request: HttpRequest, competition: Competition, action, success: str, to: str = "scoring:setup"
+) -> HttpResponse:
+    """Do `action`; say `success`, or why it was refused; back to the page `to`."""
     try:
         action()
     except ActionRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
-    return redirect("scoring:setup", competition.pk)
+    return redirect(to, competition.pk)
+
+
+def read_positions(request: HttpRequest) -> dict[int, int] | None:
+    """The positions a list's form posts (`order-<id>`: a place), or None if one is not a whole
+    number."""
+    try:
+        return {
+            int(key.removeprefix("order-")): int(value)
+            for key, value in request.POST.items()
+            if key.startswith("order-")
+        }
+    except ValueError:
+        return None
 
 
 @login_required
@@ -118,7 +136,7 @@ def criteria_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a scheme and optional items."))
         return redirect("scoring:setup", pk)
-    return _act(
+    return act(
         request,
         competition,
         lambda: choose_criteria(
@@ -151,7 +169,7 @@ def contestants_add_current(request: HttpRequest, pk: int) -> HttpResponse:
 def contestant_remove(request: HttpRequest, pk: int, contestant_id: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
     contestant = setup_queries.contestant(competition, contestant_id)
-    return _act(
+    return act(
         request,
         competition,
         lambda: competition_services.remove_contestant(contestant=contestant, by=request.user),
@@ -165,7 +183,7 @@ def contestant_absent(request: HttpRequest, pk: int, contestant_id: int) -> Http
     competition = get_competition_for_staff(request, pk)
     contestant = setup_queries.contestant(competition, contestant_id)
     absent = request.POST.get("absent") == "1"
-    return _act(
+    return act(
         request,
         competition,
         lambda: competition_services.set_absent(
@@ -179,7 +197,7 @@ def contestant_absent(request: HttpRequest, pk: int, contestant_id: int) -> Http
 @require_POST
 def order_draw(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    return _act(
+    return act(
         request,
         competition,
         lambda: competition_services.draw_order(competition=competition, by=request.user),
@@ -191,15 +209,11 @@ def order_draw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_set(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
-    order = {}
-    for key, value in request.POST.items():
-        if key.startswith("order-"):
-            try:
-                order[int(key[6:])] = int(value)
-            except ValueError:
-                messages.error(request, _("Positions must be whole numbers."))
-                return redirect("scoring:setup", pk)
-    return _act(
+    order = read_positions(request)
+    if order is None:
+        messages.error(request, _("Positions must be whole numbers."))
+        return redirect("scoring:setup", pk)
+    return act(
         request,
         competition,
         lambda: competition_services.set_order(
@@ -219,7 +233,7 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error[0])
         return redirect("scoring:setup", pk)
     data = form.cleaned_data
-    return _act(
+    return act(
         request,
         competition,
         lambda: competition_services.add_judge_account(
@@ -234,7 +248,7 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
 def judge_remove(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
     competition = get_competition_for_staff(request, pk)
     judge = setup_queries.judge(competition, judge_id)
-    return _act(
+    return act(
         request,
         competition,
         lambda: competition_services.remove_judge(judge=judge, by=request.user),
@@ -273,7 +287,7 @@ def judge_status(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse:
             messages.error(request, _("Choose whether the judge is withdrawn, absent or back."))
         return redirect("scoring:setup", pk)
     service, done = STATUS_ACTIONS[form.cleaned_data["status"]]
-    return _act(
+    return act(
         request,
         competition,
         lambda: service(judge=judge, reason=form.cleaned_data["reason"], by=request.user),
@@ -291,7 +305,7 @@ def judge_recusals(request: HttpRequest, pk: int, judge_id: int) -> HttpResponse
     if contestants is None:
         messages.error(request, _("A recusal must name a contestant of this competition."))
         return redirect("scoring:setup", pk)
-    return _act(
+    return act(
         request,
         competition,
         lambda: competition_services.set_recusals(
@@ -330,7 +344,7 @@ def _close(request: HttpRequest, competition: Competition) -> HttpResponse:
     form = None if report.complete else CloseForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["reason"] if form else ""
-        return _act(
+        return act(
             request,
             competition,
             lambda: close_scoring(competition=competition, by=request.user, reason=reason),
@@ -374,7 +388,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = ReasonForm(request.POST or None) if action == "reopen" else None
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["reason"] if form else ""
-        return _act(
+        return act(
             request,
             competition,
             lambda: _run(action, competition, request.user, reason),

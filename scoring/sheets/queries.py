@@ -85,11 +85,51 @@ def _count(contestants: QuerySet[Contestant]) -> Coalesce:
 
 
 def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:
+    """The judge's sheet for the contestant with its scores (by criterion id), or None."""
     return (
         ScoreSheet.objects.filter(judge=judge, contestant=contestant)
-        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .prefetch_related("scores")
         .first()
     )
+
+
+def sheet_contestant(seat: Judge, pk: int) -> Contestant | None:
+    """A contestant of the seat's competition for the sheet page, with their secretary and
+    village, and `recused`: whether this judge is recused from them. One query."""
+    recused = Judge.recusals.through.objects.filter(judge=seat, contestant=OuterRef("pk"))
+    return (
+        Contestant.objects.filter(competition_id=seat.competition_id, pk=pk)
+        .select_related("secretary", "village__street")
+        .annotate(recused=Exists(recused))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    pk: int
+    name: str
+
+
+def neighbours(contestant: Contestant) -> tuple[Neighbour | None, Neighbour | None]:
+    """Who speaks before and after the contestant, absent contestants left out. One query."""
+    if contestant.order is None:
+        return None, None
+    speaking = (
+        Contestant.objects.filter(
+            competition_id=contestant.competition_id, order__isnull=False, absent=False
+        )
+        .exclude(pk=contestant.pk)
+        .order_by("order")
+        .values_list("pk", "order", "secretary__name")
+    )
+    before = after = None
+    for pk, order, name in speaking:
+        if order < contestant.order:
+            before = Neighbour(pk, name)
+        elif order > contestant.order and after is None:
+            after = Neighbour(pk, name)
+    return before, after
 
 
 def judge_seat(pk: int) -> Judge:
@@ -120,6 +160,17 @@ def carried_over(competition: Competition, villages=None):
     if villages is not None:
         problems = problems.filter(village__in=villages)
     return problems
+
+
+def scoring_state(contestant: Contestant, judge: Judge) -> tuple[Competition, bool, bool]:
+    """The contestant's competition as the database holds it now, whether the contestant is
+    absent (or gone), and whether the judge is recused from them. One query."""
+    absent = Contestant.objects.filter(pk=contestant.pk).values("absent")
+    recused = Judge.recusals.through.objects.filter(judge=judge, contestant_id=contestant.pk)
+    competition = Competition.objects.annotate(
+        contestant_absent=Subquery(absent), judge_recused=Exists(recused)
+    ).get(pk=contestant.competition_id)
+    return competition, competition.contestant_absent is not False, competition.judge_recused
 
 
 def absent_or_recused(contestant: Contestant, judge: Judge) -> tuple[bool, bool]:
@@ -161,3 +212,68 @@ def sheet_scores(sheet: ScoreSheet) -> list[Score]:
 def contestant_in(competition_id: int, pk: int) -> Contestant | None:
     """A contestant of the competition, or None."""
     return Contestant.objects.filter(pk=pk, competition_id=competition_id).first()
+
+
+def judge_kit(judge: Judge) -> dict:
+    """What a judge's phone keeps to score the whole competition offline, as plain values: the
+    contestants in speaking order (each with the problems carried over from their village's
+    earlier competitions), the criteria with maxima and guidance, and the judge's own sheets so
+    far with their versions. Seven queries."""
+    competition = judge.competition
+    criteria = list(competition.criteria.all())
+    recused = set(judge.recusals.values_list("pk", flat=True))
+    contestants = list(contestants_in_order(competition).filter(order__isnull=False))
+    sheets = ScoreSheet.objects.filter(judge=judge).prefetch_related(
+        Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+    )
+    carried: dict[int, list[dict]] = {}
+    for p in carried_over(competition, [c.village_id for c in contestants]):
+        carried.setdefault(p.village_id, []).append(
+            {
+                "year": p.competition.year,
+                "quarter": p.competition.quarter,
+                "text": p.text,
+                "status": p.get_status_display(),
+            }
+        )
+    return {
+        "competition": {
+            "id": competition.pk,
+            "title": competition.title,
+            "status": competition.status,
+            "maximum": f"{competition_maximum(criteria).normalize():f}",
+        },
+        "seat": {"id": judge.pk, "active": judge.is_active},
+        "criteria": [
+            {
+                "code": c.code,
+                "label": c.label,
+                "max": f"{c.max_points.normalize():f}",
+                "guidance": c.guidance_text,
+            }
+            for c in criteria
+        ],
+        "contestants": [
+            {
+                "id": c.pk,
+                "order": c.order,
+                "name": c.secretary.name,
+                "village": c.village.name,
+                "street": c.village.street.name,
+                "absent": c.absent,
+                "recused": c.pk in recused,
+                "carried": carried.get(c.village_id, []),
+            }
+            for c in contestants
+        ],
+        "sheets": {
+            str(s.contestant_id): {
+                "version": s.version,
+                "status": s.status,
+                "points": {x.criterion.code: f"{x.points.normalize():f}" for x in s.scores.all()},
+                "comment": s.comment,
+                "problems": list(s.problems),
+            }
+            for s in sheets
+        },
+    }

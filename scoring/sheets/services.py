@@ -44,11 +44,13 @@ MAX_TEXT = 2000
 @dataclass(frozen=True)
 class SaveResult:
     """What the server holds after a save: `applied` is False for a repeat or a stale version;
-    `maximum` is the competition's, the sum of its criteria's."""
+    `total` is the sum of the points the sheet holds, `maximum` the competition's, the sum of
+    its criteria's."""
 
     sheet: ScoreSheet
     applied: bool
     stale: bool
+    total: Decimal
     maximum: Decimal
 
     @property
@@ -179,6 +181,22 @@ def _sync_problems(sheet: ScoreSheet, contestant: Contestant, judge: Judge) -> N
         Problem.objects.filter(pk__in=dropped, raisers=None).delete()
 
 
+def rewrite_points(
+    sheet: ScoreSheet, criteria: list[CompetitionCriterion], points: dict[str, object]
+) -> tuple[dict, dict]:
+    """Give a submitted sheet, locked by the caller, new points checked as a submit is (a
+    correction after publication); its version goes up by one. Returns its snapshots before
+    and after."""
+    cleaned = _clean(criteria, points, sheet.comment, list(sheet.problems), True)
+    scores = list(sheet.scores.select_related("criterion"))
+    old = snapshot(sheet, {s.criterion.code: s.points for s in scores})
+    by_code = {c.code: c for c in criteria}
+    _write_scores(sheet, {by_code[code]: value for code, value in cleaned.items()}, scores)
+    sheet.version += 1
+    sheet.save(update_fields=["version", "updated_at"])
+    return old, snapshot(sheet, cleaned)
+
+
 def _write_scores(
     sheet: ScoreSheet, points: dict[CompetitionCriterion, Decimal], scores: list[Score]
 ) -> None:
@@ -242,7 +260,7 @@ def save_sheet(
         # and is refused whole. Other judges' saves go on side by side; the same judge's
         # resends or racing phones go one at a time, even before their sheet exists.
         seat_status = queries.lock_seat(judge)
-        competition = Competition.objects.get(pk=contestant.competition_id)
+        competition, absent, recused = queries.scoring_state(contestant, judge)
         if competition.status != Competition.Status.SCORING:
             raise ActionRefused(
                 _("Scores are not accepted: the competition is %(status)s.")
@@ -252,7 +270,6 @@ def save_sheet(
             raise ActionRefused(_("This judge does not sit on this contestant's competition."))
         if seat_status != Judge.Status.ACTIVE:
             raise ActionRefused(str(INACTIVE.get(seat_status, INACTIVE[Judge.Status.WITHDRAWN])))
-        absent, recused = queries.absent_or_recused(contestant, judge)
         if absent:
             raise ActionRefused(_("%(who)s is absent and is not scored.") % {"who": contestant})
         if recused:
@@ -265,8 +282,14 @@ def save_sheet(
             # number with other contents comes from elsewhere — a second phone, or staff typing
             # the paper sheet — and is refused like an older version: it was not used.
             resend = version == sheet.version and _holds(sheet, cleaned, comment, problems, submit)
-            maximum = queries.competition_maximum(criteria)
-            return SaveResult(sheet=sheet, applied=False, stale=not resend, maximum=maximum)
+            held = cleaned.values() if resend else queries.sheet_points(sheet)
+            return SaveResult(
+                sheet=sheet,
+                applied=False,
+                stale=not resend,
+                total=domain.sheet_total(held),
+                maximum=queries.competition_maximum(criteria),
+            )
         if sheet is None:
             # Created only now that the save will apply: a refusal leaves no empty sheet.
             sheet = ScoreSheet(contestant=contestant, judge=judge)
@@ -300,8 +323,13 @@ def save_sheet(
         )
         if had_problems or problems:  # problems come only from sheets: none before, none now
             _sync_problems(sheet, contestant, judge)
-    maximum = queries.competition_maximum(criteria)
-    return SaveResult(sheet=sheet, applied=True, stale=False, maximum=maximum)
+    return SaveResult(
+        sheet=sheet,
+        applied=True,
+        stale=False,
+        total=domain.sheet_total(cleaned.values()),
+        maximum=queries.competition_maximum(criteria),
+    )
 
 
 def _holds(

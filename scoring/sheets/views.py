@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -139,7 +139,8 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
     criteria = list(seat.competition.criteria.all())
     maximum = queries.competition_maximum(criteria)
     sheet = queries.sheet_for(seat, contestant)
-    saved = {s.criterion.code: s.points for s in sheet.scores.all()} if sheet else {}
+    code_of = {c.pk: c.code for c in criteria}
+    saved = {code_of[s.criterion_id]: s.points for s in sheet.scores.all()} if sheet else {}
     total = domain.sheet_total(saved.values())
     context = {
         "seat": seat,
@@ -170,17 +171,7 @@ def sheet_page_context(seat: Judge, contestant: Contestant, posted=None) -> dict
 def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -> HttpResponse:
     seat = _get_seat_for_user(request, competition_id)
     if request.method == "GET":
-        contestant = get_object_or_404(
-            Contestant.objects.filter(competition=seat.competition).select_related(
-                "secretary", "village__street"
-            ),
-            pk=contestant_id,
-        )
-        context = sheet_page_context(seat, contestant)
-        context["previous"] = _neighbour(seat, contestant, -1)
-        context["next"] = _neighbour(seat, contestant, +1)
-        context["not_scored"] = _not_scored(seat, contestant)
-        return render(request, "scoring/judge_sheet.html", context)
+        return _sheet_page(request, seat, contestant_id)
     # A save needs the contestant's row alone.
     contestant = queries.contestant_in(seat.competition_id, contestant_id)
     if contestant is None:
@@ -193,23 +184,43 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
             judge=seat, contestant=contestant, by=request.user, **read_sheet_post(request)
         )
     except (ActionRefused, SheetInvalid) as exc:
-        invalid = isinstance(exc, SheetInvalid)
-        errors = exc.errors if invalid else {"refused": _refusal_to_judge(seat, contestant, exc)}
-        if _wants_json(request):
-            return JsonResponse(
-                {
-                    "result": "invalid" if invalid else "refused",
-                    "errors": errors,
-                    "version": queries.sheet_version(seat, contestant),
-                },
-                status=400 if invalid else 403,
-            )
-        context = sheet_page_context(seat, contestant, request.POST) | {"errors": errors}
-        return render(request, "scoring/judge_sheet.html", context, status=400)
+        return _not_saved(request, seat, contestant, exc)
+    if _wants_json(request):
+        reply = _save_reply(seat, contestant, result)
+        return JsonResponse(reply, status=409 if result.stale else 200)
+    return _saved(request, seat, contestant, result)
+
+
+def _sheet_page(request: HttpRequest, seat: Judge, contestant_id: int) -> HttpResponse:
+    contestant = queries.sheet_contestant(seat, contestant_id)
+    if contestant is None:
+        raise Http404
+    context = sheet_page_context(seat, contestant)
+    context["previous"], context["next"] = queries.neighbours(contestant)
+    context["not_scored"] = _not_scored(seat, contestant, contestant.absent, contestant.recused)
+    return render(request, "scoring/judge_sheet.html", context)
+
+
+def _not_saved(request: HttpRequest, seat: Judge, contestant: Contestant, exc) -> HttpResponse:
+    """A refused or invalid sheet: the phone is told why, a form posted without JS sees the
+    page again with what was typed and the messages under each item."""
+    invalid = isinstance(exc, SheetInvalid)
+    errors = exc.errors if invalid else {"refused": _refusal_to_judge(seat, contestant, exc)}
     if _wants_json(request):
         return JsonResponse(
-            _save_reply(seat, contestant, result), status=409 if result.stale else 200
+            {
+                "result": "invalid" if invalid else "refused",
+                "errors": errors,
+                "version": queries.sheet_version(seat, contestant),
+            },
+            status=400 if invalid else 403,
         )
+    context = sheet_page_context(seat, contestant, request.POST) | {"errors": errors}
+    return render(request, "scoring/judge_sheet.html", context, status=400)
+
+
+def _saved(request: HttpRequest, seat: Judge, contestant: Contestant, result) -> HttpResponse:
+    """A form posted without JS: back to the sheet, or on to the next one after a submit."""
     if result.stale:
         messages.warning(request, _("A newer version of this sheet is already saved."))
     elif result.sheet.status == "submitted":
@@ -219,7 +230,7 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
             _("Submitted: %(who)s, %(total)s of %(maximum)s points (%(percent)s%%).")
             % {"who": contestant.secretary, **reply},
         )
-        following = _neighbour(seat, contestant, +1)
+        following = queries.neighbours(contestant)[1]
         if following and request.POST.get("action") == "submit":
             return redirect("scoring:sheet", seat.competition_id, following.pk)
     else:
@@ -229,8 +240,7 @@ def score_sheet(request: HttpRequest, competition_id: int, contestant_id: int) -
 
 def _save_reply(seat: Judge, contestant: Contestant, result) -> dict:
     """What the phone is told of a save: the outcome, and the sheet the server now holds."""
-    maximum = result.maximum
-    total = domain.sheet_total(queries.sheet_points(result.sheet))
+    maximum, total = result.maximum, result.total
     percent = domain.round2(domain.sheet_percent(total, maximum)) if maximum else Decimal(0)
     return {
         "result": "applied" if result.applied else ("stale" if result.stale else "duplicate"),
@@ -247,7 +257,8 @@ def _refusal_to_judge(seat: Judge, contestant: Contestant, refused: ActionRefuse
     seat = queries.judge_seat(seat.pk)
     if not seat.is_active:
         return str(SEAT_INACTIVE[seat.status])
-    return _not_scored(seat, contestant) or str(refused)
+    absent, recused = queries.absent_or_recused(contestant, seat)
+    return _not_scored(seat, contestant, absent, recused) or str(refused)
 
 
 # What a judge taken off the panel is told (the page says it too: _seat_inactive.html).
@@ -263,14 +274,13 @@ SEAT_INACTIVE = {
 }
 
 
-def _not_scored(seat: Judge, contestant: Contestant) -> str:
-    """Why this judge cannot score this contestant now, as the database holds it; empty when
-    they can."""
+def _not_scored(seat: Judge, contestant: Contestant, absent: bool, recused: bool) -> str:
+    """Why this judge cannot score this contestant now (the contestant `absent`, the judge
+    `recused` from them, as the database holds it); empty when they can."""
     if seat.competition.status != seat.competition.Status.SCORING:
         return _("Scoring is not open: the competition is %(status)s.") % {
             "status": seat.competition.get_status_display()
         }
-    absent, recused = queries.absent_or_recused(contestant, seat)  # the question each save asks
     if absent:
         return _("%(who)s is absent and is not scored.") % {"who": contestant.secretary}
     if recused:
@@ -278,14 +288,3 @@ def _not_scored(seat: Judge, contestant: Contestant) -> str:
             "who": contestant.secretary
         }
     return ""
-
-
-def _neighbour(seat: Judge, contestant: Contestant, step: int) -> Contestant | None:
-    if contestant.order is None:
-        return None
-    ordered = seat.competition.contestants.filter(order__isnull=False, absent=False).select_related(
-        "secretary", "village"
-    )
-    if step > 0:
-        return ordered.filter(order__gt=contestant.order).order_by("order").first()
-    return ordered.filter(order__lt=contestant.order).order_by("-order").first()

@@ -12,6 +12,7 @@
 
   var OUTBOX = "leitai:outbox";
   var LOCAL = "leitai:sheet:";
+  var REFUSED = "leitai:refused:"; /* per sheet: why the server did not take what was typed */
   var RETRY_MS = 5000;
   var NUMBER = /^[0-9]+(\.[0-9]*)?$|^\.[0-9]+$/;
   var ANSWERS = [
@@ -19,8 +20,8 @@
   ];
   var textsEl = document.getElementById("outbox-texts");
   var texts = (textsEl || {}).dataset || {};
-  var form = document.getElementById("sheet");
-  var stateLine = document.getElementById("sheet-state") || document.getElementById("outbox-state");
+  var form = null;
+  var stateLine = null;
   var signInBox = document.getElementById("signin-again");
   var sending = false;
   var timer = null;
@@ -152,6 +153,8 @@
     }
     if (result === "applied" || result === "duplicate") {
       write(LOCAL + entry.key, null);
+      write(REFUSED + entry.key, null);
+      tell("applied", entry, data);
       if (isMine) {
         form.dataset.version = String(data.version);
         form.elements.version.value = String(data.version + 1);
@@ -164,6 +167,8 @@
          What this judge typed stays, on the page and on the device, to check and send again. */
       var kept = read(LOCAL + entry.key, null);
       if (kept) write(LOCAL + entry.key, { base: data.version, version: null, fields: kept.fields });
+      write(REFUSED + entry.key, { result: result, message: texts.stale, version: data.version });
+      tell("stale", entry, data);
       if (isMine) {
         form.dataset.version = String(data.version);
         form.elements.version.value = String(data.version + 1);
@@ -171,12 +176,18 @@
       }
       return true;
     }
-    /* invalid or refused: sending again would be refused again; the device copy stays. */
+    /* invalid or refused: sending again would be refused again; the device copy stays, and
+       the list says, sheet by sheet, what was not accepted. */
+    var errors = data.errors || {};
+    var reason = errors.refused || Object.keys(errors).map(function (k) {
+      return errors[k];
+    }).join(" ");
+    write(REFUSED + entry.key, { result: result, message: reason || texts.fix, version: data.version });
+    tell(result, entry, data);
     if (isMine && result === "refused") closeSheet((data.errors || {}).refused || "");
     else if (isMine) showErrors(data.errors || {});
     else if (!form) {
       /* Sent from the list: say so here; the typing stays on the device. */
-      var errors = data.errors || {};
       say(texts.refused + " " + (errors.refused || texts.fix), "refused");
     }
     return true;
@@ -195,6 +206,11 @@
       if (el.type !== "hidden") el.disabled = true;
     });
     say(texts.refused + " " + message, "refused");
+  }
+
+  /* Other scripts of the judge's pages (offline.js) follow the outbox's answers. */
+  function tell(result, entry, data) {
+    window.dispatchEvent(new CustomEvent("leitai:answer", { detail: { result: result, entry: entry, data: data } }));
   }
 
   function saved(entry, data) {
@@ -433,6 +449,8 @@
       user: texts.user,
     });
     write(OUTBOX, queue);
+    write(REFUSED + form.dataset.key, null);
+    tell("queued", queue[queue.length - 1], {});
     write(LOCAL + form.dataset.key, {
       base: Number(form.dataset.version),
       version: version,
@@ -442,12 +460,22 @@
     flush();
   }
 
-  if (form) {
+  /* Take on the page's sheet, or one offline.js has just drawn from the kept kit (then
+     `el` is that form, or null for the list). */
+  function attach(el) {
+    form = el;
+    stateLine = document.getElementById("sheet-state") || document.getElementById("outbox-state");
+    if (!form) {
+      showWaiting();
+      return;
+    }
     var kept = read(LOCAL + form.dataset.key, null);
+    var refused = read(REFUSED + form.dataset.key, null);
     if (kept && kept.fields && kept.base >= Number(form.dataset.version)) {
       restore(kept.fields);
       say(kept.version ? texts.offline : texts.typing, kept.version ? "offline" : "typing");
     }
+    if (refused && refused.message) say(texts.refused + " " + refused.message, "refused");
     items().forEach(function (el) {
       if (el.value.trim() !== "" && !el.classList.contains("is-invalid")) mark(el, fault(el, false));
     });
@@ -455,6 +483,9 @@
     form.addEventListener("submit", submit);
     total();
   }
+
+  window.leitaiSheet = { attach: attach, flush: flush, outbox: outbox, read: read, write: write };
+  attach(document.getElementById("sheet"));
   window.addEventListener("online", flush);
   flush();
   showWaiting();

@@ -44,6 +44,7 @@ ROLES = {
 }
 # Signing out and switching language are forms; the health check is JSON.
 SKIPPED = {"logout", "set_language", "health", "admin:logout", "admin:view_on_site"}
+SKIPPED |= {"notice:document"}  # the public notice's JSON, a download
 OUR_APPS = ("villages", "competition", "scoring")
 ADDRESSES_PER_ROUTE = 3  # the first is checked with axe, the others only read for their links
 MAX_PAGES = 80  # per role: a bound in case something multiplies
@@ -58,22 +59,27 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-def violations(page, where: str) -> list[str]:
-    """axe's serious and critical violations on the page as it is shown now."""
+def violations(page, where: str, *, rows: int = 0) -> list[str]:
+    """axe's serious and critical violations on the page as it is shown now; with `rows`, of
+    each table only its first rows."""
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
     # govern: a <script> tag with axe's source would be refused by it.
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(page.axe_source)
     found = page.evaluate(
-        """async () => {
+        """async (rows) => {
+          const context = rows
+            ? {exclude: [[`tbody > tr:nth-child(n+${rows + 1})`]]}
+            : document;
           // No preload: it copies the stylesheets into <style> elements, which the page's
           // policy refuses; only the rule on locked screen orientation needs them.
-          const result = await axe.run(document, {resultTypes: ['violations'], preload: false});
+          const result = await axe.run(context, {resultTypes: ['violations'], preload: false});
           return result.violations
             .filter((v) => v.impact === 'serious' || v.impact === 'critical')
             .map((v) => ({id: v.id, impact: v.impact,
                           targets: v.nodes.map((n) => n.target.join(' '))}));
-        }"""
+        }""",
+        rows,
     )
     return [
         f"{where}: {v['id']} ({v['impact']}, {len(v['targets'])}×) "
@@ -86,7 +92,9 @@ def violations(page, where: str) -> list[str]:
 def check_both_widths(page, where: str) -> list[str]:
     found = violations(page, f"{where} @360")
     page.set_viewport_size(DESKTOP)
-    found += violations(page, f"{where} @1280")
+    # A table's rows look alike at either width, and every one was checked at 360: at 1280 its
+    # first twenty stand for the rest.
+    found += violations(page, f"{where} @1280", rows=20)
     page.set_viewport_size(PHONE)
     return found
 
@@ -201,6 +209,46 @@ def printed_pages(page, site: str, competition_id: int) -> list[str]:
     return found + check_both_widths(page, f"street staff {action} (slips)")
 
 
+def notice_pages(page, site: str, competition_id: int) -> list[str]:
+    """A villager's phone on the public notice: the objection form opened and lodged, its code
+    looked up, and the notice's document pasted into the verify page."""
+    page.goto(site + reverse("notice:public", args=[competition_id]))
+    page.locator("#lodge").evaluate("(form) => form.closest('details').open = true")
+    found = check_both_widths(page, "villager /notice/ (objection form open)")
+    page.select_option("#lodge-village", index=1)
+    page.fill("#lodge-name", "张三")
+    page.fill("#lodge-phone", "13800000000")
+    page.fill("#lodge-text", "民主测评票数与实际不符。")
+    page.locator("#lodge button[type=submit]").click()
+    page.locator("#objection-code").wait_for()
+    found += check_both_widths(page, "villager /notice/objection/ (lodged)")
+    document = page.request.get(site + reverse("notice:document", args=[competition_id])).text()
+    page.goto(site + reverse("notice:verify"))
+    page.fill("#verify-text", document)
+    page.locator("#verify button[type=submit]").click()
+    page.locator("#match").wait_for()
+    found += check_both_widths(page, "villager /notice/verify/ (a match)")
+    page.fill("#verify-text", "not json")
+    page.locator("#verify button[type=submit]").click()
+    page.locator("#result .alert-danger").wait_for()
+    return found + check_both_widths(page, "villager /notice/verify/ (not a document)")
+
+
+def stage_pages(page, site: str, competition_id: int) -> list[str]:
+    """The stage: a screen link issued (the answer of a form) and the big screen it opens, with
+    a contestant on stage."""
+    page.goto(site + reverse("stage:controller", args=[competition_id]))
+    page.locator("#do-start").click()
+    page.locator("#do-pause").wait_for()
+    page.locator("#issue-link").click()
+    page.locator("#screen-url").wait_for()
+    found = check_both_widths(page, "street staff stage:link_issue (screen link)")
+    link = page.locator("#screen-url").input_value()
+    page.goto(link)
+    page.locator(".screen-turn.turn-current").wait_for()
+    return found + check_both_widths(page, "screen link /competitions/…/screen/ (on stage)")
+
+
 def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server):
     source = axe_source()
     call_command("seed_demo", stdout=io.StringIO())
@@ -208,6 +256,16 @@ def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server
     staff = User.objects.get(username="street01")
     _contestant, code = issue_ballot_tokens(competition=competition, per_contestant=1, by=staff)[0]
     _judge, card = issue_cards(competition=competition, by=staff)[0]
+    # Feedback sheets: one secretary's, and all of a competition's (last year's, published).
+    published = (
+        Competition.objects.filter(status=Competition.Status.PUBLISHED, street=competition.street)
+        .order_by("-year", "-quarter")
+        .first()
+    )
+    feedback = [
+        reverse("scoring:feedback", args=[published.pk, published.contestants.first().pk]),
+        reverse("scoring:feedback_all", args=[published.pk]),
+    ]
 
     started = time.monotonic()
     found, checked = [], {}
@@ -226,23 +284,41 @@ def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server
             sign_in(page, live_server.url, username)
             if role != "judge":  # the navigation's search, for staff
                 start.append(reverse("search") + "?q=%E5%AF%92%E4%BA%AD")  # 寒亭
-        else:  # a judge's sign-in card, before it signs them in
+            if role in ("street staff", "district staff"):
+                start += feedback
+        else:  # a judge's sign-in card, before it signs them in; the public notice's pages
             start.append(reverse("competition:card", args=[card]))
+            start += [
+                reverse("notice:public", args=[published.pk]),
+                reverse("notice:verify"),
+                reverse("notice:objection"),
+            ]
         checked[role], role_found = crawl(page, live_server.url, role, start)
         found += role_found
         if role == "street staff":
             found += printed_pages(page, live_server.url, competition.pk)
+            found += stage_pages(page, live_server.url, competition.pk)
     phone = page_at(PHONE)
     phone.axe_source = source
     found += ballot_pages(phone, live_server.url, code)
-    print(f"axe: {sum(map(len, checked.values())) + 8} pages in {time.monotonic() - started:.0f} s")
+    found += notice_pages(phone, live_server.url, published.pk)
+    phone.goto(live_server.url + reverse("stage:screen_link", args=["no-such-link"]))
+    found += check_both_widths(phone, "projector /screen/… (an unknown screen link)")
+    print(
+        f"axe: {sum(map(len, checked.values())) + 12} pages in {time.monotonic() - started:.0f} s"
+    )
     for role, paths in checked.items():
         print(role, len(paths), " ".join(paths))
 
     # The crawl reached each role's pages, not only the home page.
     assert {"/judge/", f"/judge/{competition.pk}/"} <= set(checked["judge"])
     assert len(checked["street staff"]) >= 20, checked["street staff"]
+    stage = reverse("stage:controller", args=[competition.pk])
+    assert {stage, stage + "questions/", stage + "log/"} <= set(checked["street staff"])
+    assert reverse("stage:screen", args=[competition.pk]) in checked["street staff"]
     assert len(checked["district staff"]) >= 12, checked["district staff"]
+    for role in ("street staff", "district staff"):
+        assert set(feedback) <= set(checked[role]), checked[role]
     admin = [path for path in checked["administrator"] if path.startswith("/admin/")]
     assert len(admin) == 3 and admin[0] == "/admin/" and admin[2].endswith("/change/"), admin
     assert found == [], "axe-core finds serious or critical violations:\n" + "\n".join(found)

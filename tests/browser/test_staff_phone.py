@@ -121,12 +121,14 @@ def test_results_and_board_fit_a_phone(page_at, live_server, street_staff_carol)
     assert_name_stays_in_view(page)
     screenshot(page, "results-phone-scrolled")
     # The printable pages too: the judges' signed summaries and the public notice.
-    for name in ("scoring:judge_summary", "scoring:notice"):
+    for name in ("scoring:judge_summary", "notice:printed"):
         page.goto(live_server.url + reverse(name, args=[competition.pk]))
         assert_fits(page)
 
 
-def test_rankings_and_annual_report_fit_a_phone(page_at, live_server, street, district_dan):
+def test_rankings_annual_and_half_year_reports_fit_a_phone(
+    page_at, live_server, street, district_dan
+):
     street.name = "寒亭经济开发区发展中心"
     street.save()
     other = StreetFactory(district=street.district, name="固堤街道")
@@ -150,6 +152,12 @@ def test_rankings_and_annual_report_fit_a_phone(page_at, live_server, street, di
     screenshot(page, "annual-report-phone")
     assert_name_stays_in_view(page)
     screenshot(page, "annual-report-phone-scrolled")
+
+    page.goto(live_server.url + reverse("scoring:half_year") + "?year=2025&half=1")
+    assert page.locator("#half-year tbody tr").count() == 6
+    assert page.locator("#half-year-streets tbody tr").count() == 2
+    assert_fits(page)
+    screenshot(page, "half-year-report-phone")
 
 
 def test_dashboard_problems_and_search_fit_a_phone(page_at, live_server, street, district_dan):

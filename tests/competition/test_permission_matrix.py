@@ -24,7 +24,16 @@ from django.http import HttpResponse
 from django.urls import get_resolver, reverse
 
 from competition import services as competition_services
-from competition.models import Competition, Contestant, Event, Judge, Problem, SignInCard
+from competition.models import (
+    Competition,
+    Contestant,
+    Event,
+    Judge,
+    ObservationPoint,
+    Problem,
+    SignInCard,
+)
+from notice.models import Notice, Objection
 from scoring.models import (
     Ballot,
     BallotToken,
@@ -84,6 +93,7 @@ def snapshot() -> dict[str, object]:
         "competitions": rows(Competition, "pk", "status"),
         "criteria": rows(CompetitionCriterion, "competition_id", "code"),
         "contestants": rows(Contestant, "pk", "order", "absent"),
+        "points": rows(ObservationPoint, "pk", "order", "visit_on"),
         "judges": rows(Judge, "pk", "competition_id", "user_id", "role", "status"),
         "recusals": rows(Judge.recusals.through, "judge_id", "contestant_id"),
         "cards": rows(SignInCard, "pk", "used_at", "revoked_at"),
@@ -99,6 +109,8 @@ def snapshot() -> dict[str, object]:
         "tallies": rows(PaperTally, "pk", "excellent", "confirmed_by_id"),
         "events": Event.objects.count(),
         "users": User.objects.count(),
+        "notices": rows(Notice, "pk", "public", "working_days", "ended_at"),
+        "objections": rows(Objection, "pk", "status", "finding"),
     }
 
 
@@ -156,6 +168,11 @@ PAGES: dict[str, Page] = {
         effect=lambda w: sheet_of(w.seat_alice, w.contestants[1]).status == "submitted",
         # Submitted: on to the next contestant in speaking order.
         then=lambda w: w.url("scoring:sheet", w.contestants[2]),
+    ),
+    # What the phone keeps to score offline (JSON).
+    "scoring:kit": Page(
+        lambda w: w.url("scoring:kit"),
+        shows=lambda r, w: r.json()["competition"]["id"] == w.a.pk,
     ),
     # Staff pages of no one competition.
     "scoring:competitions": Page(lambda w: reverse("scoring:competitions"), shows=None),
@@ -285,10 +302,14 @@ PAGES: dict[str, Page] = {
         then=lambda w: w.url("scoring:results"),
     ),
     # District staff's pages, and the printable pages of published results.
-    "scoring:notice": Page(lambda w: w.url("scoring:notice"), status=PUBLISHED, shows=None),
+    "notice:printed": Page(lambda w: w.url("notice:printed"), status=PUBLISHED, shows=None),
     "scoring:judge_summary": Page(
         lambda w: w.url("scoring:judge_summary"), status=CLOSED, shows=None
     ),
+    "scoring:feedback": Page(
+        lambda w: w.url("scoring:feedback", w.contestants[0]), status=PUBLISHED
+    ),
+    "scoring:feedback_all": Page(lambda w: w.url("scoring:feedback_all"), status=PUBLISHED),
     "scoring:rankings": Page(
         lambda w: reverse("scoring:rankings") + "?year=2026&quarter=4", status=PUBLISHED, shows=None
     ),
@@ -304,6 +325,25 @@ PAGES: dict[str, Page] = {
         changes="",
         effect=lambda w: not Competition.objects.filter(level="district").exists(),
         then=lambda w: reverse("scoring:rankings") + "?year=2026&quarter=4",
+    ),
+    # The half-year report (street staff see their own street's) and the review made from it.
+    "scoring:half_year": Page(
+        lambda w: reverse("scoring:half_year") + "?year=2026&half=2", status=PUBLISHED, shows=None
+    ),
+    "scoring:review_new": Page(
+        lambda w: reverse("scoring:review_new"),
+        status=PUBLISHED,
+        data=lambda w: {"year": 2026, "half": 2},
+        changes="competitions criteria policies events",
+        effect=lambda w: Competition.objects.filter(level="review", quarter=4).exists(),
+        then=lambda w: reverse("scoring:points", args=[Competition.objects.get(level="review").pk]),
+    ),
+    # Observation points belong to a half-year review: A, a street competition, has none
+    # (tests/competition/test_observation_points.py asks a review's).
+    "scoring:points": Page(lambda w: w.url("scoring:points"), status=DRAFT),
+    "scoring:visiting_order": Page(lambda w: w.url("scoring:visiting_order"), status=DRAFT),
+    "scoring:point_remove": Page(
+        lambda w: reverse("scoring:point_remove", args=[w.a.pk, 1]), status=DRAFT
     ),
     # District staff's dashboard, the consistency report, profiles of A's people and places.
     "scoring:dashboard": Page(lambda w: reverse("scoring:dashboard"), shows=None),
@@ -384,6 +424,69 @@ def transition_page(action: str, before: str, after: str, data: dict) -> Page:
     )
 
 
+def objection_of_a(w: World) -> Objection:
+    """An objection about A's first contestant, as one received by phone."""
+    return Objection.objects.get_or_create(
+        code="MATRIX01",
+        defaults={
+            "competition": w.a,
+            "contestant": w.contestants[0],
+            "name": "张三",
+            "phone": "13800000000",
+            "text": "有误",
+            "channel": Objection.Channel.PHONE,
+        },
+    )[0]
+
+
+def register_of_a(w: World) -> str:
+    return w.url("notice:register")
+
+
+# The objections register and the notice's settings, of published results.
+PAGES |= {
+    "notice:register": Page(register_of_a, status=PUBLISHED),
+    "notice:settings": Page(
+        lambda w: w.url("notice:settings"),
+        status=PUBLISHED,
+        data=lambda w: {"working_days": "7"},
+        changes="notices",
+        effect=lambda w: Notice.objects.get(competition=w.a).working_days == 7,
+        then=register_of_a,
+    ),
+    "notice:record": Page(
+        lambda w: w.url("notice:record"),
+        status=PUBLISHED,
+        data=lambda w: {
+            "village": w.contestants[0].village.code,
+            "name": "李四",
+            "phone": "13800000000",
+            "text": "书面反映",
+            "channel": "paper",
+        },
+        changes="objections",
+        effect=lambda w: Objection.objects.filter(competition=w.a, name="李四").exists(),
+        then=lambda w: w.url(
+            "notice:objection_detail", Objection.objects.get(competition=w.a, name="李四")
+        ),
+    ),
+    # Refused while the period runs, with a message (tests/notice/test_objections.py ends it).
+    "notice:end": Page(
+        lambda w: w.url("notice:end"),
+        status=PUBLISHED,
+        effect=lambda w: not Notice.objects.filter(ended_at__isnull=False).exists(),
+        then=register_of_a,
+    ),
+    "notice:objection_detail": Page(
+        lambda w: w.url("notice:objection_detail", objection_of_a(w)),
+        status=PUBLISHED,
+        data=lambda w: {"step": "investigate", "note": "调取原始评分表"},
+        changes="objections",
+        effect=lambda w: objection_of_a(w).status == Objection.Status.INVESTIGATING,
+        then=lambda w: w.url("notice:objection_detail", objection_of_a(w)),
+    ),
+}
+
 PAGES |= {
     "scoring:transition:open": transition_page("open", DRAFT, SCORING, {}),
     "scoring:transition:close": transition_page(
@@ -399,6 +502,8 @@ NO = "404"  # not found; nothing changed
 OK = "200"  # the page, showing what it should; nothing changed
 DONE = "done"  # the action was carried out
 FORM = "form"  # the form was refused with an error; nothing changed
+SIGNIN = "401"  # a phone's JSON request: told to sign in again, never redirected
+DENIED = "403"  # a phone's JSON request: refused with the reason; nothing changed
 
 # fmt: off
 MATRIX = {
@@ -407,6 +512,7 @@ MATRIX = {
     ("scoring:contestants", "GET"):         (LOGIN, OK,    NO,    NO,    NO,    NO,    NO),
     ("scoring:sheet", "GET"):               (LOGIN, OK,    NO,    NO,    NO,    NO,    NO),
     ("scoring:sheet", "POST"):              (LOGIN, DONE,  NO,    NO,    NO,    NO,    NO),
+    ("scoring:kit", "GET"):                 (SIGNIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     ("scoring:competitions", "GET"):        (LOGIN, NO,    NO,    OK,    OK,    OK,    NO),
     ("scoring:new", "GET"):                 (LOGIN, NO,    NO,    OK,    OK,    NO,    NO),
     ("scoring:new", "POST"):                (LOGIN, NO,    NO,    DONE,  FORM,  NO,    NO),
@@ -441,11 +547,19 @@ MATRIX = {
     ("scoring:results:published", "GET"):   (LOGIN, OK,    NO,    OK,    NO,    OK,    NO),
     ("scoring:override", "POST"):           (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("competition:cards", "POST"):          (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
-    ("scoring:notice", "GET"):              (LOGIN, OK,    NO,    OK,    NO,    OK,    NO),
+    ("notice:printed", "GET"):              (LOGIN, OK,    NO,    OK,    NO,    OK,    NO),
     ("scoring:judge_summary", "GET"):       (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
+    ("scoring:feedback", "GET"):            (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
+    ("scoring:feedback_all", "GET"):        (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
     ("scoring:rankings", "GET"):            (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
     ("scoring:annual", "GET"):              (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
     ("scoring:advance", "POST"):            (LOGIN, NO,    NO,    NO,    NO,    DONE,  NO),
+    ("scoring:half_year", "GET"):           (LOGIN, NO,    NO,    OK,    OK,    OK,    NO),
+    ("scoring:review_new", "POST"):         (LOGIN, NO,    NO,    NO,    NO,    DONE,  NO),
+    ("scoring:points", "GET"):              (LOGIN, NO,    NO,    NO,    NO,    NO,    NO),
+    ("scoring:points", "POST"):             (LOGIN, NO,    NO,    NO,    NO,    NO,    NO),
+    ("scoring:visiting_order", "POST"):     (LOGIN, NO,    NO,    NO,    NO,    NO,    NO),
+    ("scoring:point_remove", "POST"):       (LOGIN, NO,    NO,    NO,    NO,    NO,    NO),
     ("scoring:democratic", "GET"):          (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
     ("scoring:dashboard", "GET"):           (LOGIN, NO,    NO,    NO,    NO,    OK,    NO),
     ("competition:problems_bulk", "POST"):  (LOGIN, NO,    NO,    DONE,  NO,    DONE,  NO),
@@ -457,6 +571,12 @@ MATRIX = {
     ("scoring:revoke_tokens", "POST"):      (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
     ("scoring:tally", "GET"):               (LOGIN, NO,    NO,    OK,    NO,    NO,    NO),
     ("scoring:tally", "POST"):              (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("notice:register", "GET"):             (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
+    ("notice:settings", "POST"):            (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("notice:record", "POST"):              (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("notice:end", "POST"):                 (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
+    ("notice:objection_detail", "GET"):     (LOGIN, NO,    NO,    OK,    NO,    OK,    NO),
+    ("notice:objection_detail", "POST"):    (LOGIN, NO,    NO,    DONE,  NO,    NO,    NO),
 }
 # fmt: on
 
@@ -514,6 +634,10 @@ def test_each_role_gets_what_the_rules_allow_and_a_refusal_changes_nothing(
     elif expected == OK:
         assert response.status_code == 200
         assert spec.shows is None or spec.shows(response, world)
+        assert after == before
+    elif expected in (SIGNIN, DENIED):
+        assert response.status_code == int(expected)
+        assert response.json()["result"] == ("signed_out" if expected == SIGNIN else "refused")
         assert after == before
     elif expected == FORM:
         assert response.status_code == 200
@@ -586,12 +710,14 @@ def test_the_card_page_needs_no_sign_in_and_limits_the_session_to_its_competitio
 def test_the_matrix_covers_every_page_of_both_apps():
     names = {
         f"{app}:{name}"
-        for app in ("scoring", "competition")
+        for app in ("scoring", "competition", "notice")
         for name in get_resolver().namespace_dict[app][1].reverse_dict
         if isinstance(name, str)
     }
     asked = {":".join(page.split(":")[:2]) for page, _method in MATRIX}
 
     public = {"competition:card", "scoring:ballot", "scoring:ballot_thanks"}
+    # The public notice and its pages: tests/notice/test_public_notice.py.
+    public |= {f"notice:{name}" for name in ("public", "document", "lodge", "verify", "objection")}
     assert not names - asked - public, "a page has no row in MATRIX"
     assert not asked - names, "MATRIX has a row for a page that is gone"

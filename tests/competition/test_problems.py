@@ -224,3 +224,37 @@ def test_problem_filters_start_on_all(client, street_staff_carol, raised):
         first = select.split("<option")[1]
         assert 'value=""' in first and "全部" in first, first
     assert "---------" not in html
+
+
+def test_resolving_a_problem_records_when_and_reopening_clears_it(street_staff_carol, raised):
+    from competition.services import bulk_set_status, update_problem
+
+    problem = Problem.objects.order_by("pk").first()
+    resolved = update_problem(
+        problem=problem,
+        status="resolved",
+        owner="",
+        due=None,
+        resolution="已处理",
+        by=street_staff_carol,
+    )
+    assert resolved.resolved_at is not None
+    when = resolved.resolved_at
+
+    # Resolved again with the others: it keeps its time; the others get theirs.
+    Problem.objects.update(resolution="已处理")
+    bulk_set_status(problems=list(Problem.objects.all()), status="resolved", by=street_staff_carol)
+    assert Problem.objects.get(pk=problem.pk).resolved_at == when
+    assert not Problem.objects.filter(resolved_at=None).exists()
+
+    reopened = update_problem(
+        problem=problem,
+        status="in_progress",
+        owner="",
+        due=None,
+        resolution="已处理",
+        by=street_staff_carol,
+    )
+    assert reopened.resolved_at is None
+    bulk_set_status(problems=list(Problem.objects.all()), status="open", by=street_staff_carol)
+    assert not Problem.objects.exclude(resolved_at=None).exists()

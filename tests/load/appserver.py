@@ -17,8 +17,16 @@ from django.db import connection
 
 from tests.gunicorn_server import AppServer
 
-# A Redis database of its own (the benchmark uses 1): the tests empty it.
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+
+def _redis_of_this_worker(url: str) -> str:
+    """A Redis database of its own (the benchmark uses 1): the tests empty it. Run in parallel
+    (pytest-xdist), each worker takes the next database: gw0 the one named, gw1 the one after."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    base, _, db = url.rpartition("/")
+    return f"{base}/{int(db or 0) + int(worker)}"
+
+
+REDIS = _redis_of_this_worker(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2"))
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -176,6 +176,7 @@ class Restart(threading.Thread):
         self.done = pg_ctlcluster("restart")
 
 
+@pytest.mark.alone  # every other test's connection dies with the restart
 @pytest.mark.skipif(CANNOT_RESTART is not None, reason=CANNOT_RESTART or "")
 def test_sheets_sent_again_across_a_postgresql_restart_are_stored_once(server, panel):
     judges = panel(judges=JUDGES, contestants=CONTESTANTS)

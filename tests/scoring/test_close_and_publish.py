@@ -273,7 +273,7 @@ def test_results_and_notice_mark_a_panel_score_on_fewer_sheets_than_expected(
     chinese = client.get(reverse("scoring:results", args=[half_scored.pk])).content.decode()
     assert "小组得分仅基于应有 3 份中的 2 份评分表。" in chinese
     notice = client.get(
-        reverse("scoring:notice", args=[half_scored.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        reverse("notice:printed", args=[half_scored.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "(on 2 of 3 sheets)" in notice and "(on 1 of 2 sheets)" in notice
 

@@ -253,6 +253,24 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, street):
     assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
+def test_a_quarter_being_scored_now_is_a_link_away_from_the_published_one(
+    client, street, district_dan
+):
+    publish(street, 2025, 4, {"V1": "80.00"}, district_dan)
+    in_scoring(StreetFactory(district=street.district), 2026, 4)
+    in_scoring(StreetFactory(district=street.district), 2026, 3)  # an older one, still open
+    client.force_login(district_dan)
+
+    page = client.get(reverse("scoring:dashboard")).content.decode()
+
+    assert "2025年第4季度" in page.split("</h1>")[0]  # opens on the latest published quarter
+    assert "本季度没有正在评分的擂台赛。" in page
+    assert '<a href="?year=2026&quarter=4" id="scoring-now">正在评分：2026年第4季度</a>' in page
+    later = client.get(reverse("scoring:dashboard"), {"year": 2026, "quarter": 4})
+    assert len(later.context["numbers"].completion) == 1
+    assert 'id="scoring-now"' not in later.content.decode()
+
+
 @pytest.mark.parametrize("size", [2, 8])
 def test_dashboard_makes_a_fixed_number_of_queries(client, street, district_dan, size):
     streets = [street, *StreetFactory.create_batch(size - 1, district=street.district)]

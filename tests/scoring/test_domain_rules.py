@@ -1,4 +1,4 @@
-"""The grading rules moved into scoring/domain.py: database-free, each rule at its edges."""
+"""The grading rules moved into scoring/domain/: database-free, each rule at its edges."""
 
 from decimal import Decimal
 

@@ -67,6 +67,7 @@ def test_results_xlsx_is_in_chinese_with_numbers_as_numbers(client, closed, stre
         "总分",
         "等次",
         "等次说明",
+        "评委点评",
     ]
     rows = rows_of(ranking)
     assert [
@@ -95,7 +96,7 @@ def test_results_xlsx_is_in_chinese_with_numbers_as_numbers(client, closed, stre
 
     # The office sorts by 总分: the header row is frozen and filtered, columns fit their text.
     assert ranking.freeze_panes == "A2"
-    assert ranking.auto_filter.ref == "A1:V4"
+    assert ranking.auto_filter.ref == "A1:W4"
     widths = {
         cell.value: ranking.column_dimensions[cell.column_letter].width for cell in ranking[1]
     }
@@ -141,7 +142,7 @@ def test_results_xlsx_is_in_english_for_an_english_reader(client, closed, street
         "Street",
         "Speaking order",
     ]
-    assert header[-9:] == [
+    assert header[-10:] == [
         "Excellent ballots",
         "Competent ballots",
         "Basic competent ballots",
@@ -151,6 +152,7 @@ def test_results_xlsx_is_in_english_for_an_english_reader(client, closed, street
         "Final score",
         "Grade",
         "Reasons",
+        "Judges' comments",
     ]
     rows = rows_of(ranking)
     assert [(r["Final score"].value, r["Grade"].value) for r in rows] == [
@@ -179,14 +181,14 @@ def test_results_csv_is_in_the_readers_language_with_plain_numbers(
     assert chinese.startswith("\ufeff".encode())  # for Excel to read UTF-8
     lines = chinese.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("名次,书记,村,村代码,街道,述职顺序,个人政治表现,")
-    assert lines[0].endswith(",民主评议有效票,民主评议得分,总分,等次,等次说明")
+    assert lines[0].endswith(",民主评议有效票,民主评议得分,总分,等次,等次说明,评委点评")
     third = lines[3].split(",")
     assert third[0] == "3" and third[1] == "'=HYPERLINK(1)"
-    assert third[-9:-1] == ["1", "2", "0", "0", "3", "86.67", "75.00", "称职"]
+    assert third[-10:-2] == ["1", "2", "0", "0", "3", "86.67", "75.00", "称职"]
     assert lines[1].split(",")[6] == "18.00"  # political average over the kept sheets
     english_lines = english.decode("utf-8-sig").splitlines()
     assert english_lines[0].startswith("Rank,Secretary,Village,Village code,Street,Speaking order,")
-    assert english_lines[3].split(",")[-9:-1] == ["1", "2", "0", "0", "3", "86.67", "75.00"] + [
+    assert english_lines[3].split(",")[-10:-2] == ["1", "2", "0", "0", "3", "86.67", "75.00"] + [
         "competent"
     ]
 
@@ -221,7 +223,7 @@ def test_export_results_writes_chinese_unless_told_another_language(closed, tmp_
 
     chinese = (tmp_path / "zh.csv").read_bytes().decode("utf-8-sig").splitlines()
     assert chinese[0].startswith("名次,书记,村,")
-    assert chinese[1].split(",")[-3:-1] == ["90.00", "优秀"]
+    assert chinese[1].split(",")[-4:-2] == ["90.00", "优秀"]
     ranking = load_workbook(tmp_path / "en.xlsx").worksheets[0]
     assert (ranking["A1"].value, ranking["A2"].value) == ("Rank", 1)
     assert [r["Grade"].value for r in rows_of(ranking)] == ["excellent", "excellent", "competent"]

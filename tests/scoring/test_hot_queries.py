@@ -7,7 +7,7 @@ from django.db.models import Count
 
 from competition.models import Competition, Contestant, Judge, Problem, problem_key
 from scoring.ballots import queries as ballot_queries
-from scoring.models import Publication
+from scoring.models import BallotToken, Publication
 from scoring.results import queries as result_queries
 from scoring.results.document import summary_of
 from scoring.sheets import queries
@@ -222,7 +222,9 @@ def test_a_saves_reads_are_those_of_the_orm(street, judge_alice, street_staff_ca
     )
     assert queries.lock_seat(seat) == "active"  # takes the lock, changes nothing
     assert _values(competition.judges.get()) == _values(seat)
-    ballot_queries.lock_contestant(contestant.pk)  # likewise
+    BallotToken.objects.create(contestant=contestant, token_hash="a" * 64)
+    assert ballot_queries.lock_contestant_of("a" * 64)  # likewise
+    assert not ballot_queries.lock_contestant_of("b" * 64)  # no such token
     assert _values(Contestant.objects.get(pk=contestant.pk)) == _values(contestant)
 
 

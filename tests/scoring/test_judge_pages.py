@@ -191,8 +191,8 @@ def test_contestant_list_makes_a_fixed_number_of_queries(
         response = client.get(reverse("scoring:contestants", args=[competition.pk]))
     assert len(response.context["rows"]) == size
     # session, user with their role, seat with its competition, sheets with totals, recusals,
-    # contestants
-    assert len(queries) == 6, [q["sql"] for q in queries]
+    # contestants, who is on stage (the stage's banner and mark)
+    assert len(queries) == 7, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize("size", [3, 12])
@@ -241,27 +241,28 @@ def test_the_sheet_and_its_submit_make_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url)
     assert len(page.context["criteria"]) == 5 + len(optional)
-    # session, user with their role, seat with its competition, contestant, criteria, sheet,
-    # (its scores: none yet), problems carried over, previous, next, recused from them?
-    assert len(queries) == 10, "\n".join(q["sql"][:90] for q in queries)
+    # session, user with their role, seat with its competition, contestant (recused from
+    # them?), criteria, sheet (its scores: none yet), who speaks before and after, problems
+    # carried over, who is on stage (the stage's banner)
+    assert len(queries) == 9, "\n".join(q["sql"][:90] for q in queries)
 
     body = form(competition, 1)
     with CaptureQueriesContext(connection) as queries:
         reply = client.post(url, body, headers={"accept": "application/json"})
     assert reply.json()["result"] == "applied"
     # session, user, seat with its competition, contestant; then the save, in a savepoint of
-    # the test's transaction: seat lock, competition, absent or recused?, criteria, sheet lock,
-    # insert sheet, insert scores, revision, release; the sheet's points for the reply
-    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
+    # the test's transaction: seat lock, competition (absent or recused?), criteria, sheet lock,
+    # insert sheet, insert scores, revision, release
+    assert len(queries) == 13, "\n".join(q["sql"][:90] for q in queries)
 
     body = form(competition, 2, political="10")
     with CaptureQueriesContext(connection) as queries:
         reply = client.post(url, body, headers={"accept": "application/json"})
     assert reply.json()["result"] == "applied" and reply.json()["version"] == 2
-    # session, user, seat, contestant; savepoint, seat lock, competition, absent or recused?,
+    # session, user, seat, contestant; savepoint, seat lock, competition (absent or recused?),
     # criteria, sheet lock, its scores, update sheet, write the changed scores, revision,
-    # release; the sheet's points for the reply
-    assert len(queries) == 16, "\n".join(q["sql"][:90] for q in queries)
+    # release
+    assert len(queries) == 14, "\n".join(q["sql"][:90] for q in queries)
 
 
 def test_a_signed_out_save_is_answered_in_json_and_never_redirected(client, competition):

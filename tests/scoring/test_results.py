@@ -102,6 +102,7 @@ def test_document_has_exactly_the_documented_shape(closed):
         "total",
         "percent",
         "dropped",
+        "comment",
     }
 
 
@@ -423,7 +424,7 @@ def test_a_sheet_fix_after_publication_is_audited_and_republished(closed, street
 def test_public_notice_shows_ranking_grades_and_digest(client, closed, street_staff_carol):
     publication = publish_competition(competition=closed, by=street_staff_carol)
     client.force_login(street_staff_carol)
-    page = client.get(reverse("scoring:notice", args=[closed.pk])).content.decode()
+    page = client.get(reverse("notice:printed", args=[closed.pk])).content.decode()
     assert publication.digest in page
     assert page.count("<tr>") == 4  # header and three contestants
     assert "优秀" in page and "称职" in page

@@ -250,7 +250,7 @@ def test_a_save_makes_the_same_number_of_queries_whatever_the_criteria(
     points = full_points(competition, 0.9)
     with CaptureQueriesContext(connection) as queries:
         save(seat, first, points, version=2)
-    # savepoint, lock the judge's seat, competition, absent or recused?, criteria, lock sheet,
+    # savepoint, lock the judge's seat, competition (absent or recused?), criteria, lock sheet,
     # scores as they stand, sheet update, write the changed scores, revision, release savepoint
     # (no stale scores to delete, no problems raised before or now)
-    assert len(queries) == 11, [q["sql"][:70] for q in queries]
+    assert len(queries) == 10, [q["sql"][:70] for q in queries]

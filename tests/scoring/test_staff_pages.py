@@ -57,6 +57,29 @@ def test_street_staff_create_set_up_and_open_a_competition(client, street_staff_
     assert "评价项目已锁定" in setup
 
 
+def test_the_form_to_change_the_optional_items_starts_on_what_the_competition_has(
+    client, street_staff_carol
+):
+    street = street_staff_carol.membership.street
+    client.force_login(street_staff_carol)
+    new = {"street": street.pk, "year": 2026, "quarter": 4, "scheme": 1}
+    client.post(reverse("scoring:new"), new | {"optional": ["governance"]})
+    competition = Competition.objects.get()
+
+    page = client.get(reverse("scoring:setup", args=[competition.pk])).content.decode()
+    form = page[page.index(reverse("scoring:criteria", args=[competition.pk])) :]
+    assert re.search(r'<option value="1" selected>', form), "the scheme it was made from"
+    ticked = re.findall(r'name="optional" value="(\w+)"[^>]* checked', form)
+    assert ticked == ["governance"]
+    # Sent back as it starts, with one more item ticked: saved, the first one kept.
+    client.post(
+        reverse("scoring:criteria", args=[competition.pk]),
+        {"scheme": 1, "optional": ["governance", "reserve"]},
+    )
+    optional = competition.criteria.filter(required=False).values_list("code", flat=True)
+    assert sorted(optional) == ["governance", "reserve"]
+
+
 def test_a_refused_action_says_why_and_changes_nothing(client, street_staff_carol):
     competition = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol

@@ -41,6 +41,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 import tests.competition.test_permission_matrix as competition_matrix
+import tests.stage.test_permissions as stage_matrix
 from competition import services as competition_services
 from competition.models import Competition, Contestant, Event, SignInCard
 from scoring.models import CompetitionCriterion, Score, ScoreSheet, SheetRevision
@@ -151,6 +152,9 @@ PAGES: dict[str, Page] = {
     "home": Page(lambda w: reverse("home")),
     "health": Page(lambda w: reverse("health"), shows=lambda r, w: r.content == b"ok"),
     "favicon": Page(lambda w: reverse("favicon"), away=lambda w: static("favicon.svg")),
+    "service_worker": Page(
+        lambda w: reverse("service_worker"), shows=lambda r, w: b"leitai-judge-" in r.content
+    ),
     "street_staff": Page(
         lambda w: reverse("street_staff", args=[w.a.street_id]),
         data=lambda w, me: {"username": "wang.li", "display_name": "王丽"},
@@ -362,6 +366,7 @@ MATRIX = {
     ("home", "GET"):                           (OK,    OK,    OK,    OK,    OK,    OK,    OK),
     ("health", "GET"):                         (OK,    OK,    OK,    OK,    OK,    OK,    OK),
     ("favicon", "GET"):                        (AWAY,) * 7,
+    ("service_worker", "GET"):                 (OK,) * 7,
     ("search", "GET"):                         (LOGIN, NO,    OK,    OK,    NO,    OK,    NO),
     # Only the street's own staff add a colleague to it (district staff cannot).
     ("street_staff", "GET"):                   (LOGIN, NO,    OK,    NO,    NO,    OK,    NO),
@@ -444,6 +449,7 @@ ADMIN_MODEL_OUTCOMES = {
     "scoring.scheme":            (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
     "scoring.criterion":         (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
     "scoring.gradingpolicy":     (OK,   OK,     OK,     DENIED, OK,      FORM,   DENIED, DENIED),
+    "notice.noticedefaults":     (OK,   OK,     OK,     OK,     OK,      FORM,   FORM,   DONE),
     # Publications exist only by publishing, and never change.
     "scoring.publication":       (OK,   DENIED, OK,     DENIED, OK,      DENIED, DENIED, DENIED),
 }
@@ -602,8 +608,13 @@ def url_names() -> set[str]:
 def test_every_page_of_the_project_has_a_row_in_one_of_the_matrices():
     # The scoring and competition pages are the other matrix's; it checks them itself.
     competition_matrix.test_the_matrix_covers_every_page_of_both_apps()
+    stage_matrix.test_the_matrix_covers_every_stage_page()  # and the stage's
     names = url_names()
-    ours = {name for name in names if name.split(":")[0] not in ("scoring", "competition")}
+    ours = {
+        name
+        for name in names
+        if name.split(":")[0] not in ("scoring", "competition", "stage", "notice")
+    }
     # Rows of one name asked about in several ways ("admin:app_list:villages") count for it.
     asked = {":".join(page.split(":")[:2]) for page, _method in MATRIX}
     # The password reset pages should not exist: their rows stay when their names go.

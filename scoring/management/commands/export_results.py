@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from competition.models import Competition
 from scoring.results import exports
+from scoring.results.comments import with_comments
 from scoring.results.document import document_for, to_json
 from scoring.results.queries import criterion_labels
 
@@ -47,9 +48,9 @@ class Command(BaseCommand):
             if format == "json":
                 data = to_json(document).encode()
             elif format == "csv":
-                data = exports.to_csv(document, labels)
+                data = exports.to_csv(with_comments(competition, document), labels)
             else:
-                data = exports.to_xlsx(document, labels)
+                data = exports.to_xlsx(with_comments(competition, document), labels)
         if output is None:
             if format == "xlsx":
                 raise CommandError(_("Excel output needs --output FILE."))

@@ -1,117 +1,15 @@
-"""The rules that turn points into numbers. Plain values in, plain values out: no ORM, no request.
+"""From sheets and ballots to a quarter's final score, grade and rank; the cap, hand-set
+grades, the order of the table and advancement to the district (DESIGN.md)."""
 
-Points are Decimals as judges give them. Everything computed from them — sheet percents, panel,
-democratic and final scores, annual finals — is an exact `Fraction`: 370/480 of the points is
-77.0833… exactly, not 77.08. Rounding happens in one place, `round2`, half up to two places, and
-only when a figure is stored or shown; grades, vetoes and ranks read the exact values.
-"""
-
-import math
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy
 
-HUNDRED = Decimal(100)
-STEP = Decimal("0.5")
-CENT = Decimal("0.01")
-
-Number = Decimal | Fraction | int
-
-
-def round2(value: Number) -> Decimal:
-    """Round half up (a tie away from zero) to two decimal places: the only rounding in Leitai.
-
-    Takes the exact value, so 77.08333… is 77.08 and 88.885 is 88.89, never a rounded figure
-    rounded again.
-    """
-    if isinstance(value, Decimal):
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
-    hundredths = math.floor(abs(Fraction(value)) * 100 + Fraction(1, 2))
-    return Decimal(-hundredths if value < 0 else hundredths).scaleb(-2)
-
-
-class PointsError(ValueError):
-    """Points a judge cannot give; the message says why (untranslated code, see `reason`)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+", re.ASCII)
-
-
-def parse_points(raw: object, maximum: Decimal) -> Decimal:
-    """Points for one criterion: a number from 0 to the criterion's maximum, in steps of 0.5.
-
-    A typed value is plain decimal notation in the digits 0–9: digits of other scripts ("١٠",
-    full-width "１０"), exponents ("1e1") and signs other than a leading minus are not numbers
-    here, though Python's Decimal would read them.
-    Raises PointsError with reason "number", "negative", "over_maximum" or "step".
-    """
-    if isinstance(raw, str) and not PLAIN_NUMBER.fullmatch(raw.strip()):
-        raise PointsError("number")
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise PointsError("number") from exc
-    if not value.is_finite():
-        raise PointsError("number")
-    if value < 0:
-        raise PointsError("negative")
-    if value > maximum:
-        raise PointsError("over_maximum")
-    if value % STEP != 0:
-        raise PointsError("step")
-    return value.quantize(CENT)
-
-
-class WeightError(ValueError):
-    """A judge role weight the rules cannot use; `reason` is "number" or "negative"."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def parse_weight(raw: object) -> Decimal:
-    """A judge role's weight: a finite number, or a string of one, of at least 0 (a role that
-    weighs 0 scores but never counts). Raises WeightError with reason "number" or "negative"."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise WeightError("number")
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise WeightError("number") from exc
-    if not value.is_finite():
-        raise WeightError("number")
-    if value < 0:
-        raise WeightError("negative")
-    return value
-
-
-# Trimming drops the highest and the lowest sheet: with fewer than three, nothing would be left.
-TRIM_LEAST = 3
-
-
-def sheet_total(points: Iterable[Decimal]) -> Decimal:
-    """A sheet's total is the sum of its points."""
-    return sum(points, Decimal(0))
-
-
-def sheet_percent(total: Decimal, maximum: Decimal) -> Fraction:
-    """A sheet's percent is its total ÷ the competition's maximum × 100, so that competitions
-    with different N compare; exact (370 of 480 is 925/12, shown as 77.08)."""
-    if maximum <= 0:
-        raise ValueError("the competition has no points to give")
-    return Fraction(total) / Fraction(maximum) * 100
-
+from scoring.domain.points import Number, round2
 
 # ---- From sheets and ballots to a final score, a grade and a rank (DESIGN.md) ----
 
@@ -346,13 +244,6 @@ def capped(ranked: list[tuple[int | None, Grade]], cap: Decimal | None) -> set[i
     return demoted
 
 
-def annual_final(quarterly: list[Number]) -> Fraction | None:
-    """A secretary's annual final: the mean of the year's published quarterly finals, exact."""
-    if not quarterly:
-        return None
-    return sum((Fraction(q) for q in quarterly), Fraction(0)) / len(quarterly)
-
-
 # What set a quarter's grade, as the results document records it per contestant.
 SET_BY_VETO = "veto"
 SET_BY_OVERRIDE = "override"
@@ -360,51 +251,6 @@ SET_BY_CAP = "cap"
 # A veto or a manual override speaks about the secretary; the cap on excellent grades only
 # about how many may be excellent in one competition, so it does not follow into the year.
 CAPPING = (SET_BY_VETO, SET_BY_OVERRIDE)
-
-
-@dataclass(frozen=True)
-class QuarterGrade:
-    """One published quarter of a secretary, as the annual roll-up sees it."""
-
-    quarter: int
-    final: Decimal | None
-    grade: Grade | None
-    set_by: str | None = None  # SET_BY_VETO, SET_BY_OVERRIDE, SET_BY_CAP or None
-
-
-@dataclass(frozen=True)
-class AnnualGrade:
-    final: Fraction | None  # exact: round2 it to show it
-    grade: Grade | None
-    # The quarter whose veto or override lowered the grade the mean alone would give; else None.
-    capped_by: QuarterGrade | None = None
-
-
-def annual_grade(quarters: Iterable[QuarterGrade], policy: Policy) -> AnnualGrade:
-    """A secretary's annual final and grade (DESIGN.md rule 10).
-
-    The annual final is the exact mean of the year's quarterly finals (as published), graded by
-    the policy's bands.
-    With `annual_cap_by_quarter` (on by default), a quarter whose grade was set by a democratic
-    veto or a manual override caps the annual grade at that quarter's grade: the annual grade
-    is at most the lowest such grade. `capped_by` names the quarter that lowered the grade (the
-    lowest grade, then the earliest quarter), or is None when the mean's grade stands. With no
-    quarterly final there is no annual final and no grade.
-    """
-    quarters = sorted(quarters, key=lambda q: q.quarter)
-    final = annual_final([q.final for q in quarters if q.final is not None])
-    if final is None:
-        return AnnualGrade(final=None, grade=None)
-    by_mean = grade_for(final, policy)
-    if not policy.annual_cap_by_quarter:
-        return AnnualGrade(final=final, grade=by_mean)
-    ceilings = [q for q in quarters if q.set_by in CAPPING and q.grade is not None]
-    if not ceilings:
-        return AnnualGrade(final=final, grade=by_mean)
-    lowest = min(ceilings, key=lambda q: (q.grade.level, q.quarter))
-    grade = at_most(by_mean, lowest.grade)
-    return AnnualGrade(final=final, grade=grade, capped_by=lowest if grade != by_mean else None)
-
 
 # ---- The results document: the cap, hand-set grades and the order of the table ----
 
@@ -466,83 +312,3 @@ def advancing(contestants: list[tuple[Grade | None, int | None, int | None]], k:
     ]
     excellent.sort(key=lambda i: (contestants[i][1] or 10**6, contestants[i][2] or 0))
     return excellent[:k]
-
-
-# ---- The annual "double hook" marks ----
-
-# Grades good enough for the reserve-cadre pool.
-RESERVE_GRADES = (Grade.EXCELLENT, Grade.COMPETENT)
-
-
-@dataclass(frozen=True)
-class AnnualMarks:
-    commendation: bool
-    reserve_pool: bool
-    incompetent_two_years: bool
-
-
-def annual_marks(
-    grade: Grade, quarter_grades: Iterable[Grade], last_year: Grade | None
-) -> AnnualMarks:
-    """What a secretary's annual grade earns or flags: commendation for an excellent year; the
-    reserve-cadre pool for an excellent or competent year with no graded quarter below
-    competent; a flag when this year and last year were both incompetent."""
-    return AnnualMarks(
-        commendation=grade == Grade.EXCELLENT,
-        reserve_pool=grade in RESERVE_GRADES and all(g in RESERVE_GRADES for g in quarter_grades),
-        incompetent_two_years=grade == Grade.INCOMPETENT and last_year == Grade.INCOMPETENT,
-    )
-
-
-# ---- Paper ballots ----
-
-
-def has_quorum(*, present: int, due: int) -> bool:
-    """A representatives' meeting has its quorum when more than two thirds of the
-    representatives due were present (exactly two thirds is not enough)."""
-    return present * 3 > due * 2
-
-
-def returns_valid(*, returned: int, issued: int) -> bool:
-    """More ballots returned than handed out voids the vote; as many or fewer is valid."""
-    return returned <= issued
-
-
-def tally_counts(*, present: int, due: int, returned: int, issued: int, confirmed: bool) -> bool:
-    """A paper tally counts only when its meeting had the quorum, its returns are valid and a
-    second person confirmed its counts by typing them blind."""
-    return (
-        has_quorum(present=present, due=due)
-        and returns_valid(returned=returned, issued=issued)
-        and confirmed
-    )
-
-
-def tally_problems(
-    values: dict[str, object], *, fields: Iterable[str], maximum: int
-) -> dict[str, tuple[str, dict[str, int]]]:
-    """What is wrong with a paper tally's counts, by field: (problem code, its figures); empty
-    when the tally can be stored.
-
-    Every field must be a whole number from 0 to `maximum` ("range"); only when all are, the
-    counts must agree: no more present than due ("present_over_due"), no more choices than
-    ballots returned ("choices_over_returned", on the excellent field), no more ballots
-    handed out than representatives present ("issued_over_present")."""
-    problems: dict[str, tuple[str, dict[str, int]]] = {}
-    for name in fields:
-        value = values.get(name)
-        if not isinstance(value, int) or not 0 <= value <= maximum:
-            problems[name] = ("range", {"max": maximum})
-    if problems:
-        return problems
-    if values["representatives_present"] > values["representatives_due"]:
-        problems["representatives_present"] = ("present_over_due", {})
-    counted = sum(values[c] for c in CHOICES)
-    if counted > values["ballots_returned"]:
-        problems[Grade.EXCELLENT.value] = (
-            "choices_over_returned",
-            {"n": counted, "returned": values["ballots_returned"]},
-        )
-    if values["ballots_issued"] > values["representatives_present"]:
-        problems["ballots_issued"] = ("issued_over_present", {})
-    return problems

@@ -1,0 +1,316 @@
+"""Writes on stage: the controller's steps, the stage's settings, the question bank and its
+draws, and screen links.
+
+Each function is atomic, locks the competition's stage row (two staff tablets may race on the
+same step) and records a Step in the same transaction. A refused action raises ActionRefused
+with a message for the user and changes nothing.
+"""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competition.models import Competition, Contestant
+from competition.services import ActionRefused, set_absent
+from scoring.models import ScoreSheet
+from stage.bank import QuestionRow
+from stage.models import SEGMENTS, Draw, Question, ScreenLink, Segment, Stage, Step
+
+ON_STAGE = (Competition.Status.DRAFT, Competition.Status.SCORING)
+ACTIONS = ("start", "pause", "next_segment", "next_contestant", "skip", "back")
+
+
+def _require_open(competition: Competition) -> None:
+    if competition.status not in ON_STAGE:
+        raise ActionRefused(
+            _("Not possible now: the competition is %(status)s.")
+            % {"status": competition.get_status_display()}
+        )
+
+
+def _locked_stage(competition: Competition) -> Stage:
+    """The competition's stage row, made on first use, locked until the transaction ends; the
+    competition's status read fresh with it."""
+    Stage.objects.get_or_create(competition=competition)
+    stage = (
+        Stage.objects.select_for_update().select_related("competition").get(competition=competition)
+    )
+    _require_open(stage.competition)
+    return stage
+
+
+def _record(stage: Stage, kind: str, by: User, note: str = "", contestant=None) -> Step:
+    stage.version += 1
+    stage.save()
+    return Step.objects.create(
+        competition_id=stage.competition_id,
+        kind=kind,
+        contestant=contestant if contestant is not None else stage.contestant,
+        segment=stage.segment,
+        by=by,
+        note=note,
+    )
+
+
+def _present(stage: Stage):
+    """The contestants still to speak or spoken, in speaking order: not marked absent."""
+    return Contestant.objects.filter(
+        competition_id=stage.competition_id, order__isnull=False, absent=False
+    ).order_by("order")
+
+
+def _elapsed_ms(stage: Stage, now) -> int:
+    if not stage.running:
+        return stage.elapsed_ms
+    return stage.elapsed_ms + int((now - stage.started_at).total_seconds() * 1000)
+
+
+def _begin(stage: Stage, contestant, segment: str, *, running: bool, now) -> None:
+    stage.contestant, stage.segment, stage.elapsed_ms = contestant, segment, 0
+    stage.running, stage.started_at = running, now if running else None
+    stage.finished = contestant is None
+
+
+def _next_after(stage: Stage, now, by: User, kind: str, note: str = "") -> Stage:
+    """The next present contestant after the one on stage comes up, waiting for Start; after
+    the last, the afternoon is done."""
+    leaving = stage.contestant
+    following = _present(stage).filter(order__gt=leaving.order).first()
+    _begin(stage, following, Segment.REPORT if following else "", running=False, now=now)
+    _record(stage, kind, by, note or str(leaving), contestant=leaving)
+    if following is None:
+        _record(stage, Step.Kind.FINISH, by)
+    return stage
+
+
+@transaction.atomic
+def step(*, competition: Competition, action: str, by: User) -> Stage:
+    """One step of the controller: start (or resume), pause, next segment, next contestant,
+    skip the contestant on stage as absent, or back (the previous segment, else the previous
+    contestant). The clock restarts at each new segment."""
+    if action not in ACTIONS:
+        raise ActionRefused(_("Unknown step."))
+    stage = _locked_stage(competition)
+    now = timezone.now()
+    if action == "start":
+        if stage.running:
+            raise ActionRefused(_("The clock is already running."))
+        if stage.contestant is None:
+            if stage.finished:
+                raise ActionRefused(_("Every contestant has had their turn."))
+            first = _present(stage).first()
+            if first is None:
+                raise ActionRefused(_("No contestant is in the speaking order."))
+            _begin(stage, first, Segment.REPORT, running=True, now=now)
+        else:
+            stage.segment = stage.segment or Segment.REPORT
+            stage.running, stage.started_at = True, now
+        _record(stage, Step.Kind.START, by)
+        return stage
+    if stage.contestant is None:
+        if action == "back" and stage.finished:
+            last = _present(stage).last()
+            if last is not None:
+                _begin(stage, last, Segment.REPORT, running=False, now=now)
+                _record(stage, Step.Kind.BACK, by)
+                return stage
+        raise ActionRefused(_("No one is on stage: press Start first."))
+    if action == "pause":
+        if not stage.running:
+            raise ActionRefused(_("The clock is not running."))
+        stage.elapsed_ms, stage.running, stage.started_at = _elapsed_ms(stage, now), False, None
+        _record(stage, Step.Kind.PAUSE, by)
+    elif action == "next_segment":
+        position = SEGMENTS.index(stage.segment or Segment.REPORT)
+        if position + 1 >= len(SEGMENTS):
+            raise ActionRefused(_("This is the last segment: go on to the next contestant."))
+        _begin(stage, stage.contestant, SEGMENTS[position + 1], running=True, now=now)
+        _record(stage, Step.Kind.NEXT_SEGMENT, by)
+    elif action == "next_contestant":
+        _next_after(stage, now, by, Step.Kind.NEXT_CONTESTANT)
+    elif action == "skip":
+        if stage.contestant.sheets.filter(status=ScoreSheet.Status.SUBMITTED).exists():
+            # Skip is for a secretary who did not come: one tap must not take a scored
+            # contestant out of the results (Mark absent on the setup page still can).
+            raise ActionRefused(
+                _("%(who)s already has submitted score sheets: go on with Next contestant.")
+                % {"who": stage.contestant}
+            )
+        set_absent(contestant=stage.contestant, absent=True, by=by)
+        _next_after(
+            stage, now, by, Step.Kind.SKIP, _("absent: %(who)s") % {"who": stage.contestant}
+        )
+    else:  # back
+        position = SEGMENTS.index(stage.segment or Segment.REPORT)
+        if position > 0:
+            _begin(stage, stage.contestant, SEGMENTS[position - 1], running=False, now=now)
+        else:
+            previous = _present(stage).filter(order__lt=stage.contestant.order).last()
+            if previous is None:
+                raise ActionRefused(_("This is the first contestant."))
+            _begin(stage, previous, Segment.REPORT, running=False, now=now)
+        _record(stage, Step.Kind.BACK, by)
+    return stage
+
+
+@transaction.atomic
+def update_settings(
+    *, competition: Competition, minutes: dict[str, int], show_panel_score: bool, by: User
+) -> Stage:
+    """The segments' durations (whole minutes, 1 to 120) and whether the big screen shows a
+    contestant's panel score once every counting sheet of them is in."""
+    stage = _locked_stage(competition)
+    for segment in SEGMENTS:
+        value = minutes[segment]
+        if not 1 <= value <= 120:
+            raise ActionRefused(_("A segment lasts from 1 to 120 minutes."))
+        setattr(stage, f"{segment}_seconds", value * 60)
+    stage.show_panel_score = show_panel_score
+    note = (
+        ", ".join(f"{s.label} {minutes[s]}" for s in SEGMENTS)
+        + " · "
+        + (_("panel score shown") if show_panel_score else _("panel score not shown"))
+    )
+    _record(stage, Step.Kind.SETTINGS, by, note)
+    return stage
+
+
+def _criteria_codes(competition: Competition) -> set[str]:
+    return set(competition.criteria.values_list("code", flat=True))
+
+
+@transaction.atomic
+def add_question(*, competition: Competition, criterion_code: str, text: str, by: User) -> Question:
+    _require_open(competition)
+    text = " ".join(text.split())
+    if criterion_code not in _criteria_codes(competition):
+        raise ActionRefused(_("Choose one of the competition's criteria."))
+    if not text:
+        raise ActionRefused(_("Type the question."))
+    if len(text) > 500:
+        raise ActionRefused(_("A question has at most 500 characters."))
+    if Question.objects.filter(competition=competition, text=text).exists():
+        raise ActionRefused(_("This question is already in the bank."))
+    return Question.objects.create(
+        competition=competition, criterion_code=criterion_code, text=text
+    )
+
+
+@transaction.atomic
+def remove_question(*, question: Question, by: User) -> None:
+    _require_open(question.competition)
+    if question.draws.exists():
+        raise ActionRefused(_("This question has been drawn: it stays in the bank and the log."))
+    question.delete()
+
+
+@transaction.atomic
+def import_questions(*, competition: Competition, rows: list[QuestionRow], by: User) -> int:
+    """Add the rows read from a file (stage.bank.parse_questions, which checked each). Every row
+    or none: a question already in the bank refuses the file."""
+    _require_open(competition)
+    known = set(Question.objects.filter(competition=competition).values_list("text", flat=True))
+    repeated = [row for row in rows if row.text in known]
+    if repeated:
+        raise ActionRefused(
+            _("Row %(line)s: this question is already in the bank. Nothing was imported.")
+            % {"line": repeated[0].line}
+        )
+    try:
+        with transaction.atomic():
+            Question.objects.bulk_create(
+                Question(competition=competition, criterion_code=r.criterion_code, text=r.text)
+                for r in rows
+            )
+    except IntegrityError as exc:  # added meanwhile by someone else
+        raise ActionRefused(_("The bank changed meanwhile; import the file again.")) from exc
+    return len(rows)
+
+
+@transaction.atomic
+def draw_question(
+    *,
+    competition: Competition,
+    by: User,
+    criterion_code: str = "",
+    exclude: frozenset = frozenset(),
+) -> Draw:
+    """Draw a question at random (`secrets`) for the contestant on stage, from the bank or from
+    one criterion's questions: among those drawn least often in this competition, so that no
+    question comes twice before every one has come once."""
+    stage = _locked_stage(competition)
+    if stage.contestant is None:
+        raise ActionRefused(_("No one is on stage: press Start first."))
+    bank = Question.objects.filter(competition=competition).exclude(pk__in=exclude)
+    if criterion_code:
+        bank = bank.filter(criterion_code=criterion_code)
+    counted = dict(bank.annotate(n=Count("draws")).values_list("pk", "n"))
+    if not counted:
+        raise ActionRefused(_("There is no question to draw: add questions to the bank first."))
+    fewest = min(counted.values())
+    pick = secrets.choice(sorted(pk for pk, n in counted.items() if n == fewest))
+    draw = Draw.objects.create(
+        competition=competition, question_id=pick, contestant=stage.contestant, by=by
+    )
+    note = Question.objects.get(pk=pick).text
+    if fewest:
+        note += " · " + _("every question had been drawn: drawn again from the whole bank")
+    _record(stage, Step.Kind.DRAW, by, note)
+    return draw
+
+
+@transaction.atomic
+def set_aside(*, draw: Draw, reason: str, by: User, criterion_code: str = "") -> Draw:
+    """Set aside the question drawn for the contestant on stage, with a reason, and draw
+    another (never one already set aside for them)."""
+    stage = _locked_stage(draw.competition)
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Give the reason for setting the question aside."))
+    current = Draw.objects.select_for_update().filter(pk=draw.pk, set_aside_at__isnull=True)
+    if stage.contestant_id != draw.contestant_id or not current.exists():
+        raise ActionRefused(_("This question is no longer the one on stage."))
+    current.update(set_aside_at=timezone.now(), set_aside_reason=reason)
+    _record(stage, Step.Kind.SET_ASIDE, by, f"{draw.question.text} · {reason}")
+    excluded = Draw.objects.filter(contestant_id=draw.contestant_id).filter(
+        ~Q(set_aside_at__isnull=True)
+    )
+    return draw_question(
+        competition=draw.competition,
+        by=by,
+        criterion_code=criterion_code,
+        exclude=frozenset(excluded.values_list("question_id", flat=True)),
+    )
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_screen_link(*, competition: Competition, by: User) -> str:
+    """A new screen link; returns its token, which exists only in this return value and in the
+    link staff copy to the projector's computer."""
+    stage = _locked_stage(competition)
+    token = secrets.token_urlsafe(32)  # 256 bits
+    ScreenLink.objects.create(competition=competition, token_hash=_hash(token), by=by)
+    _record(stage, Step.Kind.SCREEN, by, _("screen link issued"))
+    return token
+
+
+@transaction.atomic
+def revoke_screen_link(*, link: ScreenLink, by: User) -> None:
+    stage = _locked_stage(link.competition)
+    if ScreenLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    ):
+        _record(stage, Step.Kind.SCREEN, by, _("screen link revoked"))
+
+
+def token_hash(token: str) -> str:
+    return _hash(token)

@@ -1,0 +1,169 @@
+"""The public notice (issue 17 item 1): what it shows without signing in, what it never shows,
+its document and the verify page."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from notice.models import Notice, NoticeDefaults
+from scoring.models import Publication
+from scoring.results import document as results
+from scoring.results.services import amend_published, publish_competition
+
+
+@pytest.fixture
+def published(closed, street_staff_carol):
+    publish_competition(competition=closed, by=street_staff_carol)
+    return closed
+
+
+def _page(client, competition, **headers):
+    return client.get(reverse("notice:public", args=[competition.pk]), **headers)
+
+
+def test_the_notice_shows_ranking_grades_period_and_digest_without_signing_in(client, published):
+    publication = Publication.objects.get(competition=published)
+    page = _page(client, published).content.decode()
+
+    assert published.title in page
+    for row in publication.document["contestants"]:
+        assert row["secretary"] in page and row["village"] in page
+    assert "优秀" in page and "称职" in page
+    assert publication.public_digest in page
+    assert "5 个工作日" in page or "5个工作日" in page
+    assert reverse("notice:document", args=[published.pk]) in page
+    assert 'id="lodge"' in page  # the period is open: the form is there
+
+
+def test_the_notice_never_shows_phones_judges_or_their_points(client, published):
+    publication = Publication.objects.get(competition=published)
+    judges = list(published.judges.select_related("user"))
+    phones = [c.secretary.phone for c in published.contestants.select_related("secretary")]
+    sheets = [s for row in publication.document["contestants"] for s in row["sheets"]]
+    page = _page(client, published).content.decode()
+    public = client.get(reverse("notice:document", args=[published.pk])).content.decode()
+
+    for text in (page, public):
+        assert not [j.display_name for j in judges if j.display_name in text]
+        assert not [phone for phone in phones if phone and phone in text]
+        assert '"sheets"' not in text and '"judge"' not in text
+    # The per-judge percents of the fixture (10 and 95 are given by no counted aggregate).
+    assert {s["percent"] for s in sheets} >= {"10.00", "95.00"}
+    assert "95.00" not in page and "10.00" not in page
+    assert '"95.00"' not in public and '"10.00"' not in public
+
+
+def test_the_downloaded_document_is_the_one_whose_digest_is_shown(client, published):
+    publication = Publication.objects.get(competition=published)
+    response = client.get(reverse("notice:document", args=[published.pk]))
+    document = json.loads(response.content)
+
+    assert "attachment" in response["Content-Disposition"]
+    assert results.digest(document) == document["competition"]["digest"]
+    assert document["competition"]["digest"] == publication.public_digest
+    assert document["competition"]["results_digest"] == publication.digest
+
+
+def test_a_reload_of_the_unchanged_notice_is_a_304(client, published):
+    first = _page(client, published)
+    again = _page(client, published, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_notice_not_public_is_not_found_by_the_public_but_shown_to_staff(
+    client, published, street_staff_carol
+):
+    Notice.objects.create(competition=published, public=False)
+    assert _page(client, published).status_code == 404
+    client.force_login(street_staff_carol)
+    assert "只有工作人员" in _page(client, published).content.decode()
+
+
+def test_the_district_sets_the_default(client, published):
+    NoticeDefaults.objects.create(district=published.district, public=False, working_days=7)
+    assert _page(client, published).status_code == 404
+
+
+def test_a_notice_before_publication_is_not_found(client, closed):
+    assert _page(client, closed).status_code == 404
+
+
+def _verify(client, **data):
+    return client.post(reverse("notice:verify"), data)
+
+
+def test_verify_accepts_the_published_document_and_says_it_is_the_latest(client, published):
+    public = client.get(reverse("notice:document", args=[published.pk])).content.decode()
+    response = _verify(client, text=public)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="match"' in page and "第 1 版" in page and 'id="latest"' in page
+
+
+def test_verify_rejects_a_document_with_a_changed_score(client, published):
+    document = json.loads(client.get(reverse("notice:document", args=[published.pk])).content)
+    document["contestants"][1]["final_score"] = "95.00"
+    response = _verify(client, text=json.dumps(document, ensure_ascii=False))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="no-match"' in page and 'id="altered"' in page
+
+
+def test_verify_names_a_later_version(client, published, street_staff_carol):
+    first = client.get(reverse("notice:document", args=[published.pk])).content
+    amend_published(
+        competition=published,
+        contestant=published.contestants.get(order=2),
+        grade="basic",
+        reason="复核",
+        by=street_staff_carol,
+    )
+    page = _verify(client, text=first.decode()).content.decode()
+    assert 'id="match"' in page and 'id="later"' in page and "第 2 版" in page
+    # The earlier version's document is still there to download, as it was.
+    again = client.get(reverse("notice:document", args=[published.pk]) + "?version=1").content
+    assert json.loads(again) == json.loads(first)
+
+
+def test_verify_takes_an_uploaded_file(client, published):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    public = client.get(reverse("notice:document", args=[published.pk])).content
+    upload = SimpleUploadedFile("notice.json", public, content_type="application/json")
+    assert 'id="match"' in _verify(client, document=upload).content.decode()
+
+
+@pytest.mark.parametrize("text", ["", "not json", "[1, 2]", '{"competition": 3}'])
+def test_verify_says_why_it_cannot_check_what_is_not_a_document(client, db, text):
+    response = _verify(client, text=text)
+    assert response.status_code == 400 and 'class="alert alert-danger"' in response.content.decode()
+
+
+def test_verify_is_rate_limited_per_address(client, db, monkeypatch):
+    from notice import views
+
+    monkeypatch.setattr(views, "VERIFY_LIMIT", 3)
+    statuses = [_verify(client, text="{}").status_code for _n in range(4)]
+    assert statuses == [400, 400, 400, 429]
+
+
+def test_the_notice_reads_a_fixed_number_of_queries_whatever_the_versions(
+    client, published, street_staff_carol, django_assert_num_queries
+):
+    url = reverse("notice:public", args=[published.pk])
+    # The competition with its own settings, the district's defaults, the versions, the
+    # objections their corrections answered.
+    with django_assert_num_queries(4):
+        client.get(url)
+    for grade in ("basic", "competent"):
+        amend_published(
+            competition=published,
+            contestant=published.contestants.get(order=2),
+            grade=grade,
+            reason="复核",
+            by=street_staff_carol,
+        )
+    with django_assert_num_queries(4):
+        page = client.get(url).content.decode()
+    assert page.count("<li>") >= 3
