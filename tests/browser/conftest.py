@@ -1,5 +1,7 @@
 """Playwright driving Debian's Chromium against the live test server."""
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,22 @@ def page_at(browser, live_server):
         assert page.csp == [], f"the page broke its Content-Security-Policy: {page.csp}"
     for context in contexts:
         context.close()
+    wait_for_the_server_to_finish()
+
+
+def wait_for_the_server_to_finish(timeout: float = 15) -> None:
+    """Wait until the live server has answered every request the closed pages had sent.
+
+    A page's last requests (a service worker keeping pages for offline, a draft sent as the page
+    reloads) may still be running on the server when the test ends; emptying the database under
+    them deadlocks PostgreSQL and leaves the next test's rows behind. The server runs each
+    connection in a thread of its own, named after ``process_request_thread``.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
 
 
 def screenshot(page, name: str) -> Path:
