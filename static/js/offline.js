@@ -211,7 +211,12 @@
       }
       var n = pending(id);
       var no = sheet.read("leitai:refused:" + keyOf(id), null);
-      note.textContent = [n ? fmt(t.tPending, { n: n }) : "", no ? t.tNotAccepted + " " + no.message + " " + typed(id) : ""]
+      var unsent = !n && !no && typedOnly(id);
+      note.textContent = [
+        n ? fmt(t.tPending, { n: n }) : "",
+        no ? t.tNotAccepted + " " + no.message + " " + typed(id) : "",
+        unsent ? t.tUnsent : "",
+      ]
         .join(" ")
         .trim();
       note.hidden = !note.textContent;
@@ -222,6 +227,9 @@
         /* What the phone holds, sent or not: the note beside it says what still waits. */
         status.className = "float-end small status sheet-" + waiting.status;
         status.textContent = statusText(waiting);
+      } else if (unsent && status) {
+        status.className = "float-end small status sheet-typed";
+        status.textContent = t.tNotSent;
       } else if (withStatus && kit && row.tagName === "A") {
         var s = kit.sheets[id];
         if (status) {
@@ -231,6 +239,17 @@
       }
     });
     if (withStatus && kit) progress();
+  }
+
+  /* Typed on this phone and not sent: neither Save draft nor Submit was pressed. The server
+     knows nothing of it, so the list's status alone would say "not started". */
+  function typedOnly(id) {
+    var kept = sheet.read("leitai:sheet:" + keyOf(id), null);
+    if (!kept || kept.version || !kept.fields) return false;
+    return Object.keys(kept.fields).some(function (name) {
+      var typedField = name.indexOf("p-") === 0 || name === "comment" || name === "problems";
+      return typedField && String(kept.fields[name]).trim() !== "";
+    });
   }
 
   /* What the judge typed and the server did not take, item by item: it stays on the phone. */

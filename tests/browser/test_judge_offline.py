@@ -341,3 +341,45 @@ def test_the_list_warns_when_the_phone_refuses_to_keep_the_competition(
     warning.wait_for()
     assert "手机拒绝保存本场擂台赛" in warning.inner_text()
     assert page.locator("#offline-state[data-state=kept]").count() == 0
+
+
+@pytest.mark.parametrize("workers", ["allow", "block"])
+def test_the_list_says_which_sheets_were_typed_here_but_not_sent(
+    browser, live_server, scoring, workers
+):
+    competition, seat, contestants = scoring
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", service_workers=workers)
+    try:
+        page = context.new_page()
+        list_path = open_online(page, live_server, competition) if workers == "allow" else None
+        if list_path is None:
+            list_path = reverse("scoring:contestants", args=[competition.pk])
+            sign_in(page, live_server, "judge_wang", next_url=list_path)
+            page.wait_for_url(f"**{list_path}")
+        page.locator("#contestants a").nth(0).click()
+        page.wait_for_url(f"**/{contestants[0].pk}/")
+        page.fill("#p-political", "18")  # typed, neither saved as a draft nor submitted
+        page.get_by_role("link", name="全部").click()
+        page.wait_for_url(f"**{list_path}")
+        first, second = page.locator("#contestants a").nth(0), page.locator("#contestants a").nth(1)
+        first.locator(".offline-note").filter(has_text="已在本机填写，尚未发送").wait_for()
+        # The server has nothing yet: not "not started", but not sent.
+        assert first.locator(".status").inner_text() == "未发送"
+        assert second.locator(".offline-note").is_hidden()
+        assert not ScoreSheet.objects.exists()
+        if workers == "allow":
+            screenshot(page, "judge-list-typed-not-sent")
+
+        # Opened again, the typing is there; once sent, the note goes.
+        first.click()
+        assert page.input_value("#p-political") == "18"
+        fill(page, SHEETS[0])
+        page.get_by_role("button", name="提交").click()
+        page.locator("#submitted-box").wait_for()
+        wait_sent(page)
+        page.goto(live_server.url + list_path)
+        assert "已提交" in page.locator("#contestants a").nth(0).locator(".status").inner_text()
+        assert page.locator("#contestants a").nth(0).locator(".offline-note").is_hidden()
+        assert ScoreSheet.objects.get(judge=seat, contestant=contestants[0]).status == "submitted"
+    finally:
+        context.close()
