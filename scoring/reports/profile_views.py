@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from competition.permissions import is_staff_session
-from scoring.models import GradingPolicy
 from scoring.reports import profiles
-from scoring.results.document import GRADE_LABELS
+from scoring.results.document import GRADE_LABELS, district_policy_of
 from villages import permissions as org
 from villages.models import Secretary, Village
 from villages.search import search as find
@@ -57,7 +56,7 @@ def secretary_profile(request: HttpRequest, pk: int) -> HttpResponse:
     if not any(org.can_view_village(request.user, t.village) for t in tenures):
         raise Http404(_("No such secretary of yours."))
     district_id = tenures[0].village.street.district_id
-    policy = GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
+    policy = district_policy_of(district_id)
     record = profiles.secretary_record(secretary, policy.to_domain())
     return render(
         request,

@@ -14,9 +14,9 @@ from django.utils.translation import pgettext
 
 from competition.models import Competition
 from scoring import domain
-from scoring.models import GradingPolicy, Publication
+from scoring.models import Publication
 from scoring.reports import spreadsheets
-from scoring.results.document import GRADE_LABELS, policies_of
+from scoring.results.document import GRADE_LABELS, district_policy_of, policies_of
 
 
 def latest_documents(
@@ -289,7 +289,7 @@ def annual_report(*, district_id: int, year: int) -> list[AnnualRow]:
     for commendation (an excellent year) and for the reserve-cadre pool (an excellent or
     competent year with no quarter below competent), and a flag for two consecutive
     incompetent years. Two queries for the documents, one for the district's policy."""
-    policy_row = GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
+    policy_row = district_policy_of(district_id)
     policy = policy_row.to_domain()
     rows = _annual(district_id, year, policy)
     last_year = _annual(district_id, year - 1, policy)

@@ -96,6 +96,12 @@ def policy_of(competition: Competition) -> GradingPolicy:
     return policies_of([(competition.pk, competition.district_id)])[competition.pk]
 
 
+def district_policy_of(district_id: int) -> GradingPolicy:
+    """The district's own grading policy, else the defaults: what its annual report and its
+    secretaries' records are graded by. One query."""
+    return GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
+
+
 def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:
     """Valid ballots per contestant and choice: online ballots and paper tallies together —
     a tally only once confirmed, with its quorum and no more ballots returned than issued.
