@@ -246,5 +246,16 @@ class ObservationPointForm(forms.Form):
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = lambda v: f"{v.street.name} · {v.name}"
+        field = self.fields["village"]
+        field.queryset = villages
+
+        def by_street():
+            # Some 400 villages: grouped under their streets, a phone's picker is read street by
+            # street. Read only when the picker is drawn; a posted choice is checked against the
+            # queryset as ever.
+            streets: dict[str, list[tuple[int, str]]] = {}
+            for village in villages:
+                streets.setdefault(village.street.name, []).append((village.pk, village.name))
+            return [("", field.empty_label), *streets.items()]
+
+        field.choices = by_street

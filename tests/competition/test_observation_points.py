@@ -2,6 +2,7 @@
 choose for it — visiting order, a date within the half, only in draft, only district staff."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -258,6 +259,29 @@ def test_district_staff_add_a_point_on_the_page(client, review, villages, distri
     assert "先看党群服务中心" in page.content.decode()
     # The village is no longer offered.
     assert villages[1] not in page.context["form"].fields["village"].queryset
+
+
+def test_the_village_picker_groups_the_villages_under_their_streets(
+    client, review, villages, district_dan
+):
+    client.force_login(district_dan)
+    url = reverse("scoring:points", args=[review.pk])
+    add(review, villages[2], district_dan)
+
+    for response in (
+        client.get(url),
+        # Refused (a date outside the half): the page comes back with the picker as before.
+        client.post(url, {"village": villages[0].pk, "visit_on": "2026-08-01"}),
+    ):
+        picker = re.search(r'<select name="village".*?</select>', response.content.decode(), re.S)
+        groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker[0], re.S)
+        offered = {label: re.findall(r'value="(\d+)"', options) for label, options in groups}
+        # An observation point already is not offered again.
+        assert offered == {
+            villages[0].street.name: [str(villages[0].pk)],
+            villages[1].street.name: [str(villages[1].pk)],
+        }
+        assert f">{villages[0].name}</option>" in picker[0]
 
 
 def test_the_page_refuses_a_date_outside_the_half_with_a_clear_message(
