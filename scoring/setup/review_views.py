@@ -1,5 +1,7 @@
 """District staff's pages of a half-year review: its observation points, in visiting order."""
 
+from itertools import pairwise
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +27,12 @@ def _get_review_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
     return competition
 
 
+def _visited_too_early(points: list) -> list:
+    """The points visited on an earlier day than the point before them: the visiting order and
+    the dates disagree. A warning, not a refusal: the order is the staff's to set."""
+    return [point for before, point in pairwise(points) if point.visit_on < before.visit_on]
+
+
 @login_required
 def observation_points(request: HttpRequest, pk: int) -> HttpResponse:
     """The review's observation points in visiting order; district staff add one (POST)."""
@@ -43,12 +51,14 @@ def observation_points(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("scoring:points", pk)
     start, end = half_bounds(competition.year, competition.half)
     form.fields["visit_on"].widget.attrs.update(min=start.isoformat(), max=end.isoformat())
+    points = list(setup_queries.observation_points(competition))
     return render(
         request,
         "scoring/observation_points.html",
         {
             "competition": competition,
-            "points": setup_queries.observation_points(competition),
+            "points": points,
+            "visited_too_early": _visited_too_early(points),
             "may_manage": permissions.can_manage(request.user, competition),
             "form": form,
         },

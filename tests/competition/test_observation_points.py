@@ -284,6 +284,33 @@ def test_the_village_picker_groups_the_villages_under_their_streets(
         assert f">{villages[0].name}</option>" in picker[0]
 
 
+def test_the_page_warns_when_the_visiting_order_and_the_dates_disagree(
+    client, review, villages, district_dan
+):
+    client.force_login(district_dan)
+    url = reverse("scoring:points", args=[review.pk])
+    add(review, villages[0], district_dan, day=dt.date(2026, 5, 20))
+    add(review, villages[1], district_dan, day=dt.date(2026, 5, 21))
+    assert "order-and-dates" not in client.get(url).content.decode()
+
+    third = add(review, villages[2], district_dan, day=dt.date(2026, 5, 19))
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "观摩顺序与观摩日期不一致" in page
+    assert f"第3个观摩点（{villages[2].name}）的观摩日期是2026-05-19" in page
+    assert "第2个观摩点" not in page
+    # Visited first, it is in order again: the warning goes.
+    competition_services.set_visiting_order(
+        competition=review,
+        order={
+            third.pk: 1,
+            **{p.pk: p.order + 1 for p in review.observation_points.exclude(pk=third.pk)},
+        },
+        by=district_dan,
+    )
+    assert "order-and-dates" not in client.get(url).content.decode()
+
+
 def test_the_page_refuses_a_date_outside_the_half_with_a_clear_message(
     client, review, villages, district_dan
 ):
