@@ -1,6 +1,7 @@
 """Every admin page renders for a superuser, with the organisation's data in it."""
 
 import datetime as dt
+from urllib.parse import unquote
 
 import pytest
 from django.contrib import admin
@@ -249,7 +250,10 @@ def test_admin_roster_import_lists_bad_rows_and_changes_nothing(client, admin_al
 def test_admin_roster_export_downloads_the_roster(client, admin_alice, populated, fmt):
     client.force_login(admin_alice)
     response = client.get(reverse("admin:villages_village_export", args=[fmt]))
-    assert response["Content-Disposition"] == f'attachment; filename="roster.{fmt}"'
+    today = timezone.localdate()
+    assert unquote(response["Content-Disposition"]) == (
+        f"attachment; filename*=utf-8''名册 {today:%Y-%m-%d}.{fmt}"
+    )
     body = b"".join(response)
     if fmt == "csv":
         assert populated.village.code in body.decode("utf-8-sig")

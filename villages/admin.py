@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -205,7 +207,9 @@ class VillageAdmin(admin.ModelAdmin):
             body = roster_xlsx(rows)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="roster.{fmt}"'
+        # Named for the office's folder: "名册 2026-12-03.xlsx".
+        name = f"{_('Roster')} {timezone.localdate():%Y-%m-%d}.{fmt}"
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
 
     def changelist_view(self, request, extra_context=None):

@@ -55,8 +55,8 @@ def half_year_report(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(
             spreadsheets.to_xlsx(halfyear.half_year_tables(report)), content_type=XLSX
         )
-        response["Content-Disposition"] = f'attachment; filename="half-year-{year}H{half}.xlsx"'
-        return response
+        heading = _("%(name)s half-year report") % {"name": (street or district).name}
+        return spreadsheets.attachment(response, f"{heading} {half_label(half, year)}", "xlsx")
     return render(
         request,
         "scoring/half_year_report.html",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from competition.models import quarter_label
 from competition.permissions import card_scope
 from competition.services import ActionRefused
 from scoring.models import Scheme
@@ -28,8 +29,7 @@ def _download(fmt: str, table: spreadsheets.Table, name: str) -> HttpResponse:
         response = HttpResponse(spreadsheets.to_csv(table), content_type=CSV)
     else:
         response = HttpResponse(spreadsheets.to_xlsx([table]), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return spreadsheets.attachment(response, name, fmt)
 
 
 def _every_district(request: HttpRequest) -> bool:
@@ -106,7 +106,12 @@ def _rankings_response(request: HttpRequest, shown: tuple, digests: list, distri
             grade=grade,
         )
         table = rankings.rankings_table(result, year=year, quarter=quarter)
-        return _download(fmt, table, f"rankings-{year}Q{quarter}")
+        heading = (
+            _("%(name)s rankings") % {"name": district.name}
+            if district
+            else _("Rankings of every district")
+        )
+        return _download(fmt, table, f"{heading} {quarter_label(quarter, year)}")
     kept = _rankings_table(district, year, quarter, street, grade, digests)
     return render(
         request,
@@ -135,7 +140,10 @@ def annual_report(request: HttpRequest) -> HttpResponse:
     rows = rankings.annual_report(district_id=district.pk, year=year)
     fmt = request.GET.get("format")
     if fmt in DOWNLOADS:
-        return _download(fmt, rankings.annual_table(rows, year=year), f"annual-{year}")
+        heading = _("%(name)s annual assessment and treatment (“double hook”)") % {
+            "name": district.name
+        }
+        return _download(fmt, rankings.annual_table(rows, year=year), f"{heading} {year}")
     return render(
         request,
         "scoring/annual_report.html",

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.http import content_disposition_header
 from django.utils.translation import pgettext
 
 from villages.roster import escape_formula
@@ -101,3 +102,16 @@ def to_xlsx(tables: list[Table]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# What Windows, or a shell, would not take in a file name.
+UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def attachment(response, name: str, fmt: str):
+    """Offer the response as a file named as its page is headed, in the reader's language: an
+    office files "寒亭区排名 2026年第2季度.xlsx", not "rankings-2026Q2.xlsx". A name that is not
+    ASCII travels as RFC 6266's filename*, which browsers read."""
+    safe = UNSAFE_IN_NAMES.sub("-", name).strip()
+    response["Content-Disposition"] = content_disposition_header(True, f"{safe}.{fmt}")
+    return response

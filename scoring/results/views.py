@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from competition import permissions
 from competition.models import Competition, Contestant
 from competition.services import ActionRefused
+from scoring.reports import spreadsheets
 from scoring.results import exports, published, queries
 from scoring.results.comments import named_comments, with_comments
 from scoring.results.document import (
@@ -134,8 +135,7 @@ def _results_response(request: HttpRequest, competition: Competition, carried: d
         content_type, render_as = DOWNLOADS[fmt]
         names = dict(_criterion_names(competition, document))
         response = HttpResponse(render_as(document, names), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="results-{competition.pk}.{fmt}"'
-        return response
+        return spreadsheets.attachment(response, f"{_('Results')} {competition.title}", fmt)
     may_manage = (
         permissions.can_manage(request.user, competition)
         and permissions.card_scope(request) is None

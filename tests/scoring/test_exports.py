@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
@@ -45,6 +46,9 @@ def test_results_xlsx_is_in_chinese_with_numbers_as_numbers(client, closed, stre
 
     response = client.get(reverse("scoring:results", args=[closed.pk]), {"format": "xlsx"})
 
+    assert unquote(response["Content-Disposition"]) == (
+        f"attachment; filename*=utf-8''结果 {closed.title}.xlsx"
+    )
     workbook = load_workbook(io.BytesIO(response.content))
     ranking = workbook.worksheets[0]
     assert ranking.title == "排名"

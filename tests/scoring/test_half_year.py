@@ -5,6 +5,7 @@ import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -242,7 +243,11 @@ def test_the_excel_file_holds_the_same_figures_with_chinese_headers(half, client
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
 
-    assert response["Content-Disposition"] == 'attachment; filename="half-year-2026H1.xlsx"'
+    # Named as the page is headed, in the reader's language, for the office's folder.
+    district = district_dan.membership.district
+    assert unquote(response["Content-Disposition"]) == (
+        f"attachment; filename*=utf-8''{district.name}半年汇总 2026年上半年.xlsx"
+    )
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["2026年上半年", "街道"]
     people = list(workbook["2026年上半年"].iter_rows(values_only=True))

@@ -4,6 +4,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -590,7 +591,13 @@ def test_rankings_export_numbers_and_words_in_the_readers_language(
     )
     csv = client.get(reverse("scoring:rankings"), period | {"format": "csv"})
 
-    assert chinese["Content-Disposition"] == 'attachment; filename="rankings-2026Q2.xlsx"'
+    district = district_dan.membership.district
+    assert unquote(chinese["Content-Disposition"]) == (
+        f"attachment; filename*=utf-8''{district.name}排名 2026年第2季度.xlsx"
+    )
+    assert unquote(english["Content-Disposition"]) == (
+        f"attachment; filename*=utf-8''{district.name} rankings 2026 Q2.xlsx"
+    )
     sheet = load_workbook(io.BytesIO(chinese.content)).worksheets[0]
     header = [cell.value for cell in sheet[1]]
     assert header == [
