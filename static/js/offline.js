@@ -212,10 +212,12 @@
       var n = pending(id);
       var no = sheet.read("leitai:refused:" + keyOf(id), null);
       var unsent = !n && !no && typedOnly(id);
+      var server = (kit && kit.sheets[id] && kit.sheets[id].status) || row.dataset.status || "none";
+      var saved = server === "draft" || server === "submitted";
       note.textContent = [
         n ? fmt(t.tPending, { n: n }) : "",
         no ? t.tNotAccepted + " " + no.message + " " + typed(id) : "",
-        unsent ? t.tUnsent : "",
+        unsent ? (saved ? t.tUnsentChanges : t.tUnsent) : "",
       ]
         .join(" ")
         .trim();
@@ -227,7 +229,7 @@
         /* What the phone holds, sent or not: the note beside it says what still waits. */
         status.className = "float-end small status sheet-" + waiting.status;
         status.textContent = statusText(waiting);
-      } else if (unsent && status) {
+      } else if (unsent && !saved && status) {
         status.className = "float-end small status sheet-typed";
         status.textContent = t.tNotSent;
       } else if (withStatus && kit && row.tagName === "A") {

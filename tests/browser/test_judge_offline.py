@@ -381,5 +381,14 @@ def test_the_list_says_which_sheets_were_typed_here_but_not_sent(
         assert "已提交" in page.locator("#contestants a").nth(0).locator(".status").inner_text()
         assert page.locator("#contestants a").nth(0).locator(".offline-note").is_hidden()
         assert ScoreSheet.objects.get(judge=seat, contestant=contestants[0]).status == "submitted"
+
+        # A submitted sheet changed on the phone and not sent: still submitted, and said so.
+        page.locator("#contestants a").nth(0).click()
+        page.fill("#p-political", "19")
+        page.get_by_role("link", name="全部").click()
+        page.wait_for_url(f"**{list_path}")
+        first = page.locator("#contestants a").nth(0)
+        first.locator(".offline-note").filter(has_text="已在本机修改，尚未发送").wait_for()
+        assert "已提交" in first.locator(".status").inner_text()
     finally:
         context.close()
