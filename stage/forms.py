@@ -2,8 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stage.models import Stage
-
-MAX_UPLOAD = 5 * 1024 * 1024
+from villages.forms import checked_spreadsheet
 
 
 class StageSettingsForm(forms.Form):
@@ -49,9 +48,4 @@ class QuestionFileForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Only .csv and .xlsx files can be imported."))
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
+        return checked_spreadsheet(self.cleaned_data["file"])

@@ -5,6 +5,15 @@ from django.utils.translation import gettext_lazy as _
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
+def checked_spreadsheet(upload):
+    """An uploaded file to import: a .csv or .xlsx of at most 5 MB, else why not."""
+    if not upload.name.lower().endswith((".csv", ".xlsx")):
+        raise forms.ValidationError(_("Only .csv and .xlsx files can be imported."))
+    if upload.size > MAX_UPLOAD:
+        raise forms.ValidationError(_("The file is larger than 5 MB."))
+    return upload
+
+
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file"),
@@ -15,12 +24,7 @@ class RosterUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Only .csv and .xlsx files can be imported."))
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
+        return checked_spreadsheet(self.cleaned_data["file"])
 
 
 class RosterConfirmForm(forms.Form):
