@@ -109,18 +109,7 @@ def objection_detail(request: HttpRequest, pk: int, objection_id: int) -> HttpRe
     objection = get_object_or_404(queries.register(state.competition), pk=objection_id)
     if request.method == "POST":
         try:
-            if request.POST.get("step") == "investigate":
-                services.investigate_objection(
-                    objection=objection, note=request.POST.get("note", ""), by=request.user
-                )
-            else:
-                grade = request.POST.get("grade", "")
-                services.conclude_objection(
-                    objection=objection,
-                    finding=request.POST.get("finding", ""),
-                    grade=grade if grade in GRADE_LABELS else None,
-                    by=request.user,
-                )
+            messages.success(request, _take_step(request, objection))
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect("notice:objection_detail", pk, objection.pk)
@@ -135,3 +124,26 @@ def objection_detail(request: HttpRequest, pk: int, objection_id: int) -> HttpRe
             "may_manage": permissions.can_manage(request.user, state.competition),
         },
     )
+
+
+def _take_step(request: HttpRequest, objection) -> str:
+    """The step posted for an objection, taken; what is said when it is done."""
+    code = {"code": objection.code}
+    if request.POST.get("step") == "investigate":
+        services.investigate_objection(
+            objection=objection, note=request.POST.get("note", ""), by=request.user
+        )
+        return _("Objection %(code)s is being investigated.") % code
+    grade = request.POST.get("grade", "")
+    concluded = services.conclude_objection(
+        objection=objection,
+        finding=request.POST.get("finding", ""),
+        grade=grade if grade in GRADE_LABELS else None,
+        by=request.user,
+    )
+    if concluded.correction:
+        return _(
+            "Objection %(code)s concluded: the grade is corrected in version %(version)s, "
+            "which names it."
+        ) % (code | {"version": concluded.correction.version})
+    return _("Objection %(code)s concluded.") % code

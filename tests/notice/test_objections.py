@@ -146,6 +146,35 @@ def test_the_lifecycle_received_investigating_concluded_with_a_finding(
     assert Publication.objects.filter(competition=published).count() == 1
 
 
+def test_staff_take_an_objection_lodged_online_through_its_steps_on_its_page(
+    client, published, street_staff_carol
+):
+    _lodge(client, published)
+    objection = Objection.objects.get()
+    client.force_login(street_staff_carol)
+    url = reverse("notice:objection_detail", args=[published.pk, objection.pk])
+
+    page = client.get(url).content.decode()
+    # Lodged by a villager: no account took that step.
+    assert "已受理 · 网上公示" in page and "开始调查" in page
+    page = client.post(url, {"step": "investigate", "note": "调取计票记录"}, follow=True)
+    assert f"异议 {objection.code} 已进入调查。" in page.content.decode()
+    page = client.post(url, {"step": "conclude", "finding": "计票无误。", "grade": ""}, follow=True)
+
+    assert f"异议 {objection.code} 已办结。" in page.content.decode()
+    objection.refresh_from_db()
+    assert (objection.status, objection.finding, objection.correction) == (
+        "concluded",
+        "计票无误。",
+        None,
+    )
+    assert list(objection.events.values_list("status", "by")) == [
+        ("received", None),
+        ("investigating", street_staff_carol.pk),
+        ("concluded", street_staff_carol.pk),
+    ]
+
+
 def test_a_finding_that_corrects_publishes_a_version_naming_the_objection(
     client, published, street_staff_carol
 ):
@@ -153,10 +182,13 @@ def test_a_finding_that_corrects_publishes_a_version_naming_the_objection(
     services.investigate_objection(objection=objection, note="", by=street_staff_carol)
     client.force_login(street_staff_carol)
     url = reverse("notice:objection_detail", args=[published.pk, objection.pk])
-    client.post(url, {"step": "conclude", "finding": "民主测评计票有误。", "grade": "basic"})
+    answer = client.post(
+        url, {"step": "conclude", "finding": "民主测评计票有误。", "grade": "basic"}, follow=True
+    )
 
     objection.refresh_from_db()
     second = Publication.objects.get(competition=published, version=2)
+    assert f"异议 {objection.code} 已办结：等次已在第 2 版更正" in answer.content.decode()
     assert objection.correction == second
     assert objection.code in second.reason and "民主测评计票有误。" in second.reason
     row = next(r for r in second.document["contestants"] if r["order"] == 2)
