@@ -21,6 +21,8 @@ class Segment(models.TextChoices):
 
 
 SEGMENTS = tuple(Segment)
+# The stage runs while the competition is in draft or in scoring.
+ON_STAGE = (Competition.Status.DRAFT, Competition.Status.SCORING)
 
 
 class Stage(models.Model):

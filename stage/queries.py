@@ -13,18 +13,25 @@ from scoring import domain
 from scoring.models import ScoreSheet
 from scoring.results.document import policy_of
 from scoring.sheets.queries import competition_maximum, contestants_in_order
-from stage.models import SEGMENTS, Draw, Question, ScreenLink, Stage, Step
+from stage.models import ON_STAGE, SEGMENTS, Draw, Question, ScreenLink, Stage, Step
 
 
 def stage_of(competition: Competition) -> Stage:
     """The competition's stage, with who is on it; an unsaved one with the defaults before the
-    first step."""
+    first step. Once scoring has closed the stage is over: a clock left running stopped then."""
     found = (
         Stage.objects.select_related("contestant__secretary", "contestant__village")
         .filter(competition=competition)
         .first()
     )
-    return found or Stage(competition=competition)
+    if found is None:
+        return Stage(competition=competition)
+    if found.running and competition.status not in ON_STAGE:
+        closed = competition.events.filter(kind=Event.Kind.CLOSED).aggregate(at=Max("at"))["at"]
+        until = max(closed or found.started_at, found.started_at)
+        found.elapsed_ms += int((until - found.started_at).total_seconds() * 1000)
+        found.running, found.started_at = False, None
+    return found
 
 
 @dataclass(frozen=True)

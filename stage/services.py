@@ -19,9 +19,8 @@ from competition.models import Competition, Contestant
 from competition.services import ActionRefused, set_absent
 from scoring.models import ScoreSheet
 from stage.bank import QuestionRow
-from stage.models import SEGMENTS, Draw, Question, ScreenLink, Segment, Stage, Step
+from stage.models import ON_STAGE, SEGMENTS, Draw, Question, ScreenLink, Segment, Stage, Step
 
-ON_STAGE = (Competition.Status.DRAFT, Competition.Status.SCORING)
 ACTIONS = ("start", "pause", "next_segment", "next_contestant", "skip", "back")
 
 
@@ -44,14 +43,17 @@ def _locked_stage(competition: Competition) -> Stage:
     return stage
 
 
-def _record(stage: Stage, kind: str, by: User, note: str = "", contestant=None) -> Step:
+def _record(
+    stage: Stage, kind: str, by: User, note: str = "", contestant=None, segment=None
+) -> Step:
+    """Log a step, by default of the contestant and segment on stage now."""
     stage.version += 1
     stage.save()
     return Step.objects.create(
         competition_id=stage.competition_id,
         kind=kind,
         contestant=contestant if contestant is not None else stage.contestant,
-        segment=stage.segment,
+        segment=segment if segment is not None else stage.segment,
         by=by,
         note=note,
     )
@@ -79,10 +81,13 @@ def _begin(stage: Stage, contestant, segment: str, *, running: bool, now) -> Non
 def _next_after(stage: Stage, now, by: User, kind: str, note: str = "") -> Stage:
     """The next present contestant after the one on stage comes up, waiting for Start; after
     the last, the afternoon is done."""
-    leaving = stage.contestant
+    leaving, segment = stage.contestant, stage.segment
     following = _present(stage).filter(order__gt=leaving.order).first()
     _begin(stage, following, Segment.REPORT if following else "", running=False, now=now)
-    _record(stage, kind, by, note or str(leaving), contestant=leaving)
+    # Logged as the contestant leaves, in the segment they were in, naming who comes up.
+    coming = _("next: %(who)s") % {"who": following} if following else ""
+    note = " · ".join(part for part in (note, coming) if part)
+    _record(stage, kind, by, note, contestant=leaving, segment=segment)
     if following is None:
         _record(stage, Step.Kind.FINISH, by)
     return stage

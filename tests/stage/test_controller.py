@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from competition.models import Contestant, Event
 from competition.services import ActionRefused
-from stage import services
+from stage import queries, services
 from stage.models import Stage, Step
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +83,38 @@ def test_next_contestant_waits_for_start_and_after_the_last_the_day_is_done(
     ]
     with pytest.raises(ActionRefused):
         do(competition, "start", street_staff_carol)
+
+
+def test_leaving_the_stage_is_logged_in_the_segment_left_naming_who_comes_up(
+    competition, speakers, street_staff_carol
+):
+    do(competition, "start", street_staff_carol)
+    do(competition, "next_segment", street_staff_carol)  # questions
+    do(competition, "next_contestant", street_staff_carol)
+    do(competition, "skip", street_staff_carol)  # speakers[1], in the duty report
+
+    leaving, skipped = Step.objects.filter(kind__in=["next_contestant", "skip"]).order_by("pk")
+    assert (leaving.contestant, leaving.segment) == (speakers[0], "questions")
+    assert str(speakers[1]) in leaving.note and str(speakers[0]) not in leaving.note
+    assert (skipped.contestant, skipped.segment) == (speakers[1], "report")
+    assert str(speakers[1]) in skipped.note and str(speakers[2]) in skipped.note
+
+
+def test_the_clock_stops_when_scoring_closes(competition, speakers, street_staff_carol):
+    do(competition, "start", street_staff_carol)
+    started = timezone.now() - dt.timedelta(seconds=90)
+    Stage.objects.update(started_at=started)
+    closed_at = started + dt.timedelta(seconds=60)
+    competition.status = "closed"
+    competition.save()
+    Event.objects.create(competition=competition, kind=Event.Kind.CLOSED, by=street_staff_carol)
+    Event.objects.filter(kind=Event.Kind.CLOSED).update(at=closed_at)
+
+    stage = queries.stage_of(competition)
+    # Stopped at the close, however long after it the page is read.
+    assert not stage.running and stage.started_at is None
+    assert 59_000 <= stage.elapsed_ms <= 61_000
+    assert queries.clock(stage)["running"] is False
 
 
 def test_skip_marks_the_contestant_absent_with_the_absence_service_and_moves_on(
