@@ -6,7 +6,7 @@ import json
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,15 +23,8 @@ from stage.models import ScreenLink
 from stage.views import _get_competition_to_run
 
 
-def _get_competition_to_watch(request: HttpRequest, pk: int) -> Competition:
-    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
-    if not permissions.can_watch(request, competition):
-        raise Http404(_no_screen())
-    return competition
-
-
 def _no_screen() -> str:
-    return _("This screen link does not open this competition (any more).")
+    return _("This screen link no longer opens this competition.")
 
 
 @login_required
@@ -75,7 +68,10 @@ def screen_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def screen(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = _get_competition_to_watch(request, pk)
+    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
+    if not permissions.can_watch(request, competition):
+        # A projector reloaded after its link was revoked, or after the close: say why.
+        return render(request, "stage/screen_refused.html", status=404)
     return render(request, "stage/screen.html", {"competition": competition})
 
 

@@ -22,7 +22,7 @@
   }
 
   function paint(element, clock, offset, overText) {
-    element.classList.remove("clock-amber", "clock-red", "clock-paused");
+    element.classList.remove("clock-amber", "clock-red", "clock-over", "clock-paused");
     if (!clock || !clock.segment) {
       element.textContent = "–:––";
       return;
@@ -30,6 +30,7 @@
     var ms = left(clock, offset);
     element.textContent = ms < 0 ? overText + " " + format(ms) : format(ms);
     if (ms <= 0) element.classList.add("clock-red");
+    if (ms < 0) element.classList.add("clock-over");
     else if (ms <= AMBER_MS) element.classList.add("clock-amber");
     if (!clock.running) element.classList.add("clock-paused");
   }
@@ -80,6 +81,7 @@
     var clockElement = document.getElementById("clock");
     var offline = document.getElementById("offline");
     var state = null;
+    var stopped = false;
     var etag = null;
     var offset = 0;
 
@@ -122,6 +124,17 @@
       if (current) current.scrollIntoView({ block: "nearest" });
     }
 
+    /* Revoked, or scoring closed: nothing of the stage stays on the screen, the clock stops
+       and so does the polling; a new link opens it again. */
+    function refused() {
+      state = null;
+      stopped = true;
+      root.classList.add("screen-refused");
+      text("now-order", "");
+      text("now-name", texts.refused);
+      text("now-village", texts.refusedWhy);
+    }
+
     function poll() {
       var headers = { Accept: "application/json" };
       if (etag) headers["If-None-Match"] = etag;
@@ -132,7 +145,7 @@
           offline.hidden = true;
           if (response.status === 304) return null;
           if (response.status === 403) {
-            text("now-name", texts.refused);
+            refused();
             return null;
           }
           if (!response.ok) throw new Error(String(response.status));
@@ -149,7 +162,7 @@
           offline.hidden = false; // the clock keeps counting from what it last heard
         })
         .finally(function () {
-          window.setTimeout(poll, 500);
+          if (!stopped) window.setTimeout(poll, 500);
         });
     }
 

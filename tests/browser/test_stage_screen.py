@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from scoring.sheets.services import save_sheet
 from stage import services
-from stage.models import Stage
+from stage.models import ScreenLink, Stage
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_staff_phone import sign_in
 from tests.competition_setup import competition_in_scoring, full_points
@@ -118,6 +118,40 @@ def test_the_countdown_turns_amber_then_red_and_keeps_running_offline(
     assert clock.inner_text() != before  # counted down without the server
     screen.context.set_offline(False)
     screen.locator("#offline").wait_for(state="hidden", timeout=3000)
+
+
+def test_over_time_the_question_stays_on_the_screen_and_a_revoked_link_leaves_nothing(
+    page_at, live_server, hall, street_staff_carol
+):
+    competition, _judges = hall
+    services.step(competition=competition, action="start", by=street_staff_carol)
+    services.step(competition=competition, action="next_segment", by=street_staff_carol)
+    services.draw_question(competition=competition, by=street_staff_carol)
+    link = services.issue_screen_link(competition=competition, by=street_staff_carol)
+    screen = page_at(PROJECTOR)
+    screen.goto(live_server.url + reverse("stage:screen_link", args=[link]))
+    screen.locator("#question-box").wait_for()
+
+    # Questions last 3 minutes: 12 minutes past the end.
+    Stage.objects.update(started_at=timezone.now() - dt.timedelta(minutes=15), version=100)
+    clock = screen.locator("#clock.clock-over")
+    clock.wait_for(timeout=2000)
+    assert clock.inner_text().startswith("已超时 +12:")
+    assert clock.evaluate("(c) => c.getClientRects().length") == 1  # one line
+    box = screen.locator("#question-box").bounding_box()
+    assert box["y"] + box["height"] <= PROJECTOR["height"]  # the whole question is on the screen
+    screenshot(screen, "big-screen-over-time")
+
+    issued = ScreenLink.objects.get(competition=competition)
+    services.revoke_screen_link(link=issued, by=street_staff_carol)
+    screen.locator("#now-name", has_text="此大屏链接无效").wait_for(timeout=2000)
+    for gone in ("#clock", "#question-box", "#order"):
+        assert screen.locator(gone).is_hidden(), gone
+    assert screen.inner_text("#now-order") == ""
+    assert "已被作废" in screen.inner_text("#now-village")
+    # Reloaded, the projector is told the same, not shown a bare 404.
+    screen.reload()
+    assert "此大屏链接无效" in screen.inner_text("main")
 
 
 def test_screenshots_of_the_controller_and_the_big_screen(
