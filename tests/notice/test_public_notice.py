@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from notice.models import Notice, NoticeDefaults
-from scoring.models import Publication
+from scoring.models import Publication, ScoreSheet
 from scoring.results import document as results
 from scoring.results.services import amend_published, publish_competition
 
@@ -34,6 +34,25 @@ def test_the_notice_shows_ranking_grades_period_and_digest_without_signing_in(cl
     assert "5 个工作日" in page or "5个工作日" in page
     assert reverse("notice:document", args=[published.pk]) in page
     assert 'id="lodge"' in page  # the period is open: the form is there
+
+
+def test_a_score_resting_on_fewer_sheets_than_expected_is_marked_as_on_paper(
+    client, closed, street_staff_carol
+):
+    first = closed.contestants.get(order=1)
+    ScoreSheet.objects.filter(contestant=first).first().delete()
+    publish_competition(competition=closed, by=street_staff_carol)
+    row = next(
+        r
+        for r in Publication.objects.get(competition=closed).document["contestants"]
+        if r["order"] == 1
+    )
+    assert row["sheets_counted"] < row["sheets_expected"]
+
+    page = _page(client, closed).content.decode()
+
+    marker = f"（基于 {row['sheets_counted']} / {row['sheets_expected']} 份评分表）"
+    assert page.count(marker) == 1  # that contestant's row only
 
 
 def test_the_notice_never_shows_phones_judges_or_their_points(client, published):
