@@ -56,7 +56,12 @@ def _checked_person(name: str, phone: str) -> tuple[str, str]:
     if len(name) > NAME_MOST:
         raise ActionRefused(_("A name is at most %(most)s characters.") % {"most": NAME_MOST})
     if not PHONE.fullmatch(phone):
-        raise ActionRefused(_("Give a phone number of digits, for example 13800000000."))
+        raise ActionRefused(
+            _(
+                "Give a phone number of 7 to 20 digits (spaces and dashes may be between them), "
+                "for example 13800000000."
+            )
+        )
     return name, phone
 
 

@@ -66,6 +66,7 @@ def test_a_villager_lodges_an_objection_and_follows_it_with_its_code(client, pub
         ({"text": "字" * 10_000}, "最多 2000 个字，现有 10000 个字"),
         ({"name": ""}, "请填写姓名"),
         ({"phone": "call me"}, "电话号码"),
+        ({"phone": "12345"}, "请填写 7 至 20 位数字的电话号码"),
         ({"village": "nowhere"}, "请选择异议针对的书记"),
     ],
 )
