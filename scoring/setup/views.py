@@ -332,7 +332,8 @@ TRANSITION_LABELS = {
     "publish": (
         gettext_lazy("Publish results"),
         gettext_lazy(
-            "Results become visible to the panel and the district and can no longer change."
+            "Results become visible to the panel and the district. A change after that is "
+            "published as a correction, a new version the public notice shows."
         ),
     ),
 }
