@@ -1,6 +1,7 @@
 """The demo's competition: 寒亭街道 this quarter, in scoring, with a few sheets already in."""
 
 import contextlib
+import datetime as dt
 import random
 from decimal import Decimal
 
@@ -266,6 +267,13 @@ def seed_history(
                 )
             close_scoring(competition=competition, by=staff)
             publish_competition(competition=competition, by=staff)
+            if quarter < 4:
+                # Published a week after the day, as it was then: its notice period is long
+                # over. The last quarter's stays open, for a villager to try the notice.
+                published_on = competition.held_on + dt.timedelta(days=7)
+                competition.publications.update(
+                    at=timezone.make_aware(dt.datetime.combine(published_on, dt.time(10)))
+                )
             created += 1
     # Nobody excellent in Q4 means nobody recommended: a small district may have none.
     with contextlib.suppress(ActionRefused):

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.test import RequestFactory, override_settings
 
 from competition.models import Competition
+from notice.queries import notice_state
 from scoring.models import ScoreSheet
 from scoring.reports import rankings
 from tests.villages.test_roster_import import snapshot
@@ -127,6 +128,12 @@ def test_seed_demo_builds_the_district_of_the_source(seeded):
     assert 0.08 < (counts["basic"] + counts["incompetent"]) / 403 < 0.18
     district_level = Competition.objects.get(level="district")
     assert district_level.contestants.filter(recommended_from__isnull=False).count() == 18
+    # Last year's notices were up in their time; the last quarter's is open to try.
+    for quarter, is_open in ((1, False), (3, False), (4, True)):
+        published = Competition.objects.filter(
+            year=last_year, quarter=quarter, status="published", level="street"
+        ).first()
+        assert notice_state(published.pk).open_for_objections() is is_open, quarter
 
 
 def accounts() -> list[tuple]:
