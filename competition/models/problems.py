@@ -1,6 +1,7 @@
 """Problems raised on site, and how their text is compared."""
 
 import hashlib
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -17,10 +18,18 @@ def problem_text(text: str) -> str:
     return " ".join(text.split())
 
 
+# Chinese is written without spaces: one beside a Chinese character or mark means nothing.
+SPACE_BESIDE_CJK = re.compile(
+    r"\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])|(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+"
+)
+
+
 def problem_key(text: str) -> str:
     """What makes two problems of one village in one competition the same: the same text once
-    trimmed and its spaces collapsed. A digest, so any length of text fits the unique index."""
-    return hashlib.sha256(problem_text(text).encode()).hexdigest()
+    trimmed, its spaces collapsed and those beside Chinese dropped ("道路硬化 进度慢" is
+    "道路硬化进度慢"). A digest, so any length of text fits the unique index."""
+    compared = SPACE_BESIDE_CJK.sub("", problem_text(text))
+    return hashlib.sha256(compared.encode()).hexdigest()
 
 
 class Problem(models.Model):
