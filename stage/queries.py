@@ -37,13 +37,19 @@ def stage_of(competition: Competition) -> Stage:
 @dataclass(frozen=True)
 class Turn:
     contestant: Contestant
-    state: str  # "done", "current", "waiting", "absent"
+    state: str  # "done", "passed", "current", "waiting", "absent"
 
 
 def speaking_order(competition: Competition, stage: Stage) -> list[Turn]:
-    """Every contestant in the speaking order, with where they stand: done before the one on
-    stage (all of them once the afternoon is finished), absent, or waiting. One query."""
+    """Every contestant in the speaking order, with where they stand: before the one on stage
+    (all of them once the afternoon is finished) done if their clock ran, else passed over;
+    absent; or waiting. Two queries."""
     current = stage.contestant.order if stage.contestant_id else None
+    timed = set(
+        Step.objects.filter(competition=competition, kind=Step.Kind.START).values_list(
+            "contestant_id", flat=True
+        )
+    )
     turns = []
     for contestant in contestants_in_order(competition).filter(order__isnull=False):
         if contestant.pk == stage.contestant_id:
@@ -51,7 +57,7 @@ def speaking_order(competition: Competition, stage: Stage) -> list[Turn]:
         elif contestant.absent:
             state = "absent"
         elif stage.finished or (current is not None and contestant.order < current):
-            state = "done"
+            state = "done" if contestant.pk in timed else "passed"
         else:
             state = "waiting"
         turns.append(Turn(contestant, state))

@@ -66,11 +66,13 @@
     mark.textContent =
       turn.state === "done"
         ? "✓ " + (turn.score !== null ? turn.score : texts.done)
-        : turn.state === "absent"
-          ? texts.absent
-          : turn.state === "current"
-            ? texts.onStage
-            : "";
+        : turn.state === "passed"
+          ? texts.passed
+          : turn.state === "absent"
+            ? texts.absent
+            : turn.state === "current"
+              ? texts.onStage
+              : "";
     li.append(order, name, mark);
     if (turn.state === "current") li.setAttribute("aria-current", "step");
     return li;
@@ -117,7 +119,12 @@
       list.replaceChildren.apply(
         list,
         state.order.map(function (turn) {
-          return item(turn, { done: texts.done, absent: texts.absent, onStage: texts.onStage });
+          return item(turn, {
+            done: texts.done,
+            passed: texts.passed,
+            absent: texts.absent,
+            onStage: texts.onStage,
+          });
         }),
       );
       var current = list.querySelector(".turn-current");

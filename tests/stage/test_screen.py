@@ -156,6 +156,21 @@ def test_the_state_carries_the_question_drawn_and_who_is_done(
     assert state["on_stage"]["name"] == speakers[2].secretary.name
 
 
+def test_a_contestant_passed_over_without_the_clock_is_not_shown_as_done(
+    client, competition, speakers, street_staff_carol
+):
+    client.force_login(street_staff_carol)
+    services.step(competition=competition, action="start", by=street_staff_carol)
+    services.step(competition=competition, action="next_contestant", by=street_staff_carol)
+    services.step(competition=competition, action="next_contestant", by=street_staff_carol)
+
+    state = client.get(state_url(competition)).json()
+
+    assert [t["state"] for t in state["order"]][:3] == ["done", "passed", "current"]
+    page = client.get(reverse("stage:controller", args=[competition.pk])).content.decode()
+    assert "已过（未计时）" in page
+
+
 @pytest.mark.parametrize("allowed", [False, True])
 def test_the_panel_score_shows_only_when_allowed_and_every_counting_sheet_is_in(
     client, competition, speakers, street_staff_carol, judge_alice, judge_bob, allowed
@@ -240,12 +255,12 @@ def test_the_controller_and_the_full_state_make_a_fixed_number_of_queries(
     assert len(page.context["turns"]) == size
     # session, user with their role, competition, stage with who is on it, judges, recusals,
     # sheets, contestants (for the counts), criteria, the question on stage, the speaking
-    # order, the live screen links
-    assert len(queries) == 12, "\n".join(q["sql"][:90] for q in queries)
+    # order and whose clock ran, the live screen links
+    assert len(queries) == 13, "\n".join(q["sql"][:90] for q in queries)
     with CaptureQueriesContext(connection) as queries:
         state = client.get(state_url(competition)).json()
     assert len(state["order"]) == size
-    # competition, session, user, what the state depends on; the stage, the speaking order,
-    # judges, recusals, sheets, criteria and policy (for the scores), contestants, the
-    # question on stage, the criteria's names
-    assert len(queries) == 14, "\n".join(q["sql"][:90] for q in queries)
+    # competition, session, user, what the state depends on; the stage, the speaking order
+    # and whose clock ran, judges, recusals, sheets, criteria and policy (for the scores),
+    # contestants, the question on stage, the criteria's names
+    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
