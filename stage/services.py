@@ -177,7 +177,10 @@ def update_settings(
         setattr(stage, f"{segment}_seconds", value * 60)
     stage.show_panel_score = show_panel_score
     note = (
-        ", ".join(f"{s.label} {minutes[s]}" for s in SEGMENTS)
+        _(", ").join(
+            _("%(segment)s %(minutes)s min") % {"segment": s.label, "minutes": minutes[s]}
+            for s in SEGMENTS
+        )
         + " · "
         + (_("panel score shown") if show_panel_score else _("panel score not shown"))
     )
