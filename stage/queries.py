@@ -142,10 +142,14 @@ def link_works(link_id: int, competition_id: int) -> bool:
 
 
 def now_on_stage(competition_id: int) -> dict | None:
-    """Who is on stage now, for the judges' pages: contestant id, name and village, or None.
-    One query."""
+    """Who is on stage now, for the judges' pages: contestant id, name and village, or None
+    (after the close too: the stage is over). One query."""
     return (
-        Stage.objects.filter(competition_id=competition_id, contestant__isnull=False)
+        Stage.objects.filter(
+            competition_id=competition_id,
+            contestant__isnull=False,
+            competition__status__in=ON_STAGE,
+        )
         .values("contestant_id", "contestant__secretary__name", "contestant__village__name")
         .first()
     )

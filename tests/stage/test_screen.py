@@ -215,6 +215,11 @@ def test_the_judges_pages_mark_who_is_on_stage(
     sheet = client.get(reverse("scoring:sheet", args=[competition.pk, speakers[2].pk]))
     banner = sheet.content.decode().split('id="on-stage-banner"')[1].split("</div>")[0]
     assert speakers[0].secretary.name in banner and speakers[0].village.name in banner
+    # Scoring closed, the stage is over: nobody is marked on stage any more.
+    competition.status = "closed"
+    competition.save()
+    page = client.get(reverse("scoring:contestants", args=[competition.pk])).content.decode()
+    assert 'aria-current="true"' not in page
 
 
 def test_the_panels_phones_may_follow_the_state_and_no_other_judge(
