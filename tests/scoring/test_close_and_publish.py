@@ -271,7 +271,7 @@ def test_results_and_notice_mark_a_panel_score_on_fewer_sheets_than_expected(
     ).content.decode()
     assert "The panel score rests on 2 of the 3 sheets expected." in english
     chinese = client.get(reverse("scoring:results", args=[half_scored.pk])).content.decode()
-    assert "小组得分仅基于应有 3 份中的 2 份评分表。" in chinese
+    assert "评委得分仅基于应有 3 份中的 2 份评分表。" in chinese
     notice = client.get(
         reverse("notice:printed", args=[half_scored.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
