@@ -55,8 +55,15 @@ def parse_questions(data: bytes, filename: str, criteria: dict[str, str]) -> lis
             missing.append(column)
     if missing:
         raise RosterInvalid(
-            [RowError(header_line, c, _("the header has no such column")) for c in missing]
+            [
+                RowError(
+                    header_line, " / ".join(HEADERS[c][:2]), _("the header has no such column")
+                )
+                for c in missing
+            ]
         )
+    # A row's error names its column as the file's header does (考核项目, or criterion).
+    shown = {column: _text(header[i]) for column, i in index.items()}
     rows: list[QuestionRow] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
@@ -73,22 +80,24 @@ def parse_questions(data: bytes, filename: str, criteria: dict[str, str]) -> lis
         text = value["question"]
         bad = len(errors)
         if not value["criterion"]:
-            errors.append(RowError(line, "criterion", _("a value is required")))
+            errors.append(RowError(line, shown["criterion"], _("a value is required")))
         elif code is None:
             errors.append(
-                RowError(line, "criterion", _("is not one of this competition's criteria"))
+                RowError(line, shown["criterion"], _("is not one of this competition's criteria"))
             )
         if not text:
-            errors.append(RowError(line, "question", _("a value is required")))
+            errors.append(RowError(line, shown["question"], _("a value is required")))
         elif len(text) > MAX_LENGTH:
             errors.append(
                 RowError(
-                    line, "question", _("is longer than %(max)s characters") % {"max": MAX_LENGTH}
+                    line,
+                    shown["question"],
+                    _("is longer than %(max)s characters") % {"max": MAX_LENGTH},
                 )
             )
         elif text in seen:
             errors.append(
-                RowError(line, "question", _("repeats row %(line)s") % {"line": seen[text]})
+                RowError(line, shown["question"], _("repeats row %(line)s") % {"line": seen[text]})
             )
         if len(errors) == bad:
             seen[text] = line

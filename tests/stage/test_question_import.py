@@ -71,6 +71,8 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_each_bad_row(
     assert all(f"第 {n} 行" in e for n, e in zip((3, 4, 5, 6), errors, strict=True))
     assert not Question.objects.exists()
     assert "no_such_item" not in "".join(errors)  # the message says what is wrong, not echoes
+    # Each column is named as the file's header names it.
+    assert "考核项目" in errors[0] and "题目" in errors[1] and "criterion" not in "".join(errors)
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(client, competition, street_staff_carol):
