@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from competition.models import Competition, Contestant, Event, Judge
@@ -18,7 +18,7 @@ from stage.models import ON_STAGE, SEGMENTS, Draw, Question, ScreenLink, Stage, 
 
 def stage_of(competition: Competition) -> Stage:
     """The competition's stage, with who is on it; an unsaved one with the defaults before the
-    first step. Once scoring has closed the stage is over: a clock left running stopped then."""
+    first step; a clock left running when scoring closed stopped then."""
     found = (
         Stage.objects.select_related("contestant__secretary", "contestant__village")
         .filter(competition=competition)
@@ -26,12 +26,21 @@ def stage_of(competition: Competition) -> Stage:
     )
     if found is None:
         return Stage(competition=competition)
-    if found.running and competition.status not in ON_STAGE:
-        closed = competition.events.filter(kind=Event.Kind.CLOSED).aggregate(at=Max("at"))["at"]
-        until = max(closed or found.started_at, found.started_at)
-        found.elapsed_ms += int((until - found.started_at).total_seconds() * 1000)
-        found.running, found.started_at = False, None
-    return found
+    return stopped_at_close(found)
+
+
+def stopped_at_close(stage: Stage) -> Stage:
+    """The stage with a clock left running when scoring closed stopped at that close: after
+    the close, and after a reopen too (Start runs it on). One query while the clock runs."""
+    if not stage.running:
+        return stage
+    closed = Event.objects.filter(
+        competition_id=stage.competition_id, kind=Event.Kind.CLOSED, at__gte=stage.started_at
+    ).aggregate(at=Min("at"))["at"]
+    if closed is not None:
+        stage.elapsed_ms += int((closed - stage.started_at).total_seconds() * 1000)
+        stage.running, stage.started_at = False, None
+    return stage
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from competition.services import ActionRefused, set_absent
 from scoring.models import ScoreSheet
 from stage.bank import QuestionRow
 from stage.models import ON_STAGE, SEGMENTS, Draw, Question, ScreenLink, Segment, Stage, Step
+from stage.queries import stopped_at_close
 
 ACTIONS = ("start", "pause", "next_segment", "next_contestant", "skip", "back")
 
@@ -40,7 +41,7 @@ def _locked_stage(competition: Competition) -> Stage:
         Stage.objects.select_for_update().select_related("competition").get(competition=competition)
     )
     _require_open(stage.competition)
-    return stage
+    return stopped_at_close(stage)
 
 
 def _record(

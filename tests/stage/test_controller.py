@@ -117,6 +117,23 @@ def test_the_clock_stops_when_scoring_closes(competition, speakers, street_staff
     assert queries.clock(stage)["running"] is False
 
 
+def test_after_a_reopen_the_clock_waits_for_start_from_where_the_close_stopped_it(
+    competition, speakers, street_staff_carol
+):
+    do(competition, "start", street_staff_carol)
+    started = timezone.now() - dt.timedelta(minutes=30)
+    Stage.objects.update(started_at=started)
+    Event.objects.create(competition=competition, kind=Event.Kind.CLOSED, by=street_staff_carol)
+    Event.objects.filter(kind=Event.Kind.CLOSED).update(at=started + dt.timedelta(seconds=45))
+    # Reopened (the status is scoring again): the half hour closed is not the turn's time.
+    stage = queries.stage_of(competition)
+    assert not stage.running and 44_000 <= stage.elapsed_ms <= 46_000
+
+    do(competition, "start", street_staff_carol)  # not "already running"
+    stage = Stage.objects.get()
+    assert stage.running and 44_000 <= stage.elapsed_ms <= 46_000
+
+
 def test_skip_marks_the_contestant_absent_with_the_absence_service_and_moves_on(
     competition, speakers, street_staff_carol
 ):

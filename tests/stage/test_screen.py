@@ -258,14 +258,16 @@ def test_the_controller_and_the_full_state_make_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("stage:controller", args=[competition.pk]))
     assert len(page.context["turns"]) == size
-    # session, user with their role, competition, stage with who is on it, judges, recusals,
-    # sheets, contestants (for the counts), criteria, the question on stage, the speaking
-    # order and whose clock ran, the live screen links
-    assert len(queries) == 13, "\n".join(q["sql"][:90] for q in queries)
+    # session, user with their role, competition, stage with who is on it and whether scoring
+    # closed while its clock ran, judges, recusals, sheets, contestants (for the counts),
+    # criteria, the question on stage, the speaking order and whose clock ran, the live
+    # screen links
+    assert len(queries) == 14, "\n".join(q["sql"][:90] for q in queries)
     with CaptureQueriesContext(connection) as queries:
         state = client.get(state_url(competition)).json()
     assert len(state["order"]) == size
-    # competition, session, user, what the state depends on; the stage, the speaking order
-    # and whose clock ran, judges, recusals, sheets, criteria and policy (for the scores),
-    # contestants, the question on stage, the criteria's names
-    assert len(queries) == 15, "\n".join(q["sql"][:90] for q in queries)
+    # competition, session, user, what the state depends on; the stage and whether scoring
+    # closed while its clock ran, the speaking order and whose clock ran, judges, recusals,
+    # sheets, criteria and policy (for the scores), contestants, the question on stage, the
+    # criteria's names
+    assert len(queries) == 16, "\n".join(q["sql"][:90] for q in queries)
