@@ -202,7 +202,7 @@ def test_a_finding_that_corrects_publishes_a_version_naming_the_objection(
     printed = client.get(reverse("notice:printed", args=[published.pk])).content.decode()
     assert f"因异议 {objection.code} 更正" in printed
     assert printed.index(second.public_digest) < printed.index(second.digest)
-    assert "应与上面的公示文件摘要一致" in printed
+    assert "应与上面的公示文档摘要一致" in printed
 
 
 def test_the_period_cannot_end_while_an_objection_is_open(published, street_staff_carol):

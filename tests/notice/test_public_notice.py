@@ -1,10 +1,12 @@
 """The public notice (issue 17 item 1): what it shows without signing in, what it never shows,
 its document and the verify page."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notice.models import Notice, NoticeDefaults
 from scoring.models import Publication, ScoreSheet
@@ -53,6 +55,18 @@ def test_a_score_resting_on_fewer_sheets_than_expected_is_marked_as_on_paper(
 
     marker = f"（基于 {row['sheets_counted']} / {row['sheets_expected']} 份评分表）"
     assert page.count(marker) == 1  # that contestant's row only
+
+
+def test_a_notice_past_its_period_says_so_and_offers_no_form(client, published):
+    Publication.objects.filter(competition=published).update(
+        at=timezone.now() - dt.timedelta(days=60)
+    )
+
+    page = _page(client, published).content.decode()
+
+    assert "公示期已结束，不再受理异议。" in page
+    assert 'id="lodge"' not in page and "下方表格" not in page
+    assert "凭查询码查看异议办理情况" in page or reverse("notice:objection") in page
 
 
 def test_the_notice_never_shows_phones_judges_or_their_points(client, published):
