@@ -1,6 +1,6 @@
 """District staff's pages of a half-year review: its observation points, in visiting order."""
 
-from itertools import pairwise
+from itertools import accumulate
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,9 +28,12 @@ def _get_review_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 
 
 def _visited_too_early(points: list) -> list:
-    """The points visited on an earlier day than the point before them: the visiting order and
+    """The points visited on an earlier day than a point before them: the visiting order and
     the dates disagree. A warning, not a refusal: the order is the staff's to set."""
-    return [point for before, point in pairwise(points) if point.visit_on < before.visit_on]
+    latest = accumulate((p.visit_on for p in points), max)
+    return [
+        point for before, point in zip(latest, points[1:], strict=False) if point.visit_on < before
+    ]
 
 
 @login_required

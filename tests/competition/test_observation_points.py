@@ -299,6 +299,26 @@ def test_the_page_warns_when_the_visiting_order_and_the_dates_disagree(
     assert "观摩顺序与观摩日期不一致" in page
     assert f"第3个观摩点（{villages[2].name}）的观摩日期是2026-05-19" in page
     assert "第2个观摩点" not in page
+    # Later than the point just before it, but earlier than one further ahead: named too.
+    ObservationPoint.objects.filter(pk=third.pk).update(visit_on=dt.date(2026, 5, 20))
+    ObservationPoint.objects.filter(competition=review, order=2).update(
+        visit_on=dt.date(2026, 5, 19)
+    )
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "第2个观摩点" in page and "第3个观摩点" not in page
+    ObservationPoint.objects.filter(competition=review, order=1).update(
+        visit_on=dt.date(2026, 5, 25)
+    )
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "第2个观摩点" in page and "第3个观摩点" in page  # both before point 1's day
+    # The days as they were: the third point is the first visited.
+    ObservationPoint.objects.filter(competition=review, order=1).update(
+        visit_on=dt.date(2026, 5, 20)
+    )
+    ObservationPoint.objects.filter(competition=review, order=2).update(
+        visit_on=dt.date(2026, 5, 21)
+    )
+    ObservationPoint.objects.filter(pk=third.pk).update(visit_on=dt.date(2026, 5, 19))
     # Visited first, it is in order again: the warning goes.
     competition_services.set_visiting_order(
         competition=review,
