@@ -71,7 +71,9 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
     if not permissions.can_watch(request, competition):
         # A projector reloaded after its link was revoked, or after the close: say why.
-        return render(request, "stage/screen_refused.html", status=404)
+        return render(
+            request, "stage/screen_refused.html", {"competition": competition}, status=404
+        )
     return render(request, "stage/screen.html", {"competition": competition})
 
 

@@ -44,17 +44,22 @@ def _locked_stage(competition: Competition) -> Stage:
     return stopped_at_close(stage)
 
 
+# Steps of the day, not of anyone's turn: logged with no contestant and no segment.
+OF_THE_DAY = (Step.Kind.SETTINGS, Step.Kind.SCREEN)
+
+
 def _record(
     stage: Stage, kind: str, by: User, note: str = "", contestant=None, segment=None
 ) -> Step:
     """Log a step, by default of the contestant and segment on stage now."""
     stage.version += 1
     stage.save()
+    of_turn = kind not in OF_THE_DAY
     return Step.objects.create(
         competition_id=stage.competition_id,
         kind=kind,
-        contestant=contestant if contestant is not None else stage.contestant,
-        segment=segment if segment is not None else stage.segment,
+        contestant=(contestant or stage.contestant) if of_turn else None,
+        segment=(segment if segment is not None else stage.segment) if of_turn else "",
         by=by,
         note=note,
     )
@@ -83,6 +88,8 @@ def _next_after(stage: Stage, now, by: User, kind: str, note: str = "") -> Stage
     """The next present contestant after the one on stage comes up, waiting for Start; after
     the last, the afternoon is done."""
     leaving, segment = stage.contestant, stage.segment
+    if not Step.objects.filter(kind=Step.Kind.START, contestant=leaving).exists():
+        segment = ""  # passed over before their clock ever ran: no segment was left
     following = _present(stage).filter(order__gt=leaving.order).first()
     _begin(stage, following, Segment.REPORT if following else "", running=False, now=now)
     # Logged as the contestant leaves, in the segment they were in, naming who comes up.

@@ -152,6 +152,8 @@ def test_over_time_the_question_stays_on_the_screen_and_a_revoked_link_leaves_no
     # Reloaded, the projector is told the same, not shown a bare 404.
     screen.reload()
     assert "此大屏链接无效" in screen.inner_text("main")
+    assert competition.title in screen.inner_text("main")
+    assert screen.locator("nav").count() == 0  # nothing of the site on the projector
 
 
 def test_screenshots_of_the_controller_and_the_big_screen(

@@ -96,8 +96,13 @@ def test_leaving_the_stage_is_logged_in_the_segment_left_naming_who_comes_up(
     leaving, skipped = Step.objects.filter(kind__in=["next_contestant", "skip"]).order_by("pk")
     assert (leaving.contestant, leaving.segment) == (speakers[0], "questions")
     assert str(speakers[1]) in leaving.note and str(speakers[0]) not in leaving.note
-    assert (skipped.contestant, skipped.segment) == (speakers[1], "report")
+    # Skipped before their clock ever ran: no segment was left.
+    assert (skipped.contestant, skipped.segment) == (speakers[1], "")
     assert str(speakers[1]) in skipped.note and str(speakers[2]) in skipped.note
+    # A screen link is of the day, not of the turn of whoever waits on stage.
+    services.issue_screen_link(competition=competition, by=street_staff_carol)
+    link = Step.objects.get(kind="screen")
+    assert (link.contestant, link.segment) == (None, "")
 
 
 def test_the_clock_stops_when_scoring_closes(competition, speakers, street_staff_carol):
