@@ -23,6 +23,12 @@ from stage.models import ScreenLink
 from stage.views import _get_competition_to_run
 
 
+def _watched(request: HttpRequest, pk: int) -> tuple[Competition, bool]:
+    """The competition of a big screen, and whether this browser may watch it."""
+    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
+    return competition, permissions.can_watch(request, competition)
+
+
 def _no_screen() -> str:
     return _("This screen link no longer opens this competition.")
 
@@ -68,8 +74,8 @@ def screen_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def screen(request: HttpRequest, pk: int) -> HttpResponse:
-    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
-    if not permissions.can_watch(request, competition):
+    competition, allowed = _watched(request, pk)
+    if not allowed:
         # A projector reloaded after its link was revoked, or after the close: say why.
         return render(
             request, "stage/screen_refused.html", {"competition": competition}, status=404
@@ -80,8 +86,8 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
 def screen_state(request: HttpRequest, pk: int) -> HttpResponse:
     """The big screen's state as JSON, polled every half second: 304 while nothing it shows
     has changed (the ETag covers what screen_basis reads, in one query)."""
-    competition = get_object_or_404(Competition.objects.select_related("street", "district"), pk=pk)
-    if not permissions.can_watch(request, competition):
+    competition, allowed = _watched(request, pk)
+    if not allowed:
         return JsonResponse({"result": "refused", "message": _no_screen()}, status=403)
     basis = queries.screen_basis(pk)
     tag = hashlib.sha256(repr((sorted(basis.items()), get_language())).encode()).hexdigest()

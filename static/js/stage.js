@@ -63,16 +63,11 @@
     name.textContent = turn.name + " · " + turn.village;
     var mark = document.createElement("span");
     mark.className = "screen-turn-mark";
+    var marks = { passed: texts.passed, absent: texts.absent, current: texts.onStage };
     mark.textContent =
       turn.state === "done"
         ? "✓ " + (turn.score !== null ? turn.score : texts.done)
-        : turn.state === "passed"
-          ? texts.passed
-          : turn.state === "absent"
-            ? texts.absent
-            : turn.state === "current"
-              ? texts.onStage
-              : "";
+        : marks[turn.state] || "";
     li.append(order, name, mark);
     if (turn.state === "current") li.setAttribute("aria-current", "step");
     return li;
@@ -119,12 +114,7 @@
       list.replaceChildren.apply(
         list,
         state.order.map(function (turn) {
-          return item(turn, {
-            done: texts.done,
-            passed: texts.passed,
-            absent: texts.absent,
-            onStage: texts.onStage,
-          });
+          return item(turn, texts);
         }),
       );
       var current = list.querySelector(".turn-current");
