@@ -12,7 +12,7 @@ from notice import period
 from notice.models import NoticeDefaults, Objection
 from scoring.models import Publication
 from scoring.results.chain import public_document
-from scoring.results.document import summary_of
+from scoring.results.document import GRADE_LABELS, reason_text, summary_of
 
 
 @dataclass
@@ -105,6 +105,29 @@ def public_of(state: NoticeState, version: int | None = None) -> dict | None:
     previous = state.versions[index - 1] if index else None
     summary = found.summary or summary_of(found.document)
     return public_document(summary, found.digest, previous.public_digest if previous else None)
+
+
+# What set a grade when the bands alone did not; a score resting on fewer sheets is marked beside
+# the score instead.
+GRADE_REASONS = {"below_band", "veto_incompetent_share", "veto_approval_share", "cap", "override"}
+
+
+def ranking_rows(document: dict) -> list[dict]:
+    """The notice's rows: each contestant with their grade named and, beneath it, what set it
+    when the bands alone did not (a democratic veto, the cap, a grade set by hand, a score
+    just below a band), so that a lower grade above a higher score is explained."""
+    return [
+        row
+        | {
+            "grade_label": GRADE_LABELS.get(row["grade"] or "", ""),
+            "grade_reasons": [
+                reason_text(reason)
+                for reason in row.get("reasons", ())
+                if isinstance(reason, str) or reason["code"] in GRADE_REASONS
+            ],
+        }
+        for row in document["contestants"]
+    ]
 
 
 def publication_of_digest(value: str) -> tuple[Publication, str, int] | None:

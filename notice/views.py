@@ -18,7 +18,6 @@ from competition.services import ActionRefused
 from notice import queries, services
 from notice.verify import MOST_BYTES, check
 from scoring.results import published
-from scoring.results.document import GRADE_LABELS
 from villages import throttle
 
 VERIFY_LIMIT = 60  # documents checked per address in throttle.WINDOW
@@ -40,7 +39,7 @@ def _ranking(state: queries.NoticeState) -> str:
         "notice",
         [document["competition"]["digest"]],
         lambda: get_template("notice/_ranking.html").render(
-            {"document": document, "grades": GRADE_LABELS}
+            {"rows": queries.ranking_rows(document)}
         ),
     )
 
@@ -184,8 +183,7 @@ def printed(request: HttpRequest, pk: int) -> HttpResponse:
                 "state": state,
                 "competition": state.competition,
                 "publication": state.latest,
-                "document": state.latest.summary or state.latest.document,
-                "grades": GRADE_LABELS,
+                "rows": queries.ranking_rows(state.latest.summary or state.latest.document),
                 "url": url,
                 "qr": _qr_svg(url) if state.public else "",
             },

@@ -3,15 +3,16 @@ its document and the verify page."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from notice.models import Notice, NoticeDefaults
-from scoring.models import Publication, ScoreSheet
+from scoring.models import Ballot, Publication, ScoreSheet
 from scoring.results import document as results
-from scoring.results.services import amend_published, publish_competition
+from scoring.results.services import amend_published, override_grade, publish_competition
 
 
 @pytest.fixture
@@ -55,6 +56,35 @@ def test_a_score_resting_on_fewer_sheets_than_expected_is_marked_as_on_paper(
 
     marker = f"（基于 {row['sheets_counted']} / {row['sheets_expected']} 份评分表）"
     assert page.count(marker) == 1  # that contestant's row only
+
+
+def test_a_lower_grade_above_a_higher_one_says_what_set_it_on_both_notices(
+    client, closed, street_staff_carol
+):
+    first, second, third = closed.contestants.order_by("order")
+    # One of two ballots incompetent: over a third, so 78.00 (competent by the bands) is vetoed.
+    for choice in ("excellent", "incompetent"):
+        Ballot.objects.create(contestant=first, choice=choice, cast_on=dt.date(2026, 3, 1))
+    override_grade(contestant=second, grade="basic", reason="信访问题核实", by=street_staff_carol)
+    publish_competition(competition=closed, by=street_staff_carol)
+    veto = "超过三分之一的有效票评为“不称职”：等次为不称职。"
+    by_hand = "等次由“称职”手动调整为“基本称职”：信访问题核实"
+    client.force_login(street_staff_carol)
+
+    for url in (
+        reverse("notice:public", args=[closed.pk]),
+        reverse("notice:printed", args=[closed.pk]),
+    ):
+        rows = re.findall(r"<tr><td>.*?</tr>", client.get(url).content.decode(), re.S)
+        cells = {
+            cells[2]: re.sub(r"(<[^>]+>)+", "|", cells[4]).strip("|")
+            for cells in (row.split("</td><td>") for row in rows)
+        }
+        assert cells == {
+            first.secretary.name: f"不称职|{veto}",
+            second.secretary.name: f"基本称职|{by_hand}",
+            third.secretary.name: "优秀",
+        }, url
 
 
 def test_a_notice_past_its_period_says_so_and_offers_no_form(client, published):
