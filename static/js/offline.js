@@ -183,9 +183,8 @@
     if (refused) return show(t.tStorage, "refused");
     var total = scorable().length;
     if (worker === false) {
-      var line = fmt(t.tKept, { kept: total, total: total }) + " " + t.tNoWorker;
-      if (navigator.onLine === false) line = t.tReload;
-      return show(line, navigator.onLine === false ? "reload" : "no-worker");
+      if (navigator.onLine === false) return show(t.tReload, "reload");
+      return show(fmt(t.tNoWorker, { total: total }), "no-worker");
     }
     if (!kept) return show(t.tKeeping, "keeping");
     show(fmt(t.tKept, { kept: total, total: total }), "kept");

@@ -285,7 +285,11 @@ def test_without_a_service_worker_the_judge_moves_between_contestants_offline(
         sign_in(page, live_server, "judge_wang", next_url=list_path)
         page.wait_for_url(f"**{list_path}")
         page.locator("#offline-state[data-state=no-worker]").wait_for()
-        assert "刷新页面需要网络" in page.inner_text("#offline-state")
+        scorable = competition.contestants.filter(absent=False).count()
+        assert page.inner_text("#offline-state") == (
+            f"本机已保存 {scorable} 位选手的评分表，但此浏览器无法保存网页："
+            "断网时请在本页内切换选手；刷新页面需要网络。"
+        )
 
         context.set_offline(True)
         page.locator("#offline-state[data-state=reload]").wait_for()
