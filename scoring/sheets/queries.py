@@ -1,11 +1,11 @@
 """Reads for the judge's pages: their seats and progress, a sheet, its points and version, the
 locks a save takes; and the competition's maximum and contestant order other pages share."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from competition.models import Competition, Contestant, Judge, Problem
 from scoring.models import (
@@ -52,36 +52,38 @@ def judge_progress(judge: Judge) -> list[JudgeRow]:
     return rows
 
 
-def judge_seats(user) -> QuerySet[Judge]:
-    """The panels a user sits on, newest first, each with `expected` (the contestants the judge
-    scores: in the speaking order, not absent, not recused from) and `submitted` (their sheets
-    submitted among those) — the figures the judge's contestant list shows."""
-    recused = Judge.recusals.through.objects.filter(
-        judge_id=OuterRef(OuterRef("pk")), contestant_id=OuterRef("pk")
+def judge_seats(user, competition_id: int | None = None) -> list[Judge]:
+    """The panels a user sits on (of one competition only, if given), newest first, each with
+    `expected` (the contestants the judge scores: in the speaking order, not absent, not
+    recused from) and `submitted` (their sheets submitted among those) — the figures the
+    judge's contestant list shows. One query for a user on no panel, four otherwise."""
+    judges = Judge.objects.filter(user=user).select_related(
+        "competition__street", "competition__district"
     )
-    scored = Contestant.objects.filter(
-        competition_id=OuterRef("competition_id"), absent=False, order__isnull=False
-    ).exclude(Exists(recused))
-    return (
-        Judge.objects.filter(user=user)
-        .select_related("competition__street", "competition__district")
-        .annotate(
-            expected=_count(scored),
-            submitted=_count(
-                scored.filter(
-                    sheets__judge_id=OuterRef("pk"),
-                    sheets__status=ScoreSheet.Status.SUBMITTED,
-                )
-            ),
-        )
-        .order_by("-competition__year", "-competition__quarter", "-competition_id")
-    )
-
-
-def _count(contestants: QuerySet[Contestant]) -> Coalesce:
-    """How many contestants a correlated query (all of one competition) finds."""
-    per_competition = contestants.order_by().values("competition_id").annotate(n=Count("pk"))
-    return Coalesce(Subquery(per_competition.values("n")), 0)
+    if competition_id is not None:
+        judges = judges.filter(competition_id=competition_id)
+    judges = list(judges.order_by("-competition__year", "-competition__quarter", "-competition_id"))
+    if not judges:
+        return []
+    scored = defaultdict(set)  # competition → its contestants in the order, not absent
+    for competition, contestant in Contestant.objects.filter(
+        competition__in={j.competition_id for j in judges}, absent=False, order__isnull=False
+    ).values_list("competition_id", "pk"):
+        scored[competition].add(contestant)
+    recused = defaultdict(set)  # judge → the contestants they are recused from
+    for judge, contestant in Judge.recusals.through.objects.filter(judge__in=judges).values_list(
+        "judge_id", "contestant_id"
+    ):
+        recused[judge].add(contestant)
+    submitted = defaultdict(set)  # judge → the contestants whose sheet they submitted
+    for judge, contestant in ScoreSheet.objects.filter(
+        judge__in=judges, status=ScoreSheet.Status.SUBMITTED
+    ).values_list("judge_id", "contestant_id"):
+        submitted[judge].add(contestant)
+    for judge in judges:
+        expected = scored[judge.competition_id] - recused[judge.pk]
+        judge.expected, judge.submitted = len(expected), len(expected & submitted[judge.pk])
+    return judges
 
 
 def sheet_for(judge: Judge, contestant: Contestant) -> ScoreSheet | None:

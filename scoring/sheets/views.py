@@ -31,13 +31,9 @@ def _get_seat_for_user(request: HttpRequest, competition_id: int) -> Judge:
     return seat
 
 
-def my_seats(request: HttpRequest):
+def my_seats(request: HttpRequest) -> list[Judge]:
     """The panels the user sits on; only the card's competition in a card's session."""
-    seats = queries.judge_seats(request.user)
-    scope = card_scope(request)
-    if scope is not None:
-        seats = seats.filter(competition_id=scope)
-    return seats
+    return queries.judge_seats(request.user, card_scope(request))
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -45,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = permissions.membership_of(request.user)
     context = {"membership": membership, "is_admin": permissions.is_admin(request.user)}
     if request.user.is_authenticated:
-        context["seats"] = list(my_seats(request))
+        context["seats"] = my_seats(request)
     # Not in a session a judge's card opened: that is for scoring, not for reading the roster.
     staff = permissions.is_staff_session(request)
     if staff and membership and membership.role == Membership.Role.STREET_STAFF:

@@ -83,8 +83,9 @@ def test_judge_competitions(client, street, size):
     client.force_login(judge)
     queries, response = count(client, reverse("scoring:judge"))
     assert len(response.context["seats"]) == size
-    # session, user with their role, seats with progress
-    assert queries == 3
+    # session, user with their role, seats; their competitions' contestants, their recusals and
+    # their submitted sheets
+    assert queries == 6
 
 
 @pytest.mark.parametrize("size", [4, 40])
