@@ -81,6 +81,9 @@ class RankedRow:
     final: Decimal | None
     grade: str | None
     competition_id: int
+    panel: Decimal | None = None
+    democratic: Decimal | None = None
+    order: int | None = None
     movement: str = "new"  # "up", "down", "same" or "new"
     previous_rank: int | None = None
 
@@ -102,15 +105,28 @@ def _ranked(documents: list[dict]) -> list[RankedRow]:
                     district=document["competition"]["district"],
                     street=row["street"],
                     street_rank=row["rank"],
-                    final=Decimal(row["final_score"]) if row["final_score"] else None,
+                    final=_figure(row["final_score"]),
                     grade=row["grade"],
                     competition_id=document["competition"]["id"],
+                    panel=_figure(row.get("panel_score")),
+                    democratic=_figure((row.get("democratic") or {}).get("score")),
+                    order=row.get("order"),
                 )
             )
     for row, rank in zip(rows, domain.ranks([r.final for r in rows]), strict=True):
         row.rank = rank
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.street, r.village_code))
+    rows.sort(
+        key=lambda r: (
+            domain.display_order(r.final, r.panel, r.democratic, r.order),
+            r.street,
+            r.village_code,
+        )
+    )
     return rows
+
+
+def _figure(value: str | None) -> Decimal | None:
+    return Decimal(value) if value else None
 
 
 def previous_period(year: int, quarter: int) -> tuple[int, int]:
@@ -171,7 +187,7 @@ def movement_text(row: RankedRow) -> str:
         "up": pgettext("movement", "up"),
         "down": pgettext("movement", "down"),
         "same": pgettext("movement", "same"),
-    }.get(row.movement, pgettext("movement", "new"))
+    }.get(row.movement, pgettext("movement", "not ranked"))
 
 
 def rankings_table(result: Rankings, *, year: int, quarter: int) -> spreadsheets.Table:
@@ -267,7 +283,7 @@ def _annual(district_id: int, year: int, policy: domain.Policy) -> dict[tuple, A
             quarters[key].append(
                 domain.QuarterGrade(
                     quarter=quarter,
-                    final=Decimal(row["final_score"]) if row["final_score"] else None,
+                    final=_figure(row["final_score"]),
                     grade=domain.Grade(row["grade"]) if row["grade"] else None,
                     # Documents published before grades recorded what set them have no
                     # "grade_set_by": unknown, so that quarter caps nothing.

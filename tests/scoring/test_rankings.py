@@ -23,13 +23,14 @@ pytestmark = pytest.mark.django_db
 
 
 def publish(
-    street, year, quarter, finals: dict[str, str], staff, grades=None, set_by=None
+    street, year, quarter, finals: dict[str, str], staff, grades=None, set_by=None, panels=None
 ) -> Competition:
     """A published street competition whose document holds the given finals, by village code.
 
     Rankings read only the stored documents, so a document is all a test needs. `set_by` (by
     village code) gives rows a "grade_set_by"; without it, rows are as documents published
-    before that field, with none."""
+    before that field, with none. `panels` (by village code) gives a panel score other than
+    the final, with a democratic score."""
     competition = Competition.objects.create(
         district=street.district, street=street, year=year, quarter=quarter, status="published"
     )
@@ -49,9 +50,9 @@ def publish(
                 "street": street.name,
                 "order": order,
                 "sheets": [],
-                "panel_score": final,
+                "panel_score": (panels or {}).get(code, final),
                 "disagreement": "0.00",
-                "democratic": None,
+                "democratic": {"score": "80.00"} if code in (panels or {}) else None,
                 "final_score": final,
                 "grade": grade,
                 "reasons": [],
@@ -118,6 +119,31 @@ def test_rankings_rank_the_whole_district_with_movement(street, other_street, di
     assert [r.village_code for r in only.rows] == ["C"]
     # The streets to filter by are those the period's documents name, whatever the filter.
     assert only.streets == result.streets == sorted([street.name, other_street.name])
+
+
+def test_equal_finals_across_streets_are_listed_by_panel_score_then_speaking_order(
+    street, other_street, district_dan
+):
+    # DESIGN rule 9: a tie on the final is shown by the higher panel score, then the higher
+    # democratic score, then the earlier speaking order; the street's name comes last.
+    street.name, other_street.name = "A街道", "B街道"
+    street.save()
+    other_street.save()
+    publish(street, 2026, 1, {"A1": "90.00", "A2": "77.50"}, district_dan, panels={"A2": "76.00"})
+    publish(
+        other_street, 2026, 1, {"B1": "77.50", "B2": "77.50"}, district_dan, panels={"B2": "78.00"}
+    )
+
+    result = rankings.district_rankings(district_id=street.district_id, year=2026, quarter=1)
+
+    # B2's panel 78.00 beats B1's 77.50 (no democratic score) and A2's 76.00, though B2 spoke
+    # after B1 and street B comes after street A.
+    assert [(r.village_code, r.rank) for r in result.rows] == [
+        ("A1", 1),
+        ("B2", 2),
+        ("B1", 2),
+        ("A2", 2),
+    ]
 
 
 def test_the_street_filter_offers_the_published_streets_and_keeps_the_choice(
@@ -618,7 +644,7 @@ def test_rankings_export_numbers_and_words_in_the_readers_language(
         [1, district, "A街道", "村B", "B", "书记B", 1, 92, "优秀", 3, "上升"],
         [2, district, "A街道", "村A", "A", "书记A", 2, 84, "称职", 1, "下降"],
         [2, district, "B街道", "村C", "C", "书记C", 1, 84, "称职", 2, "持平"],
-        [4, district, "B街道", "村D", "D", "书记D", 2, 60, "基本称职", None, "新上榜"],
+        [4, district, "B街道", "村D", "D", "书记D", 2, 60, "基本称职", None, "上季度无排名"],
     ]
     assert {row[7].number_format for row in sheet.iter_rows(2)} == {"0.00"}
     assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:K5")
@@ -634,10 +660,10 @@ def test_rankings_export_numbers_and_words_in_the_readers_language(
         ("excellent", 3, "up"),
         ("competent", 1, "down"),
         ("competent", 2, "same"),
-        ("basic competent", None, "new"),
+        ("basic competent", None, "not ranked"),
     ]
 
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "名次,区县,街道,村,村代码,书记,街道内名次,总分,等次,上季度名次,名次变化"
     assert lines[1] == f"1,{district},A街道,村B,B,书记B,1,92.00,优秀,3,上升"
-    assert lines[4] == f"4,{district},B街道,村D,D,书记D,2,60.00,基本称职,,新上榜"
+    assert lines[4] == f"4,{district},B街道,村D,D,书记D,2,60.00,基本称职,,上季度无排名"
