@@ -109,21 +109,32 @@ def public_of(state: NoticeState, version: int | None = None) -> dict | None:
 
 # What set a grade when the bands alone did not; a score resting on fewer sheets is marked beside
 # the score instead.
-GRADE_REASONS = {"below_band", "veto_incompetent_share", "veto_approval_share", "cap", "override"}
+# The reasons a notice shows beneath a row: what set a grade the bands alone did not, and a
+# panel score resting on fewer sheets than expected.
+NOTICE_REASONS = {
+    "below_band",
+    "veto_incompetent_share",
+    "veto_approval_share",
+    "cap",
+    "override",
+    "few_sheets",
+}
 
 
 def ranking_rows(document: dict) -> list[dict]:
     """The notice's rows: each contestant with their grade named and, beneath it, what set it
     when the bands alone did not (a democratic veto, the cap, a grade set by hand, a score
-    just below a band), so that a lower grade above a higher score is explained."""
+    just below a band), so that a lower grade above a higher score is explained, and a panel
+    score resting on fewer sheets than expected. A line of its own keeps the table narrow
+    enough for a phone."""
     return [
         row
         | {
             "grade_label": GRADE_LABELS.get(row["grade"] or "", ""),
-            "grade_reasons": [
+            "notes": [
                 reason_text(reason)
                 for reason in row.get("reasons", ())
-                if isinstance(reason, str) or reason["code"] in GRADE_REASONS
+                if isinstance(reason, str) or reason["code"] in NOTICE_REASONS
             ],
         }
         for row in document["contestants"]

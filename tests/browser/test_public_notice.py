@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from competition import services as competition_services
 from notice.models import Objection
+from scoring.models import ScoreSheet
 from scoring.results.services import publish_competition
 from scoring.sheets.services import save_sheet
 from tests.browser.conftest import PHONE, screenshot
@@ -37,6 +38,14 @@ def published(street_staff_carol):
                 by=seat.user,
             )
     competition_services.transition(competition=competition, action="close", by=street_staff_carol)
+    # A long village name and secretary's name, as real ones can be.
+    first = competition.contestants.select_related("village", "secretary").get(order=1)
+    first.village.name = "红旗岭东沟经济合作村"
+    first.village.save()
+    first.secretary.name = "欧阳明月华"
+    first.secretary.save()
+    # One sheet lost on paper: the notice says so beneath that contestant's row.
+    ScoreSheet.objects.filter(contestant__order=1).first().delete()
     publish_competition(competition=competition, by=street_staff_carol)
     return competition
 
@@ -46,8 +55,12 @@ def test_a_villager_reads_the_notice_lodges_an_objection_and_checks_the_document
 ):
     phone = page_at(PHONE)
     phone.goto(live_server.url + reverse("notice:public", args=[published.pk]))
-    assert phone.locator("#ranking tbody tr").count() == 8
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    assert phone.locator("#ranking tbody tr:not(.grade-reason)").count() == 8
+    assert "评委得分仅基于应有 5 份中的 4 份评分表。" in phone.locator("#ranking").inner_text()
+    # No sideways scroll, and the grade column is on screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    grade = phone.locator("#ranking thead th").last.bounding_box()
+    assert grade["x"] + grade["width"] <= 360
     screenshot(phone, "public-notice-360")
 
     phone.get_by_text("在此提出异议").click()

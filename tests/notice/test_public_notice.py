@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from notice import period
 from notice.models import Notice, NoticeDefaults
 from scoring.models import Ballot, Publication, ScoreSheet
 from scoring.results import document as results
@@ -34,7 +35,14 @@ def test_the_notice_shows_ranking_grades_period_and_digest_without_signing_in(cl
         assert row["secretary"] in page and row["village"] in page
     assert "优秀" in page and "称职" in page
     assert publication.public_digest in page
-    assert "5 个工作日" in page or "5个工作日" in page
+    # The period's first day is the day of publication; its five working days count from the
+    # next day, so a reader can count them on a calendar.
+    start = timezone.localdate()
+    end = period.add_working_days(start, 5)
+    assert (
+        f"公示期：{start:%Y-%m-%d} 发布，至 {end:%Y-%m-%d} 当日止（自发布次日起 5 个工作日）。"
+        in page
+    )
     assert reverse("notice:document", args=[published.pk]) in page
     assert 'id="lodge"' in page  # the period is open: the form is there
 
@@ -54,8 +62,14 @@ def test_a_score_resting_on_fewer_sheets_than_expected_is_marked_as_on_paper(
 
     page = _page(client, closed).content.decode()
 
-    marker = f"（基于 {row['sheets_counted']} / {row['sheets_expected']} 份评分表）"
-    assert page.count(marker) == 1  # that contestant's row only
+    note = f"评委得分仅基于应有 {row['sheets_expected']} 份中的 {row['sheets_counted']} 份评分表。"
+    assert page.count(note) == 1  # that contestant's row only
+    # On a line of its own beneath the row, not in the score's cell, which it would widen.
+    assert re.search(
+        r'<tr class="grade-reason"><td colspan="5"><div class="explain-text small">'
+        + re.escape(note),
+        page,
+    )
 
 
 def test_a_lower_grade_above_a_higher_one_says_what_set_it_on_both_notices(
