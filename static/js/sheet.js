@@ -213,12 +213,23 @@
     window.dispatchEvent(new CustomEvent("leitai:answer", { detail: { result: result, entry: entry, data: data } }));
   }
 
+  /* The line above the form that says what the server holds, as a reload would draw it. */
+  function showStatus(submitted) {
+    var line = document.getElementById("sheet-status");
+    if (!line) return;
+    line.textContent = submitted ? texts.submitted : texts.draft;
+    line.classList.toggle("alert-success", submitted);
+    line.classList.toggle("alert-secondary", !submitted);
+  }
+
   function saved(entry, data) {
     form.dataset.status = data.status;
     if (data.status !== "submitted") {
+      showStatus(false);
       say(texts.draft, "sent");
       return;
     }
+    showStatus(true);
     say(texts.submitted, "sent");
     /* From now on a save revises the submitted sheet, and the buttons say so. */
     var draft = document.getElementById("save-draft");
@@ -235,6 +246,9 @@
         percent: data.percent,
       });
       box.hidden = false;
+      /* The box says it is submitted: the line above it would say it twice. */
+      var line = document.getElementById("sheet-status");
+      if (line) line.hidden = true;
       box.scrollIntoView({ block: "start" });
       box.focus({ preventScroll: true });
     }
@@ -359,8 +373,10 @@
   function total() {
     var halves = 0;
     var missing = 0;
+    var wrong = 0;
     items().forEach(function (el) {
-      if (el.value.trim() === "" || fault(el, false)) missing += 1;
+      if (el.value.trim() === "") missing += 1;
+      else if (fault(el, false)) wrong += 1;
       else halves += Math.round(parseFloat(el.value) * 2);
     });
     var sum = halves / 2;
@@ -369,7 +385,10 @@
     document.getElementById("percent").textContent = max ? (Math.round((sum / max) * 10000) / 100).toFixed(2) : "0";
     var line = document.getElementById("missing");
     if (line) {
-      line.textContent = !missing ? texts.complete : missing === 1 ? texts.missingOne : fmt(texts.missing, { n: missing });
+      var parts = [];
+      if (missing) parts.push(missing === 1 ? texts.missingOne : fmt(texts.missing, { n: missing }));
+      if (wrong) parts.push(wrong === 1 ? texts.wrongOne : fmt(texts.wrong, { n: wrong }));
+      line.textContent = parts.length ? parts.join(" ") : texts.complete;
     }
   }
 

@@ -160,9 +160,10 @@ def test_each_item_checks_itself_as_it_is_typed(page_at, live_server, scoring):
     assert page.inner_text("#e-political") == "最多 20 分。"
     assert page.get_attribute("#p-political", "aria-invalid") == "true"
     page.fill("#p-organization", "18")
-    # The running total counts the valid items only, and says how many are missing.
+    # The running total counts the valid items only, and says how many are missing and how
+    # many are to be put right.
     assert page.inner_text("#total") == "18"
-    assert page.inner_text("#missing") == "还有 5 项未打分。"
+    assert page.inner_text("#missing") == "还有 4 项未打分。 1 项需更正（已标红）。"
 
     page.fill("#p-development", "١٠")  # Arabic-Indic digits
     assert "0–9" in page.inner_text("#e-development")
@@ -239,9 +240,14 @@ def test_the_judge_always_knows_what_state_a_sheet_is_in(
     page.locator("#sheet-state[data-state=sent]").wait_for()
     assert page.inner_text("#sheet-state") == "已保存草稿。提交后才计入成绩。"
     assert ScoreSheet.objects.get().status == "draft"
+    page.reload()  # the page now draws the draft's line above the form
+    assert page.inner_text("#sheet-status") == "已保存草稿。提交后才计入成绩。"
     fill(page, TYPED)
     page.get_by_role("button", name="提交").click()
     page.locator("#submitted-box").wait_for()
+    # Nothing on the page still says it is a draft.
+    assert page.locator("#sheet-status").is_hidden()
+    assert "提交后才计入成绩" not in page.inner_text("main")
     assert "总分 99 / 110（90.00%）" in page.inner_text("#submitted-line")
     assert page.inner_text("#sheet-state") == "已提交。评分结束前仍可修改。"
     assert page.locator("#save-draft").is_hidden()
