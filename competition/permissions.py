@@ -82,8 +82,9 @@ def can_read_feedback(request: HttpRequest, competition: Competition, village) -
     return can_view(request.user, competition) or org.can_view_village(request.user, village)
 
 
-def can_print_feedback(request: HttpRequest, competition: Competition) -> bool:
-    """Every feedback sheet of a competition at once: the competition's staff."""
+def can_follow(request: HttpRequest, competition: Competition) -> bool:
+    """A staff session of someone who follows the competition (its managers, its district's
+    staff): every feedback sheet at once, the objections register. Not its judges."""
     return is_staff_session(request) and can_view(request.user, competition)
 
 

@@ -42,7 +42,7 @@ def _sheets(request: HttpRequest, competition: Competition, contestants, *, ever
             "aggregation": AGGREGATIONS.get(found.document["policy"].get("aggregation"), ""),
             "every": every,
             "grades": GRADE_LABELS,
-            "may_print_all": permissions.can_print_feedback(request, competition),
+            "may_print_all": permissions.can_follow(request, competition),
         },
     )
 
@@ -63,7 +63,7 @@ def feedback_sheet(request: HttpRequest, pk: int, contestant_id: int) -> HttpRes
 @login_required
 def feedback_all(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition(pk)
-    if not permissions.can_print_feedback(request, competition):
+    if not permissions.can_follow(request, competition):
         raise Http404(_("No such feedback sheets of yours."))
     if not permissions.feedback_ready(competition) or competition.latest_publication is None:
         return _not_yet(request, competition)

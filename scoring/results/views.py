@@ -157,7 +157,8 @@ def _results_response(request: HttpRequest, competition: Competition, carried: d
             and competition.status in (Competition.Status.CLOSED, Competition.Status.PUBLISHED),
             "grades": GRADE_LABELS,
             "may_print_feedback": permissions.feedback_ready(competition)
-            and permissions.can_print_feedback(request, competition),
+            and permissions.can_follow(request, competition),
+            "may_read_register": permissions.can_follow(request, competition),
             "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
             "publications": competition.publications.select_related("by")
             .defer("document", "summary")

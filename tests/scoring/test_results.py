@@ -238,9 +238,14 @@ def test_results_page_is_for_street_staff_from_close_and_the_panel_after_publica
     assert "90.00" in page and "<s>100.00</s>" in page
 
     publish_competition(competition=closed, by=street_staff_carol)
-    for user in (judge, district_dan):
+    register = reverse("notice:register", args=[closed.pk])
+    for user, reads_register in ((judge, False), (district_dan, True)):
         client.force_login(user)
-        assert Publication.objects.get().digest in client.get(url).content.decode()
+        page = client.get(url).content.decode()
+        assert Publication.objects.get().digest in page
+        # The objections register is for staff: a judge is offered no link to it.
+        assert (f'href="{register}"' in page) is reads_register
+        assert client.get(register).status_code == (200 if reads_register else 404)
     response = client.get(url, {"format": "json"})
     assert json.loads(response.content)["competition"]["digest"] == Publication.objects.get().digest
 
