@@ -95,6 +95,7 @@ class Step(models.Model):
 
     class Kind(models.TextChoices):
         START = "start", _("started")
+        RESUME = "resume", _("resumed")
         PAUSE = "pause", _("paused")
         NEXT_SEGMENT = "next_segment", _("next segment")
         NEXT_CONTESTANT = "next_contestant", _("next contestant")

@@ -84,6 +84,22 @@ def _begin(stage: Stage, contestant, segment: str, *, running: bool, now) -> Non
     stage.finished = contestant is None
 
 
+def _segment_left(stage: Stage, contestant) -> str:
+    """The segment a contestant was in when they last left the stage, to go back to it (the
+    duty report if their clock never ran)."""
+    left = (
+        Step.objects.filter(
+            competition_id=stage.competition_id,
+            contestant=contestant,
+            kind=Step.Kind.NEXT_CONTESTANT,
+        )
+        .order_by("-pk")
+        .values_list("segment", flat=True)
+        .first()
+    )
+    return left or Segment.REPORT
+
+
 def _next_after(stage: Stage, now, by: User, kind: str, note: str = "") -> Stage:
     """The next present contestant after the one on stage comes up, waiting for Start; after
     the last, the afternoon is done."""
@@ -105,7 +121,7 @@ def _next_after(stage: Stage, now, by: User, kind: str, note: str = "") -> Stage
 def step(*, competition: Competition, action: str, by: User) -> Stage:
     """One step of the controller: start (or resume), pause, next segment, next contestant,
     skip the contestant on stage as absent, or back (the previous segment, else the previous
-    contestant). The clock restarts at each new segment."""
+    contestant, in the segment they left). The clock restarts at each new segment."""
     if action not in ACTIONS:
         raise ActionRefused(_("Unknown step."))
     stage = _locked_stage(competition)
@@ -120,16 +136,19 @@ def step(*, competition: Competition, action: str, by: User) -> Stage:
             if first is None:
                 raise ActionRefused(_("No contestant is in the speaking order."))
             _begin(stage, first, Segment.REPORT, running=True, now=now)
-        else:
-            stage.segment = stage.segment or Segment.REPORT
-            stage.running, stage.started_at = True, now
-        _record(stage, Step.Kind.START, by)
+            _record(stage, Step.Kind.START, by)
+            return stage
+        # A clock that has run in this segment goes on from where it was paused.
+        kind = Step.Kind.RESUME if stage.elapsed_ms else Step.Kind.START
+        stage.segment = stage.segment or Segment.REPORT
+        stage.running, stage.started_at = True, now
+        _record(stage, kind, by)
         return stage
     if stage.contestant is None:
         if action == "back" and stage.finished:
             last = _present(stage).last()
             if last is not None:
-                _begin(stage, last, Segment.REPORT, running=False, now=now)
+                _begin(stage, last, _segment_left(stage, last), running=False, now=now)
                 _record(stage, Step.Kind.BACK, by)
                 return stage
         raise ActionRefused(_("No one is on stage: press Start first."))
@@ -166,7 +185,7 @@ def step(*, competition: Competition, action: str, by: User) -> Stage:
             previous = _present(stage).filter(order__lt=stage.contestant.order).last()
             if previous is None:
                 raise ActionRefused(_("This is the first contestant."))
-            _begin(stage, previous, Segment.REPORT, running=False, now=now)
+            _begin(stage, previous, _segment_left(stage, previous), running=False, now=now)
         _record(stage, Step.Kind.BACK, by)
     return stage
 

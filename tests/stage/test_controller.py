@@ -170,6 +170,49 @@ def test_back_goes_to_the_previous_segment_then_the_previous_present_contestant(
         do(competition, "back", street_staff_carol)
 
 
+def test_back_to_the_previous_contestant_returns_to_the_segment_they_left(
+    competition, speakers, street_staff_carol
+):
+    do(competition, "start", street_staff_carol)
+    do(competition, "next_segment", street_staff_carol)
+    do(competition, "next_segment", street_staff_carol)  # comments
+    do(competition, "next_contestant", street_staff_carol)  # speakers[1] waits
+    do(competition, "back", street_staff_carol)
+    # Back to the judges' comments, not to the start of the duty report.
+    assert where(competition) == (speakers[0].pk, "comments", False, False)
+    do(competition, "next_contestant", street_staff_carol)
+    do(competition, "start", street_staff_carol)
+    do(competition, "next_segment", street_staff_carol)  # speakers[1], questions
+    do(competition, "next_contestant", street_staff_carol)
+    do(competition, "next_contestant", street_staff_carol)
+    do(competition, "next_contestant", street_staff_carol)  # the day is done
+    do(competition, "back", street_staff_carol)
+    assert where(competition) == (speakers[-1].pk, "report", False, False)  # never timed
+    do(competition, "back", street_staff_carol)
+    do(competition, "back", street_staff_carol)
+    assert where(competition) == (speakers[1].pk, "questions", False, False)
+
+
+def test_start_after_a_pause_is_logged_as_resumed(competition, street_staff_carol):
+    do(competition, "start", street_staff_carol)
+    Stage.objects.update(started_at=timezone.now() - dt.timedelta(seconds=5))
+    do(competition, "pause", street_staff_carol)
+    do(competition, "start", street_staff_carol)
+    do(competition, "next_segment", street_staff_carol)
+    do(competition, "pause", street_staff_carol)
+    do(competition, "back", street_staff_carol)  # the duty report again, from its start
+    do(competition, "start", street_staff_carol)
+    assert list(Step.objects.order_by("pk").values_list("kind", flat=True)) == [
+        "start",
+        "pause",
+        "resume",
+        "next_segment",
+        "pause",
+        "back",
+        "start",
+    ]
+
+
 def test_a_step_on_a_closed_competition_is_refused_and_changes_nothing(
     competition, street_staff_carol
 ):
