@@ -8,6 +8,7 @@ and the same row numbers: the header is row 1). Nothing here touches the databas
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from villages.roster import RosterInvalid, RowError, read_records, unescape_formula
@@ -41,6 +42,7 @@ def parse_questions(data: bytes, filename: str, criteria: dict[str, str]) -> lis
     when one row is wrong."""
     by_name = {name.strip().lower(): code for code, names in criteria.items() for name in names}
     by_name |= {code.lower(): code for code in criteria}
+    codes = " / ".join(criteria)
     records = read_records(data, filename)
     header_line, header = next(((n, r) for n, r in records if any(_text(c) for c in r)), (0, None))
     if header is None:
@@ -83,7 +85,12 @@ def parse_questions(data: bytes, filename: str, criteria: dict[str, str]) -> lis
             errors.append(RowError(line, shown["criterion"], _("a value is required")))
         elif code is None:
             errors.append(
-                RowError(line, shown["criterion"], _("is not one of this competition's criteria"))
+                RowError(
+                    line,
+                    shown["criterion"],
+                    _("“%(value)s” is not one of this competition's criteria (%(codes)s)")
+                    % {"value": Truncator(value["criterion"]).chars(40), "codes": codes},
+                )
             )
         if not text:
             errors.append(RowError(line, shown["question"], _("a value is required")))
