@@ -275,7 +275,9 @@ def test_results_and_notice_mark_a_panel_score_on_fewer_sheets_than_expected(
     notice = client.get(
         reverse("notice:printed", args=[half_scored.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
-    assert "(on 2 of 3 sheets)" in notice and "(on 1 of 2 sheets)" in notice
+    # On the notice, beneath each row concerned.
+    assert "The panel score rests on 2 of the 3 sheets expected." in notice
+    assert "The panel score rests on 1 of the 2 sheets expected." in notice
 
 
 def test_a_withdrawn_judge_is_no_longer_expected_and_their_sheets_do_not_count(
