@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from villages.roster import RosterInvalid, RowError, read_records, unescape_formula
 
@@ -36,13 +37,18 @@ def _text(value: object) -> str:
     return " ".join(unescape_formula(str(value)).split())
 
 
-def parse_questions(data: bytes, filename: str, criteria: dict[str, str]) -> list[QuestionRow]:
+def parse_questions(
+    data: bytes, filename: str, criteria: dict[str, tuple[str, ...]]
+) -> list[QuestionRow]:
     """Every row of a question file, checked against the competition's criteria (code → the
-    names it goes by); raises RosterInvalid naming each bad row, so that nothing is imported
-    when one row is wrong."""
+    names it goes by, the one to show first); raises RosterInvalid naming each bad row, so
+    that nothing is imported when one row is wrong."""
     by_name = {name.strip().lower(): code for code, names in criteria.items() for name in names}
     by_name |= {code.lower(): code for code in criteria}
-    codes = " / ".join(criteria)
+    # An unknown criterion is told the names the file may use, in the reader's language.
+    known = pgettext("list separator", ", ").join(
+        names[0] if names else code for code, names in criteria.items()
+    )
     records = read_records(data, filename)
     header_line, header = next(((n, r) for n, r in records if any(_text(c) for c in r)), (0, None))
     if header is None:
@@ -88,8 +94,8 @@ def parse_questions(data: bytes, filename: str, criteria: dict[str, str]) -> lis
                 RowError(
                     line,
                     shown["criterion"],
-                    _("“%(value)s” is not one of this competition's criteria (%(codes)s)")
-                    % {"value": Truncator(value["criterion"]).chars(40), "codes": codes},
+                    _("“%(value)s” is not one of this competition's criteria (%(known)s)")
+                    % {"value": Truncator(value["criterion"]).chars(40), "known": known},
                 )
             )
         if not text:

@@ -78,8 +78,12 @@ def criterion_labels(competition: Competition) -> dict[str, str]:
 
 
 def criterion_names(competition: Competition) -> dict[str, tuple[str, ...]]:
-    """Each criterion's code and the names it goes by, for reading a question file."""
-    return {c.code: tuple(n for n in (c.name, c.name_en) if n) for c in competition.criteria.all()}
+    """Each criterion's code and the names it goes by, for reading a question file: its name in
+    the reader's language first."""
+    return {
+        c.code: tuple(dict.fromkeys(n for n in (c.label, c.name, c.name_en) if n))
+        for c in competition.criteria.all()
+    }
 
 
 def question_on_stage(stage: Stage) -> Draw | None:

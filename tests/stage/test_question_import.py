@@ -70,9 +70,10 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_each_bad_row(
     assert [error.line for error in response.context["file_errors"]] == [3, 4, 5, 6]
     assert all(f"第 {n} 行" in e for n, e in zip((3, 4, 5, 6), errors, strict=True))
     assert not Question.objects.exists()
-    # The message quotes the value at fault and names the criteria the file may use.
-    assert "“no_such_item”不是本次擂台赛的考核项目（" in errors[0]
-    assert all(code in errors[0] for code in competition.criteria.values_list("code", flat=True))
+    # The message quotes the value at fault and names the criteria the file may use, as the
+    # reader calls them.
+    assert "“no_such_item”不是本次擂台赛的考核项目（可用：" in errors[0]
+    assert all(name in errors[0] for name in competition.criteria.values_list("name", flat=True))
     # Each column is named as the file's header names it.
     assert "考核项目" in errors[0] and "题目" in errors[1] and "criterion" not in "".join(errors)
 
