@@ -91,6 +91,13 @@ class RankedRow:
     def grade_label(self) -> str:
         return GRADE_LABELS.get(self.grade or "", "")
 
+    @property
+    def places_moved(self) -> int | None:
+        """How many places the rank rose or fell since the previous quarter."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return abs(self.previous_rank - self.rank)
+
 
 def _ranked(documents: list[dict]) -> list[RankedRow]:
     rows = []

@@ -588,14 +588,15 @@ def test_rankings_rows_escape_every_text_as_a_template_would():
         grade="excellent",
         competition_id=1,
         movement="up",
-        previous_rank=3,
+        previous_rank=4,
     )
     result = rankings.Rankings(rows=[row], grade_counts={}, competitions=1, streets=[])
     shown = render_to_string("scoring/_rankings_table.html", {"district": None, "result": result})
     assert "<script>" not in shown
     assert shown.count(str(escape(hostile))) == 4
     assert 'href="/villages/A%22&amp;B/"' in shown  # the address of the village's code
-    assert "<td>91.50</td>" in shown and "↑ 3" in shown
+    # Last quarter's rank, then the places moved since: up 3, from 4th to 1st.
+    assert "<td>91.50</td>" in shown and "<td>4</td>" in shown and "↑ 3</td>" in shown
 
 
 def test_rankings_export_numbers_and_words_in_the_readers_language(
