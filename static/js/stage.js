@@ -88,14 +88,29 @@
       return element;
     }
 
+    /* A long question must be read to its end: the screen's type steps down, the clock and
+       name first shrinking with it, until the question fits above the bottom edge. */
+    var FITS = ["fit-1", "fit-2", "fit-3"];
+    function fit(box) {
+      root.classList.remove.apply(root.classList, FITS);
+      for (var i = 0; i < FITS.length; i++) {
+        if (box.hidden || box.getBoundingClientRect().bottom <= window.innerHeight) return;
+        if (i) root.classList.remove(FITS[i - 1]);
+        root.classList.add(FITS[i]);
+      }
+    }
+
     function render() {
       var now = state.on_stage;
       text("now-order", now ? String(now.order) : "");
       text("now-name", now ? now.name : state.finished ? texts.finished : texts.waiting);
       text("now-village", now ? now.village : "");
-      var score = text("now-score", now && now.score !== null ? now.score : "");
+      var score = text("now-score", now && now.score !== null ? texts.score + " " + now.score : "");
       score.hidden = !(now && now.score !== null);
-      text("now-segment", state.segment);
+      /* A clock stopped partway through its segment says so in words, not only in colour. */
+      var clock = state.clock;
+      var paused = clock && clock.segment && !clock.running && clock.elapsed_ms > 0;
+      text("now-segment", state.segment + (paused ? " · " + texts.paused : ""));
       text(
         "progress",
         state.progress
@@ -110,6 +125,7 @@
         text("question-text", state.question.text);
         text("question-criterion", state.question.criterion);
       }
+      fit(box);
       var list = document.getElementById("order");
       list.replaceChildren.apply(
         list,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from scoring.sheets.services import save_sheet
 from stage import services
-from stage.models import ScreenLink, Stage
+from stage.models import Question, ScreenLink, Stage
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_staff_phone import sign_in
 from tests.competition_setup import competition_in_scoring, full_points
@@ -162,6 +162,39 @@ def test_over_time_the_question_stays_on_the_screen_and_a_revoked_link_leaves_no
     assert screen.locator("nav").count() == 0  # nothing of the site on the projector
 
 
+@pytest.mark.parametrize("size", [PROJECTOR, {"width": 1280, "height": 720}])
+def test_a_long_question_is_read_to_its_end_and_a_pause_is_said_in_words(
+    page_at, live_server, hall, street_staff_carol, size
+):
+    competition, _judges = hall
+    Question.objects.filter(competition=competition).delete()
+    long = (
+        "请结合本村实际，"
+        + "详细说明本季度在村集体经济发展、人居环境整治和矛盾纠纷化解方面的做法、成效与不足，" * 6
+    )
+    services.add_question(
+        competition=competition, criterion_code="development", text=long, by=street_staff_carol
+    )
+    services.step(competition=competition, action="start", by=street_staff_carol)
+    services.step(competition=competition, action="next_segment", by=street_staff_carol)
+    services.draw_question(competition=competition, by=street_staff_carol)
+    link = services.issue_screen_link(competition=competition, by=street_staff_carol)
+    screen = page_at(size)
+    screen.goto(live_server.url + reverse("stage:screen_link", args=[link]))
+    screen.locator("#question-text", has_text="矛盾纠纷").first.wait_for()
+
+    # The whole question is on the screen: the type stepped down until it fits.
+    box = screen.locator("#question-box").bounding_box()
+    assert box["y"] + box["height"] <= size["height"]
+    assert screen.locator("#screen[class*=fit-]").count() == 1
+    assert screen.inner_text("#question-text") == long
+
+    services.step(competition=competition, action="pause", by=street_staff_carol)
+    screen.locator("#now-segment", has_text="台上答辩 · 已暂停").wait_for(timeout=3000)
+    if size == PROJECTOR:
+        screenshot(screen, "big-screen-long-question")
+
+
 def test_screenshots_of_the_controller_and_the_big_screen(
     page_at, live_server, hall, street_staff_carol
 ):
@@ -220,6 +253,11 @@ def test_screenshots_of_the_controller_and_the_big_screen(
     marks = screen.locator(".screen-turn-mark").all_inner_texts()
     assert marks[0].startswith("✓ ") and "." in marks[0] and marks[2] == "缺席"
     assert screen.locator("#progress").inner_text() == "评委已评分：1 / 3"
+    # A panel score on the screen says what it is.
+    assert screen.locator("#now-score").is_hidden()  # one sheet of three is in
+    services.step(competition=competition, action="back", by=street_staff_carol)
+    services.step(competition=competition, action="back", by=street_staff_carol)
+    screen.locator("#now-score", has_text="评委得分 ").wait_for(timeout=3000)
 
 
 def test_a_judges_phone_says_who_is_on_stage(page_at, live_server, hall, street_staff_carol):
