@@ -32,7 +32,7 @@ def _trend(points: list, width: int = 320, height: int = 80, floor: float = 50) 
     with a margin, y from `floor` (bottom) to 100 (top), lower finals clamped to the floor."""
     if len(points) < 2:
         return {}
-    margin = 20
+    margin = 36  # half a quarter's label ("2026年第1季度"), which is centred on its mark
     step = (width - 2 * margin) / (len(points) - 1)
     marks = []
     for i, (label, final) in enumerate(points):
