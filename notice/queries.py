@@ -107,8 +107,6 @@ def public_of(state: NoticeState, version: int | None = None) -> dict | None:
     return public_document(summary, found.digest, previous.public_digest if previous else None)
 
 
-# What set a grade when the bands alone did not; a score resting on fewer sheets is marked beside
-# the score instead.
 # The reasons a notice shows beneath a row: what set a grade the bands alone did not, and a
 # panel score resting on fewer sheets than expected.
 NOTICE_REASONS = {
