@@ -265,9 +265,12 @@ def test_a_quarter_being_scored_now_is_a_link_away_from_the_published_one(
 
     assert "2025年第4季度" in page.split("</h1>")[0]  # opens on the latest published quarter
     assert "本季度没有正在评分的擂台赛。" in page
+    # Nothing being scored and no problem raised: no empty chart, the tables say so.
+    assert 'id="chart-completion"' not in page and 'id="chart-problems"' not in page
     assert '<a href="?year=2026&quarter=4" id="scoring-now">正在评分：2026年第4季度</a>' in page
     later = client.get(reverse("scoring:dashboard"), {"year": 2026, "quarter": 4})
     assert len(later.context["numbers"].completion) == 1
+    assert 'id="chart-completion"' in later.content.decode()
     assert 'id="scoring-now"' not in later.content.decode()
 
 
