@@ -141,6 +141,7 @@ def _results_response(request: HttpRequest, competition: Competition, carried: d
         and permissions.card_scope(request) is None
     )
     table = _results_table(competition)
+    follows = permissions.can_follow(request, competition)
     return render(
         request,
         "scoring/results.html",
@@ -156,9 +157,8 @@ def _results_response(request: HttpRequest, competition: Competition, carried: d
             "may_override": may_manage
             and competition.status in (Competition.Status.CLOSED, Competition.Status.PUBLISHED),
             "grades": GRADE_LABELS,
-            "may_print_feedback": permissions.feedback_ready(competition)
-            and permissions.can_follow(request, competition),
-            "may_read_register": permissions.can_follow(request, competition),
+            "may_print_feedback": permissions.feedback_ready(competition) and follows,
+            "may_read_register": follows,
             "aggregation": AGGREGATIONS.get(table["policy"].get("aggregation"), ""),
             "publications": competition.publications.select_related("by")
             .defer("document", "summary")

@@ -126,16 +126,22 @@ def test_the_countdown_turns_amber_then_red_and_keeps_running_offline(
     screen.locator("#offline").wait_for(state="hidden", timeout=3000)
 
 
+def question_on_screen(screen, live_server, competition, staff):
+    """The first contestant in the questions with a question drawn, on the big screen opened
+    from a new screen link in `screen`."""
+    services.step(competition=competition, action="start", by=staff)
+    services.step(competition=competition, action="next_segment", by=staff)
+    services.draw_question(competition=competition, by=staff)
+    link = services.issue_screen_link(competition=competition, by=staff)
+    screen.goto(live_server.url + reverse("stage:screen_link", args=[link]))
+    return screen
+
+
 def test_over_time_the_question_stays_on_the_screen_and_a_revoked_link_leaves_nothing(
     page_at, live_server, hall, street_staff_carol
 ):
     competition, _judges = hall
-    services.step(competition=competition, action="start", by=street_staff_carol)
-    services.step(competition=competition, action="next_segment", by=street_staff_carol)
-    services.draw_question(competition=competition, by=street_staff_carol)
-    link = services.issue_screen_link(competition=competition, by=street_staff_carol)
-    screen = page_at(PROJECTOR)
-    screen.goto(live_server.url + reverse("stage:screen_link", args=[link]))
+    screen = question_on_screen(page_at(PROJECTOR), live_server, competition, street_staff_carol)
     screen.locator("#question-box").wait_for()
 
     # Questions last 3 minutes: 12 minutes past the end.
@@ -175,12 +181,7 @@ def test_a_long_question_is_read_to_its_end_and_a_pause_is_said_in_words(
     services.add_question(
         competition=competition, criterion_code="development", text=long, by=street_staff_carol
     )
-    services.step(competition=competition, action="start", by=street_staff_carol)
-    services.step(competition=competition, action="next_segment", by=street_staff_carol)
-    services.draw_question(competition=competition, by=street_staff_carol)
-    link = services.issue_screen_link(competition=competition, by=street_staff_carol)
-    screen = page_at(size)
-    screen.goto(live_server.url + reverse("stage:screen_link", args=[link]))
+    screen = question_on_screen(page_at(size), live_server, competition, street_staff_carol)
     screen.locator("#question-text", has_text="矛盾纠纷").first.wait_for()
 
     # The whole question is on the screen: the type stepped down until it fits.
