@@ -81,8 +81,12 @@ def test_judge_scores_three_contestants_through_a_dropped_connection(
     assert page.locator("#contestants a").count() == 3
     screenshot(page, "judge-contestants")
 
+    # The list says once the phone keeps the competition; the page has settled then.
+    page.locator("#offline-state[data-state=kept]").wait_for(timeout=15_000)
+
     # First two contestants, online: the running total follows the typing.
     page.locator("#contestants a").first.click()
+    page.wait_for_url(f"**/judge/{competition.pk}/{contestants[0].pk}/")
     fill(page, SHEETS[0])
     assert page.locator("#total").inner_text() == "99"
     assert page.locator("#percent").inner_text() == "90.00"
