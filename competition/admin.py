@@ -12,11 +12,15 @@ class EventInline(admin.TabularInline):
     model = Event
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "by", "note"]
+    fields = ["at", "kind", "by", "text"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("note"))
+    def text(self, event: Event) -> str:
+        return event.text
 
 
 class ObservationPointInline(admin.TabularInline):

@@ -7,8 +7,10 @@ neither knows it, except the judges' pages, which load its small template tag.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from competition import notes
 from competition.models import Competition, Contestant
 
 
@@ -127,6 +129,9 @@ class Step(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # What the step says, as codes and figures (competition.notes); `note` is what was typed
+    # or drawn (a reason, a question).
+    detail = models.JSONField(_("detail"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -136,6 +141,33 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.at:%H:%M:%S}"
+
+    @property
+    def text(self) -> str:
+        """The step's detail in the reader's language, then what was typed or drawn."""
+        return notes.line(self.detail, self.note, STEP_TEXTS)
+
+
+def _settings_text(entry: dict) -> str:
+    minutes = gettext(", ").join(
+        gettext("%(segment)s %(minutes)s min")
+        % {"segment": s.label, "minutes": entry["minutes"][s]}
+        for s in SEGMENTS
+        if s in entry["minutes"]
+    )
+    shown = gettext("panel score shown") if entry["panel"] else gettext("panel score not shown")
+    return f"{minutes} · {shown}"
+
+
+# The stage log's parts (competition.notes).
+STEP_TEXTS = {
+    "next": _("next: %(who)s"),
+    "absent": _("absent: %(who)s"),
+    "settings": _settings_text,
+    "drawn_again": _("every question had been drawn: drawn again from the whole bank"),
+    "screen_issued": _("screen link issued"),
+    "screen_revoked": _("screen link revoked"),
+}
 
 
 class Question(models.Model):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.models import Competition, Contestant
+from competition.notes import part
 from competition.services import ActionRefused, set_absent
 from scoring.models import ScoreSheet
 from stage.bank import QuestionRow
@@ -49,9 +50,16 @@ OF_THE_DAY = (Step.Kind.SETTINGS, Step.Kind.SCREEN)
 
 
 def _record(
-    stage: Stage, kind: str, by: User, note: str = "", contestant=None, segment=None
+    stage: Stage,
+    kind: str,
+    by: User,
+    *parts: dict,
+    note: str = "",
+    contestant=None,
+    segment=None,
 ) -> Step:
-    """Log a step, by default of the contestant and segment on stage now."""
+    """Log a step, by default of the contestant and segment on stage now: its parts
+    (`competition.notes.part`), put into words when read, and what was typed or drawn."""
     stage.version += 1
     stage.save()
     of_turn = kind not in OF_THE_DAY
@@ -61,6 +69,7 @@ def _record(
         contestant=(contestant or stage.contestant) if of_turn else None,
         segment=(segment if segment is not None else stage.segment) if of_turn else "",
         by=by,
+        detail=list(parts),
         note=note,
     )
 
@@ -100,7 +109,7 @@ def _segment_left(stage: Stage, contestant) -> str:
     return left or Segment.REPORT
 
 
-def _next_after(stage: Stage, now, by: User, kind: str, note: str = "") -> Stage:
+def _next_after(stage: Stage, now, by: User, kind: str, *parts: dict) -> Stage:
     """The next present contestant after the one on stage comes up, waiting for Start; after
     the last, the afternoon is done."""
     leaving, segment = stage.contestant, stage.segment
@@ -109,9 +118,8 @@ def _next_after(stage: Stage, now, by: User, kind: str, note: str = "") -> Stage
     following = _present(stage).filter(order__gt=leaving.order).first()
     _begin(stage, following, Segment.REPORT if following else "", running=False, now=now)
     # Logged as the contestant leaves, in the segment they were in, naming who comes up.
-    coming = _("next: %(who)s") % {"who": following} if following else ""
-    note = " · ".join(part for part in (note, coming) if part)
-    _record(stage, kind, by, note, contestant=leaving, segment=segment)
+    coming = (part("next", who=str(following)),) if following else ()
+    _record(stage, kind, by, *parts, *coming, contestant=leaving, segment=segment)
     if following is None:
         _record(stage, Step.Kind.FINISH, by)
     return stage
@@ -174,9 +182,7 @@ def step(*, competition: Competition, action: str, by: User) -> Stage:
                 % {"who": stage.contestant}
             )
         set_absent(contestant=stage.contestant, absent=True, by=by)
-        _next_after(
-            stage, now, by, Step.Kind.SKIP, _("absent: %(who)s") % {"who": stage.contestant}
-        )
+        _next_after(stage, now, by, Step.Kind.SKIP, part("absent", who=str(stage.contestant)))
     else:  # back
         position = SEGMENTS.index(stage.segment or Segment.REPORT)
         if position > 0:
@@ -203,15 +209,8 @@ def update_settings(
             raise ActionRefused(_("A segment lasts from 1 to 120 minutes."))
         setattr(stage, f"{segment}_seconds", value * 60)
     stage.show_panel_score = show_panel_score
-    note = (
-        _(", ").join(
-            _("%(segment)s %(minutes)s min") % {"segment": s.label, "minutes": minutes[s]}
-            for s in SEGMENTS
-        )
-        + " · "
-        + (_("panel score shown") if show_panel_score else _("panel score not shown"))
-    )
-    _record(stage, Step.Kind.SETTINGS, by, note)
+    shown = {str(s): minutes[s] for s in SEGMENTS}
+    _record(stage, Step.Kind.SETTINGS, by, part("settings", minutes=shown, panel=show_panel_score))
     return stage
 
 
@@ -292,10 +291,8 @@ def draw_question(
     draw = Draw.objects.create(
         competition=competition, question_id=pick, contestant=stage.contestant, by=by
     )
-    note = Question.objects.get(pk=pick).text
-    if fewest:
-        note += " · " + _("every question had been drawn: drawn again from the whole bank")
-    _record(stage, Step.Kind.DRAW, by, note)
+    again = (part("drawn_again"),) if fewest else ()
+    _record(stage, Step.Kind.DRAW, by, *again, note=Question.objects.get(pk=pick).text)
     return draw
 
 
@@ -311,7 +308,7 @@ def set_aside(*, draw: Draw, reason: str, by: User, criterion_code: str = "") ->
     if stage.contestant_id != draw.contestant_id or not current.exists():
         raise ActionRefused(_("This question is no longer the one on stage."))
     current.update(set_aside_at=timezone.now(), set_aside_reason=reason)
-    _record(stage, Step.Kind.SET_ASIDE, by, f"{draw.question.text} · {reason}")
+    _record(stage, Step.Kind.SET_ASIDE, by, note=f"{draw.question.text} · {reason}")
     excluded = Draw.objects.filter(contestant_id=draw.contestant_id).filter(
         ~Q(set_aside_at__isnull=True)
     )
@@ -334,7 +331,7 @@ def issue_screen_link(*, competition: Competition, by: User) -> str:
     stage = _locked_stage(competition)
     token = secrets.token_urlsafe(32)  # 256 bits
     ScreenLink.objects.create(competition=competition, token_hash=_hash(token), by=by)
-    _record(stage, Step.Kind.SCREEN, by, _("screen link issued"))
+    _record(stage, Step.Kind.SCREEN, by, part("screen_issued"))
     return token
 
 
@@ -344,7 +341,7 @@ def revoke_screen_link(*, link: ScreenLink, by: User) -> None:
     if ScreenLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     ):
-        _record(stage, Step.Kind.SCREEN, by, _("screen link revoked"))
+        _record(stage, Step.Kind.SCREEN, by, part("screen_revoked"))
 
 
 def token_hash(token: str) -> str:

@@ -25,6 +25,7 @@ from scoring.models import (
     Scheme,
     ScoreSheet,
 )
+from stage.models import Step
 from tests import crawl
 from villages.models import District, Secretary, Street, Village
 from villages.roster import COLUMNS
@@ -43,6 +44,7 @@ TERMS = {
     *("Django", "LDAP", "HTTP", "IP", "GET", "POST", "Control", "Command", "Mac"),
     *COLUMNS,  # a roster file's column names, which the import page lists
     "W",  # Kendall's W, a statistic's symbol in either language
+    "N",  # the "5+N" criteria, as the district names them in either language
 }
 # Django's admin writes the alt text of its yes/no icons and of its search box's magnifier
 # in English, with no way to translate them.
@@ -53,6 +55,20 @@ ADMIN_TERMS |= {"Access", "Log", "for", "Attempted", "Failed", "access", "on"}
 
 def _values(model, fields) -> set[str]:
     return {value for row in model.objects.values_list(*fields) for value in row if value}
+
+
+def _names_in(value) -> set[str]:
+    """The strings of a log line's detail, its codes aside; a name kept in both languages
+    gives its Chinese one (the English one is the admin's data)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list):
+        return set().union(*map(_names_in, value))
+    if isinstance(value, dict):
+        if "zh" in value:
+            return {value["zh"]}
+        return set().union(*(_names_in(v) for k, v in value.items() if k != "code"))
+    return set()
 
 
 def data_strings() -> set[str]:
@@ -78,6 +94,10 @@ def data_strings() -> set[str]:
         strings |= _values(model, fields)
     for problems in ScoreSheet.objects.exclude(problems=[]).values_list("problems", flat=True):
         strings.update(problems)
+    # A log line's figures: the names it was written with (competition.notes).
+    for model in (Event, Step):
+        for detail in model.objects.exclude(detail=[]).values_list("detail", flat=True):
+            strings.update(_names_in(detail))
     assert Contestant.objects.exists()  # the world is seeded
     return strings
 

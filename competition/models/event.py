@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from competition import notes
 from competition.models.periods import half_label, half_of, quarter_label
 from villages.models import District, Secretary, Street, Village
 
@@ -207,6 +208,8 @@ class Event(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # What the line says, as codes and figures (competition.notes); `note` is what was typed.
+    detail = models.JSONField(_("detail"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -216,6 +219,11 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self) -> str:
+        """The line's detail in the reader's language, then what was typed."""
+        return notes.line(self.detail, self.note, notes.EVENT_TEXTS)
 
 
 class Contestant(models.Model):

@@ -6,7 +6,6 @@ import secrets
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from competition.models import (
     Competition,
@@ -14,6 +13,7 @@ from competition.models import (
     Judge,
     SignInCard,
 )
+from competition.notes import part
 from competition.services.lifecycle import Status, lock, log, require
 
 
@@ -40,7 +40,7 @@ def issue_cards(*, competition: Competition, by: User) -> list[tuple[Judge, str]
         token = secrets.token_urlsafe(32)  # 256 bits
         SignInCard.objects.create(judge=judge, token_hash=_hash(token))
         issued.append((judge, token))
-    log(locked, Event.Kind.CARD, by, _("%(n)s cards issued") % {"n": len(issued)})
+    log(locked, Event.Kind.CARD, by, part("cards_issued", n=len(issued)))
     return issued
 
 

@@ -18,6 +18,7 @@ from competition.models import (
     half_bounds,
     half_label,
 )
+from competition.notes import part
 from competition.services.lifecycle import ActionRefused, Status, lock, log, require
 from villages.models import Tenure, Village
 
@@ -38,7 +39,7 @@ def add_current_secretaries(*, competition: Competition, by: User) -> int:
         for t in tenures
     )
     if added:
-        log(locked, Event.Kind.CONTESTANTS, by, _("%(n)s added") % {"n": len(added)})
+        log(locked, Event.Kind.CONTESTANTS, by, part("contestants_added", n=len(added)))
     return len(added)
 
 
@@ -49,7 +50,7 @@ def remove_contestant(*, contestant: Contestant, by: User) -> None:
     Contestant.objects.filter(pk=contestant.pk).delete()  # and its observation point
     if locked.is_review:
         _renumber_points(locked)
-    log(locked, Event.Kind.CONTESTANTS, by, _("removed: %(who)s") % {"who": contestant})
+    log(locked, Event.Kind.CONTESTANTS, by, part("contestant_removed", who=str(contestant)))
 
 
 @transaction.atomic
@@ -73,8 +74,12 @@ def set_absent(*, contestant: Contestant, absent: bool, by: User) -> None:
             % {"who": contestant}
         )
     Contestant.objects.filter(pk=contestant.pk).update(absent=absent)
-    note = _("absent: %(who)s") if absent else _("present again: %(who)s")
-    log(locked, Event.Kind.CONTESTANTS, by, note % {"who": contestant})
+    log(
+        locked,
+        Event.Kind.CONTESTANTS,
+        by,
+        part("absent" if absent else "present", who=str(contestant)),
+    )
 
 
 def _write_order(competition: Competition, order: dict[int, int]) -> None:
@@ -103,7 +108,7 @@ def draw_order(*, competition: Competition, by: User) -> list[int]:
         locked,
         Event.Kind.ORDER_DRAWN,
         by,
-        "; ".join(f"{n}. {names[pk]}" for n, pk in enumerate(ids, start=1)),
+        note="; ".join(f"{n}. {names[pk]}" for n, pk in enumerate(ids, start=1)),
     )
     return ids
 
@@ -208,7 +213,7 @@ def add_observation_point(
         visit_on=visit_on,
         note=note.strip(),
     )
-    log(locked, Event.Kind.POINTS, by, _("added: %(point)s") % {"point": point})
+    log(locked, Event.Kind.POINTS, by, part("point_added", point=str(point)))
     return point
 
 
@@ -220,7 +225,7 @@ def remove_observation_point(*, point: ObservationPoint, by: User) -> None:
     _require_review_draft(locked)
     Contestant.objects.filter(pk=point.contestant_id).delete()  # and the point
     _renumber_points(locked)
-    log(locked, Event.Kind.POINTS, by, _("removed: %(point)s") % {"point": point})
+    log(locked, Event.Kind.POINTS, by, part("point_removed", point=str(point)))
 
 
 @transaction.atomic
@@ -235,4 +240,4 @@ def set_visiting_order(*, competition: Competition, order: dict[int, int], by: U
     if sorted(order.values()) != list(range(1, len(points) + 1)):
         raise ActionRefused(_("Positions must be 1 to %(n)s, each used once.") % {"n": len(points)})
     _write_points_order(locked, order)
-    log(locked, Event.Kind.POINTS, by, _("visiting order set"))
+    log(locked, Event.Kind.POINTS, by, part("visiting_order"))

@@ -47,8 +47,14 @@ def lock(competition: Competition) -> Competition:
     return locked
 
 
-def log(competition: Competition, kind: str, by: User | None, note: str = "") -> Event:
-    return Event.objects.create(competition=competition, kind=kind, by=by, note=note)
+def log(
+    competition: Competition, kind: str, by: User | None, *parts: dict, note: str = ""
+) -> Event:
+    """Log what happened: its parts (`competition.notes.part`), put into words when read, and
+    what was typed (a reason) or brought from the roster, as it is."""
+    return Event.objects.create(
+        competition=competition, kind=kind, by=by, detail=list(parts), note=note
+    )
 
 
 def require(competition: Competition, *statuses: str) -> None:
@@ -61,12 +67,13 @@ def require(competition: Competition, *statuses: str) -> None:
 
 @transaction.atomic
 def transition(
-    *, competition: Competition, action: str, by: User, reason: str = "", note: str = ""
+    *, competition: Competition, action: str, by: User, reason: str = "", parts: tuple = ()
 ) -> None:
     """Move a competition along draft → scoring → closed → published; reopening needs a reason.
 
     Opening, closing and publishing are checked by scoring's services (open_scoring,
-    close_scoring, publish_competition), which call this; `note` is what they log.
+    close_scoring, publish_competition), which call this; `parts` and `reason` are what they
+    log (`log`).
     """
     source, target, kind = TRANSITIONS[action]
     locked = lock(competition)
@@ -75,7 +82,7 @@ def transition(
         raise ActionRefused(_("Give the reason for reopening."))
     locked.status = target
     locked.save(update_fields=["status"])
-    log(locked, kind, by, note or reason.strip())
+    log(locked, kind, by, *parts, note=reason.strip())
     if action == "close":
         # A card ends at the first close: one left on a table must not sign anyone in after a
         # reopen. Staff print new cards for the judges who still need one.

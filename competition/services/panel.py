@@ -19,6 +19,7 @@ from competition.models import (
     Judge,
     SignInCard,
 )
+from competition.notes import part
 from competition.services.lifecycle import ActionRefused, Status, lock, log, require
 from villages.models import Membership
 
@@ -36,8 +37,7 @@ def add_judge(
     if Judge.objects.filter(competition=locked, user=user).exists():
         raise ActionRefused(_("%(name)s is already on the panel.") % {"name": user})
     judge = Judge.objects.create(competition=locked, user=user, role=role)
-    note = _("added: %(name)s") % {"name": judge.display_name}
-    log(locked, Event.Kind.PANEL, by, f"{note} · {reason}" if reason else note)
+    log(locked, Event.Kind.PANEL, by, part("judge_added", name=judge.display_name), note=reason)
     return judge
 
 
@@ -71,7 +71,7 @@ def _set_status(*, judge: Judge, status: str, reason: str, by: User, kind: str) 
         SignInCard.objects.filter(judge=seat, used_at__isnull=True, revoked_at__isnull=True).update(
             revoked_at=now
         )
-    log(locked, kind, by, f"{seat.display_name} · {reason}")
+    log(locked, kind, by, note=f"{seat.display_name} · {reason}")
     judge.status, judge.status_changed_at, judge.status_reason = status, now, reason
     return seat
 
@@ -115,7 +115,7 @@ def remove_judge(*, judge: Judge, by: User) -> None:
     locked = lock(judge.competition)
     require(locked, Status.DRAFT)
     judge.delete()
-    log(locked, Event.Kind.PANEL, by, _("removed: %(name)s") % {"name": judge.display_name})
+    log(locked, Event.Kind.PANEL, by, part("judge_removed", name=judge.display_name))
 
 
 @transaction.atomic
@@ -132,8 +132,7 @@ def set_recusals(*, judge: Judge, contestants: Iterable[Contestant], by: User) -
         locked,
         Event.Kind.PANEL,
         by,
-        _("recusals of %(name)s: %(who)s")
-        % {"name": judge.display_name, "who": ", ".join(str(c) for c in contestants) or "—"},
+        part("recusals", name=judge.display_name, who=[str(c) for c in contestants]),
     )
 
 

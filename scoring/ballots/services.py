@@ -19,6 +19,7 @@ from competition.models import (
     Contestant,
     Event,
 )
+from competition.notes import part
 from competition.services import ActionRefused
 from scoring import domain
 from scoring.ballots import queries
@@ -77,9 +78,7 @@ def issue_ballot_tokens(
         BallotToken(contestant=contestant, token_hash=_ballot_hash(code))
         for contestant, code in issued
     )
-    competition_services.log(
-        locked, Event.Kind.BALLOTS, by, _("%(n)s ballot tokens issued") % {"n": len(issued)}
-    )
+    competition_services.log(locked, Event.Kind.BALLOTS, by, part("ballots_issued", n=len(issued)))
     return issued
 
 
@@ -95,7 +94,7 @@ def revoke_ballot_tokens(*, contestant: Contestant, by: User) -> int:
         locked,
         Event.Kind.BALLOTS,
         by,
-        _("%(n)s unused ballot tokens of %(who)s revoked") % {"n": count, "who": contestant},
+        part("ballots_revoked", n=count, who=str(contestant)),
     )
     return count
 
@@ -327,21 +326,9 @@ def enter_tally(
         DifferingTally.objects.filter(tally=tally).delete()
     # The log says who typed, never the counts: the setup page shows it to the next typist.
     competition_services.log(
-        locked, Event.Kind.TALLY, by, TALLY_NOTES[outcome] % {"who": contestant}
+        locked, Event.Kind.TALLY, by, part(f"tally_{outcome}", who=str(contestant))
     )
     return tally, outcome
-
-
-TALLY_NOTES = {
-    TallyOutcome.FIRST: gettext_lazy("paper tally of %(who)s entered, waiting for a second entry"),
-    TallyOutcome.RESTARTED: gettext_lazy(
-        "paper tally of %(who)s entered again: the confirmed tally no longer counts"
-    ),
-    TallyOutcome.CONFIRMED: gettext_lazy(
-        "paper tally of %(who)s confirmed by a second, equal entry"
-    ),
-    TallyOutcome.DIFFERS: gettext_lazy("paper tally of %(who)s: the entries differ"),
-}
 
 
 @transaction.atomic
@@ -354,5 +341,5 @@ def set_democratic(*, competition: Competition, enabled: bool, by: User) -> None
         locked,
         Event.Kind.DEMOCRATIC,
         by,
-        _("democratic evaluation on") if enabled else _("democratic evaluation off"),
+        part("democratic_on" if enabled else "democratic_off"),
     )

@@ -3,8 +3,8 @@
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from competition import notes
 from competition import services as competition_services
 from competition.models import (
     Competition,
@@ -24,29 +24,8 @@ from scoring.sheets.services import rewrite_points
 
 
 def gaps_note(report: queries.Completeness) -> str:
-    """What was missing at the close, in a line for the event log."""
-    totals = report.totals
-    phrases = {
-        "missing": lambda n: ngettext("%(n)s sheet not in", "%(n)s sheets not in", n),
-        "drafts": lambda n: ngettext("%(n)s draft not submitted", "%(n)s drafts not submitted", n),
-        "below_minimum": lambda n: ngettext(
-            "%(n)s contestant below the trimmed mean's minimum",
-            "%(n)s contestants below the trimmed mean's minimum",
-            n,
-        ),
-        "tally_unconfirmed": lambda n: ngettext(
-            "%(n)s paper tally not confirmed", "%(n)s paper tallies not confirmed", n
-        ),
-        "tokens_unused": lambda n: ngettext(
-            "%(n)s ballot code unused", "%(n)s ballot codes unused", n
-        ),
-    }
-    parts = [
-        phrase(totals[name]) % {"n": totals[name]}
-        for name, phrase in phrases.items()
-        if totals[name]
-    ]
-    return _("; ").join(parts)
+    """What was missing at the close, in one line."""
+    return notes.gaps_text(report.totals)
 
 
 def close_scoring(*, competition: Competition, by: User, reason: str = "") -> None:
@@ -60,18 +39,17 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
     with transaction.atomic():
         locked = competition_services.lock(competition)
         report = queries.completeness(locked, policy_of(locked))
-        note = ""
+        parts, why = (), ""
         if not report.complete:
             if not reason.strip():
                 raise ActionRefused(
                     _("Not everything is in (%(gaps)s): give the reason for closing anyway.")
                     % {"gaps": gaps_note(report)}
                 )
-            note = _("%(gaps)s. Reason: %(reason)s") % {
-                "gaps": gaps_note(report),
-                "reason": reason.strip(),
-            }
-        competition_services.transition(competition=locked, action="close", by=by, note=note)
+            parts, why = (notes.part("gaps", **report.totals),), reason
+        competition_services.transition(
+            competition=locked, action="close", by=by, reason=why, parts=parts
+        )
         seal_ballots(competition=locked)
         competition.status = locked.status
 

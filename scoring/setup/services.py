@@ -14,6 +14,7 @@ from competition.models import (
     half_label,
     half_quarters,
 )
+from competition.notes import part
 from competition.services import ActionRefused
 from scoring.models import (
     CompetitionCriterion,
@@ -84,8 +85,13 @@ def create_competition(
     )
     _choose(competition, scheme, optional_codes)
     district_policy(street.district).copy_for(competition).save()
-    competition_services.log(competition, Event.Kind.CREATED, by, scheme.label)
+    competition_services.log(competition, Event.Kind.CREATED, by, scheme_part(scheme))
     return competition
+
+
+def scheme_part(scheme: Scheme) -> dict:
+    """The log's "criteria scheme: …", named in both languages."""
+    return part("scheme", scheme={"zh": scheme.name, "en": scheme.name_en})
 
 
 def district_policy(district) -> GradingPolicy:
@@ -104,13 +110,8 @@ def choose_criteria(
         raise ActionRefused(_("The criteria are frozen once scoring has started."))
     _choose(locked, scheme, optional_codes)
     # The log names the items as the page does, not by their codes.
-    names = [c.label for c in locked.criteria.filter(required=False)]
-    competition_services.log(
-        locked,
-        Event.Kind.CRITERIA,
-        by,
-        _("criteria: %(codes)s") % {"codes": ", ".join(names) or "—"},
-    )
+    names = [{"zh": c.name, "en": c.name_en} for c in locked.criteria.filter(required=False)]
+    competition_services.log(locked, Event.Kind.CRITERIA, by, part("criteria", codes=names))
 
 
 def open_scoring(*, competition: Competition, by: User) -> None:
@@ -168,9 +169,7 @@ def create_district_competition(
         )
         for source in (sources[(cid, row["village_code"])] for cid, row in picks)
     )
-    competition_services.log(
-        competition, Event.Kind.CREATED, by, _("%(n)s recommended") % {"n": len(picks)}
-    )
+    competition_services.log(competition, Event.Kind.CREATED, by, part("recommended", n=len(picks)))
     return competition
 
 
@@ -196,5 +195,5 @@ def create_review(
     )
     _choose(competition, scheme, optional_codes)
     district_policy(district).copy_for(competition).save()
-    competition_services.log(competition, Event.Kind.CREATED, by, scheme.label)
+    competition_services.log(competition, Event.Kind.CREATED, by, scheme_part(scheme))
     return competition

@@ -49,7 +49,7 @@ def test_a_judge_added_during_scoring_needs_a_reason_which_is_logged(scoring, st
 
     assert judge.status == Judge.Status.ACTIVE
     logged = scoring.events.filter(kind=Event.Kind.PANEL).latest("pk")
-    assert (logged.by, logged.note) == (street_staff_carol, "加入：赵评委 · 替换缺席的李评委")
+    assert (logged.by, logged.text) == (street_staff_carol, "加入：赵评委 · 替换缺席的李评委")
 
 
 def test_a_judge_added_in_draft_needs_no_reason(street_staff_carol):

@@ -171,7 +171,9 @@ def test_results_downloads_name_criteria_in_the_readers_language(client, closed,
     assert "Personal political performance" in (tmp_path / "en.csv").read_text("utf-8-sig")
 
 
-def test_the_log_names_chosen_items_as_the_page_does(street_staff_carol):
+def test_the_log_names_chosen_items_as_the_page_does_in_its_readers_language(
+    street_staff_carol,
+):
     competition = competition_in_scoring(
         street=street_staff_carol.membership.street, staff=street_staff_carol, open_it=False
     )
@@ -182,8 +184,14 @@ def test_the_log_names_chosen_items_as_the_page_does(street_staff_carol):
             optional_codes=["reserve"],
             by=street_staff_carol,
         )
-    note = competition.events.get(kind=Event.Kind.CRITERIA).note
-    assert note == "评价项目：后备干部队伍建设"
+    logged = competition.events.get(kind=Event.Kind.CRITERIA)
+    with translation.override("zh-hans"):
+        assert logged.text == "评价项目：后备干部队伍建设"
+    # Chosen on a Chinese page, read on an English one.
+    reserve = competition.criteria.get(code="reserve")
+    with translation.override("en"):
+        assert logged.text == f"criteria: {reserve.name_en}"
+    assert reserve.name_en
 
 
 def test_a_missing_page_says_so_in_the_readers_language(client, district_dan):
@@ -202,3 +210,38 @@ def test_district_staff_see_no_results_link_before_publication(client, closed, d
     assert results not in page(client, reverse("scoring:setup", args=[closed.pk]))
     client.force_login(closed.events.first().by)
     assert results in page(client, reverse("scoring:setup", args=[closed.pk]))
+
+
+def test_the_logs_read_in_the_readers_language_whoever_wrote_them(client, street_staff_carol):
+    """A log line keeps its codes and figures: written while a Chinese page was open, it reads
+    in English on an English page, and the other way round."""
+    from competition import services as competition_services
+    from stage import services as stage_services
+
+    with translation.override("zh-hans"):
+        competition = competition_in_scoring(
+            street=street_staff_carol.membership.street, staff=street_staff_carol, open_it=False
+        )
+        competition_services.issue_cards(competition=competition, by=street_staff_carol)
+        stage_services.update_settings(
+            competition=competition,
+            minutes={"report": 6, "questions": 3, "comments": 2},
+            show_panel_score=True,
+            by=street_staff_carol,
+        )
+        stage_services.issue_screen_link(competition=competition, by=street_staff_carol)
+    client.force_login(street_staff_carol)
+    setup = reverse("scoring:setup", args=[competition.pk])
+    log = reverse("stage:log", args=[competition.pk])
+
+    english = page(client, setup, EN)
+    assert "1 cards issued" in english and "3 added" in english
+    assert "发放" not in english and "新增" not in english
+    chinese = page(client, setup, ZH)
+    assert "发放 1 张签到卡" in chinese and "新增 3 人" in chinese and "cards issued" not in chinese
+
+    english = page(client, log, EN)
+    assert "duty report 6 min, questions 3 min, comments 2 min · panel score shown" in english
+    assert "screen link issued" in english and "分钟" not in english
+    chinese = page(client, log, ZH)
+    assert "亮出评委评分" in chinese and "已发放大屏链接" in chinese and " min" not in chinese

@@ -307,7 +307,8 @@ def test_staff_add_a_judge_during_scoring_only_with_a_reason(client, scored, str
 
     added = scored.judges.get(user__first_name="赵评委")
     assert added.is_active
-    assert scored.events.filter(kind="panel", note="加入：赵评委 · 替换缺席的评委4").exists()
+    logged = scored.events.filter(kind="panel").latest("pk")
+    assert logged.text == "加入：赵评委 · 替换缺席的评委4"
     # The newcomer scores at once.
     second = scored.contestants.order_by("order")[1]
     saved = save_sheet(
