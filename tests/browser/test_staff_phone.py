@@ -194,3 +194,41 @@ def test_dashboard_problems_and_search_fit_a_phone(page_at, live_server, street,
     page.goto(live_server.url + reverse("competition:problems"))
     assert text[:10] in page.inner_text("#problems")
     screenshot(page, "problems-phone")
+
+
+def test_removing_a_judge_or_contestant_takes_a_second_tap_that_names_them(
+    page_at, live_server, street_staff_carol
+):
+    judge_user = UserFactory(first_name="王建华")
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        judges=[judge_user],
+        open_it=False,
+    )
+    first = competition.contestants.order_by("pk").select_related("secretary").first()
+    page = page_at(PHONE)
+    sign_in(page, live_server, "carol")
+    page.goto(live_server.url + reverse("scoring:setup", args=[competition.pk]))
+
+    # One tap on "移除" removes nothing: it shows the button that would, naming who goes.
+    # The contestants' table comes first (the judges' recusals name contestants too).
+    row = page.locator("tr", has_text=first.secretary.name).first
+    row.get_by_text("移除", exact=True).click()
+    confirm = row.get_by_role("button", name=f"确认移除：{first.secretary.name}")
+    confirm.wait_for()
+    assert competition.contestants.count() == 3
+    assert_fits(page)
+    screenshot(page, "setup-remove-confirm")
+    confirm.click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name=f"确认移除：{first.secretary.name}").wait_for(state="detached")
+    assert not competition.contestants.filter(pk=first.pk).exists()
+    assert competition.contestants.count() == 2
+
+    judge_row = page.locator("tr", has_text="王建华")
+    judge_row.get_by_text("移除", exact=True).click()
+    assert competition.judges.filter(user=judge_user).exists()
+    judge_row.get_by_role("button", name="确认移除：王建华").click()
+    judge_row.wait_for(state="detached")
+    assert not competition.judges.filter(user=judge_user).exists()
