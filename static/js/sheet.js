@@ -388,7 +388,9 @@
       var parts = [];
       if (missing) parts.push(missing === 1 ? texts.missingOne : fmt(texts.missing, { n: missing }));
       if (wrong) parts.push(wrong === 1 ? texts.wrongOne : fmt(texts.wrong, { n: wrong }));
-      line.textContent = parts.length ? parts.join(" ") : texts.complete;
+      /* Chinese sentences end in a full-width stop and follow each other without a space. */
+      var gap = /[。！？]$/.test(parts[0] || "") ? "" : " ";
+      line.textContent = parts.length ? parts.join(gap) : texts.complete;
     }
   }
 

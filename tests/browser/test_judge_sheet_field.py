@@ -163,7 +163,7 @@ def test_each_item_checks_itself_as_it_is_typed(page_at, live_server, scoring):
     # The running total counts the valid items only, and says how many are missing and how
     # many are to be put right.
     assert page.inner_text("#total") == "18"
-    assert page.inner_text("#missing") == "还有 4 项未打分。 1 项需更正（已标红）。"
+    assert page.inner_text("#missing") == "还有 4 项未打分。1 项需更正（已标红）。"
 
     page.fill("#p-development", "١٠")  # Arabic-Indic digits
     assert "0–9" in page.inner_text("#e-development")
