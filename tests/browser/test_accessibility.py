@@ -29,6 +29,7 @@ from competition.models import Competition
 from competition.services import issue_cards
 from scoring.ballots.services import issue_ballot_tokens
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.competition_setup import default_scheme
 from tests.factories import PASSWORD
 
 # Transactional, for the live server.
@@ -256,6 +257,7 @@ def stage_pages(page, site: str, competition_id: int) -> list[str]:
 
 def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server):
     source = axe_source()
+    default_scheme()  # an earlier transactional test's flush may have removed it
     call_command("seed_demo", stdout=io.StringIO())
     competition = Competition.objects.get(status=Competition.Status.SCORING)
     staff = User.objects.get(username="street01")
