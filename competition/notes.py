@@ -83,7 +83,7 @@ EVENT_TEXTS: dict[str, object] = {
     "scheme": gettext_lazy("criteria scheme: %(scheme)s"),
     "recommended": gettext_lazy("%(n)s recommended"),
     "criteria": gettext_lazy("criteria: %(codes)s"),
-    "cards_issued": gettext_lazy("%(n)s cards issued"),
+    "cards_issued": lambda e: ngettext("%(n)s card issued", "%(n)s cards issued", e["n"]) % e,
     "contestants_added": gettext_lazy("%(n)s added"),
     "contestant_removed": gettext_lazy("removed: %(who)s"),
     "absent": gettext_lazy("absent: %(who)s"),
@@ -94,7 +94,9 @@ EVENT_TEXTS: dict[str, object] = {
     "judge_added": gettext_lazy("added: %(name)s"),
     "judge_removed": gettext_lazy("removed: %(name)s"),
     "recusals": gettext_lazy("recusals of %(name)s: %(who)s"),
-    "ballots_issued": gettext_lazy("%(n)s ballot tokens issued"),
+    "ballots_issued": lambda e: (
+        ngettext("%(n)s ballot token issued", "%(n)s ballot tokens issued", e["n"]) % e
+    ),
     "ballots_revoked": gettext_lazy("%(n)s unused ballot tokens of %(who)s revoked"),
     "democratic_on": gettext_lazy("democratic evaluation on"),
     "democratic_off": gettext_lazy("democratic evaluation off"),
@@ -104,5 +106,5 @@ EVENT_TEXTS: dict[str, object] = {
     ),
     "tally_confirmed": gettext_lazy("paper tally of %(who)s confirmed by a second, equal entry"),
     "tally_differs": gettext_lazy("paper tally of %(who)s: the entries differ"),
-    "gaps": lambda entry: gaps_text(entry),
+    "gaps": gaps_text,
 }

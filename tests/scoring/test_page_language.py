@@ -235,7 +235,7 @@ def test_the_logs_read_in_the_readers_language_whoever_wrote_them(client, street
     log = reverse("stage:log", args=[competition.pk])
 
     english = page(client, setup, EN)
-    assert "1 cards issued" in english and "3 added" in english
+    assert "1 card issued" in english and "3 added" in english
     assert "发放" not in english and "新增" not in english
     chinese = page(client, setup, ZH)
     assert "发放 1 张签到卡" in chinese and "新增 3 人" in chinese and "cards issued" not in chinese
