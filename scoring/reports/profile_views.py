@@ -1,6 +1,8 @@
 """Profiles: a secretary's record and a village's history, and the search that finds them, for
 district and street staff."""
 
+import math
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -29,20 +31,24 @@ def _require_staff(request: HttpRequest) -> None:
 
 def _trend(points: list, width: int = 320, height: int = 80, floor: float = 50) -> dict:
     """The finals across quarters as SVG coordinates, drawn on the server: x evenly spaced
-    with a margin, y from `floor` (bottom) to 100 (top), lower finals clamped to the floor."""
+    with a margin, y from `floor` (bottom) to 100 (top), lower finals clamped to the floor.
+    With many quarters only every so many is labelled, counting back from the latest, so that
+    no two labels (or finals) overlap; the table beside the chart lists them all."""
     if len(points) < 2:
         return {}
     margin = 36  # half a quarter's label ("2026年第1季度"), which is centred on its mark
     step = (width - 2 * margin) / (len(points) - 1)
+    every = math.ceil(48 / step)  # a label is at most about 48 units wide, a final 28
     marks = []
     for i, (label, final) in enumerate(points):
         share = (max(float(final), floor) - floor) / (100 - floor)
+        labelled = (len(points) - 1 - i) % every == 0
         marks.append(
             {
                 "x": f"{margin + i * step:.1f}",
                 "y": f"{height - 12 - share * (height - 24):.1f}",
-                "label": label,
-                "final": final,
+                "label": label if labelled else "",
+                "final": final if labelled or step >= 30 else None,
             }
         )
     return {"points": " ".join(f"{m['x']},{m['y']}" for m in marks), "marks": marks}

@@ -145,3 +145,23 @@ def test_secretary_profile_makes_a_fixed_number_of_queries(client, street, distr
     # session, user with their role, secretary, tenures, policy, contestants, publications,
     # criterion names in the reader's language, problems
     assert len(queries) == 9, [q["sql"][:60] for q in queries]
+
+
+def test_a_long_trend_labels_every_so_many_quarters_back_from_the_latest():
+    from scoring.reports.profile_views import _trend
+
+    def shown(n):
+        marks = _trend([(f"2026 Q{i}", Decimal("80.00")) for i in range(n)])["marks"]
+        return [(float(m["x"]), m["label"], m["final"]) for m in marks]
+
+    # Six quarters fit: each has its label and its final.
+    assert all(label and final for _x, label, final in shown(6))
+    twelve = shown(12)
+    labelled = [(x, label) for x, label, _final in twelve if label]
+    assert labelled[-1][1] == "2026 Q11"  # the latest is always labelled
+    assert len(labelled) == 4
+    assert min(b[0] - a[0] for a, b in zip(labelled, labelled[1:], strict=False)) >= 48
+    # Finals crowd as labels do: only the labelled quarters show theirs.
+    assert [final is not None for _x, label, final in twelve] == [
+        bool(label) for _x, label, _f in twelve
+    ]
