@@ -64,11 +64,18 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.method !== "GET") return;
   if (url.pathname.indexOf(STATIC) === 0) {
-    /* Static files are named by their content: a kept copy is the right one. */
+    /* Static files are named by their content: a kept copy is the right one. A store that
+       fails to answer (full, or broken in some in-app browsers) must not cost the page its
+       styles and scripts: the network answers instead. */
     event.respondWith(
-      caches.match(request, { ignoreVary: true }).then(function (hit) {
-        return hit || fetch(request);
-      })
+      caches
+        .match(request, { ignoreVary: true })
+        .catch(function () {
+          return undefined;
+        })
+        .then(function (hit) {
+          return hit || fetch(request);
+        })
     );
     return;
   }

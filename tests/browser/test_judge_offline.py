@@ -1,7 +1,8 @@
 """The whole competition on the judge's phone, at 360 px: opened once online, scored offline
 across reloads and a browser restart, sent once when the network returns; the conflicts that
-meanwhile arose are said sheet by sheet; signing out clears the phone's copy; and where a
-browser has no service worker, the judge still moves between contestants offline."""
+meanwhile arose are said sheet by sheet; signing out clears the phone's copy; a store of kept
+files that fails still leaves pages their styles and scripts; and where a browser has no service
+worker, the judge still moves between contestants offline."""
 
 from decimal import Decimal
 
@@ -253,6 +254,21 @@ def test_what_changed_meanwhile_is_said_sheet_by_sheet_and_nothing_typed_is_lost
     # The close removed the phone's copy of the competition.
     assert page.evaluate(f"localStorage.getItem('leitai:kit:{competition.pk}')") is None
     assert page.evaluate(f"caches.has('leitai-judge-{competition.pk}')") is False
+
+
+def test_a_store_that_fails_to_answer_still_leaves_the_page_its_styles_and_scripts(
+    page_at, live_server, scoring
+):
+    competition, seat, contestants = scoring
+    page = page_at()
+    list_path = open_online(page, live_server, competition)
+    # The phone's store of kept files breaks (full, or an in-app browser's): every look-up fails.
+    (worker,) = page.context.service_workers
+    worker.evaluate("() => { self.caches.match = () => Promise.reject(new Error('broken')); }")
+    page.goto(live_server.url + list_path)
+    page.locator("#offline-state[data-state]").wait_for()  # offline.js ran
+    rules = "Array.from(document.styleSheets).map((s) => s.cssRules.length)"
+    assert all(count > 0 for count in page.evaluate(rules)), "a stylesheet did not arrive"
 
 
 def test_signing_out_clears_the_phones_copy_of_the_competition(page_at, live_server, scoring):
