@@ -3,14 +3,16 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.test import RequestFactory, override_settings
 
 from competition.models import Competition
 from notice.queries import notice_state
-from scoring.models import ScoreSheet
+from scoring.models import Scheme, ScoreSheet
 from scoring.reports import rankings
 from tests.villages.test_roster_import import snapshot
 from villages import demo
@@ -184,3 +186,12 @@ def test_seed_demo_with_another_password_sets_it(seeded, capsys):
     request = RequestFactory().post("/accounts/login/")
     assert authenticate(request, username="street01", password="another-demo") is not None
     assert authenticate(request, username="street01", password="leitai-demo") is None
+
+
+@pytest.mark.django_db
+def test_seed_demo_without_a_scheme_says_so_and_creates_nothing():
+    Scheme.objects.all().delete()
+    before = (District.objects.count(), User.objects.count(), Competition.objects.count())
+    with pytest.raises(CommandError, match="没有评分方案"):
+        call_command("seed_demo")
+    assert (District.objects.count(), User.objects.count(), Competition.objects.count()) == before

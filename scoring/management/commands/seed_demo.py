@@ -1,11 +1,12 @@
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scoring.demo import seed_competition, seed_history
+from scoring.models import Scheme
 from villages import demo
 from villages.models import District, Membership, Street
 from villages.roster import roster_csv
@@ -29,6 +30,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password: str, **options):
+        # The demo scores with the first scheme there is; the migrations make the default one.
+        if not Scheme.objects.exists():
+            raise CommandError(
+                _("There is no scoring scheme. Add one in the administration, then run this again.")
+            )
         first, changes = demo.rosters()
         if not District.objects.filter(name=demo.DISTRICT).exists():
             import_roster(data=roster_csv(first), filename="demo.csv")
