@@ -165,3 +165,25 @@ def test_a_long_trend_labels_every_so_many_quarters_back_from_the_latest():
     assert [final is not None for _x, label, final in twelve] == [
         bool(label) for _x, label, _f in twelve
     ]
+
+
+def test_a_fall_of_two_grades_counts_only_from_one_quarter_to_the_very_next():
+    from scoring import domain
+    from scoring.reports import profiles
+
+    def entry(year, quarter, grade):
+        return profiles.Entry(
+            competition_id=0, title="", year=year, quarter=quarter, level="street", village="",
+            rank=None, final=Decimal("80"), grade=grade, averages={},
+        )  # fmt: skip
+
+    policy = domain.Policy()
+    # 2025 Q4 competent, then nothing until 2026 Q4 incompetent: a year apart, not adjacent.
+    assert (
+        profiles.flags([entry(2025, 4, "competent"), entry(2026, 4, "incompetent")], policy) == []
+    )
+    # Q4 to the next year's Q1 is adjacent.
+    fell = [entry(2025, 4, "excellent"), entry(2026, 1, "basic")]
+    assert profiles.flags(fell, policy) == ["fell_two_grades"]
+    # A fall of one grade is not flagged.
+    assert profiles.flags([entry(2026, 1, "excellent"), entry(2026, 2, "competent")], policy) == []
