@@ -62,10 +62,13 @@ def set_absent(*, contestant: Contestant, absent: bool, by: User) -> None:
     if (
         absent
         and locked.status == Status.CLOSED
-        and contestant.sheets.filter(status="submitted").exists()
+        and contestant.sheets.filter(
+            status="submitted", judge__in=locked.judges.counting()
+        ).exists()
     ):
         # After the close, absence is for a secretary who never came: one tap must not take a
-        # scored contestant out of the results.
+        # scored contestant out of the results. An observer's sheet, or a withdrawn judge's,
+        # counts for nothing, and so does not stand in the way.
         raise ActionRefused(
             _(
                 "%(who)s has submitted score sheets, so they cannot be marked absent after the "

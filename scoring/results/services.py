@@ -54,31 +54,34 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
         competition.status = locked.status
 
 
+def publish_refusal(competition: Competition) -> str:
+    """Why the competition cannot be published as it stands, and what to do; "" when it can.
+    A contestant with no counting sheet stops it: score them, or mark them absent."""
+    from scoring.results.document import policy_of
+
+    rows = queries.completeness(competition, policy_of(competition)).without_sheet
+    if not rows:
+        return ""
+    return _(
+        "No counting sheet for %(names)s: reopen scoring for their sheets, or mark them absent, "
+        "before publishing."
+    ) % {
+        "names": _(", ").join(
+            _("%(name)s (%(village)s)")
+            % {"name": row.contestant.secretary.name, "village": row.contestant.village.name}
+            for row in rows
+        )
+    }
+
+
 def publish_competition(*, competition: Competition, by: User) -> Publication:
     """Closed → published: the results document is frozen with its SHA-256 digest. A contestant
     with no counting sheet cannot be published: score them, or mark them absent."""
-    from scoring.results.document import policy_of
-
     with transaction.atomic():
         competition_services.transition(competition=competition, action="publish", by=by)
-        report = queries.completeness(competition, policy_of(competition))
-        if report.without_sheet:
-            raise ActionRefused(
-                _(
-                    "No counting sheet for %(names)s: reopen scoring for their sheets, or mark "
-                    "them absent, before publishing."
-                )
-                % {
-                    "names": _(", ").join(
-                        _("%(name)s (%(village)s)")
-                        % {
-                            "name": row.contestant.secretary.name,
-                            "village": row.contestant.village.name,
-                        }
-                        for row in report.without_sheet
-                    )
-                }
-            )
+        refusal = publish_refusal(competition)
+        if refusal:
+            raise ActionRefused(refusal)
         return publish_version(competition=competition, by=by)
 
 

@@ -21,7 +21,7 @@ from scoring.forms import (
     ReasonForm,
 )
 from scoring.results import document, queries
-from scoring.results.services import close_scoring, publish_competition
+from scoring.results.services import close_scoring, publish_competition, publish_refusal
 from scoring.setup import queries as setup_queries
 from scoring.setup.services import choose_criteria, create_competition, open_scoring
 from villages import permissions as org
@@ -405,6 +405,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "explanation": explanation,
             "form": form,
             "action": action,
+            # Said before the tap, not only after it.
+            "refusal": publish_refusal(competition) if action == "publish" else "",
         },
     )
 

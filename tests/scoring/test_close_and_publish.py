@@ -249,6 +249,47 @@ def test_after_the_close_a_scored_contestant_cannot_be_marked_absent(street_staf
     assert unscored.absent
 
 
+def test_a_contestant_only_the_observer_scored_is_named_before_publishing_and_can_be_absent(
+    client, street_staff_carol
+):
+    judges = [UserFactory(first_name="评委甲"), UserFactory(first_name="观察员乙")]
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street,
+        staff=street_staff_carol,
+        judges=judges,
+        contestants=2,
+    )
+    judge, observer = competition.judges.order_by("pk")
+    observer.role = "observer"
+    observer.save()
+    scored, watched = competition.contestants.order_by("order")
+    points = full_points(competition)
+    for seat, contestant in ((judge, scored), (observer, scored), (observer, watched)):
+        save_sheet(
+            judge=seat, contestant=contestant, points=points, version=1, submit=True, by=seat.user
+        )
+    client.force_login(street_staff_carol)
+    close_page = client.get(reverse("scoring:transition", args=[competition.pk, "close"]))
+    assert (
+        "1 名参赛者没有计分的评分表：评分或标记缺席之前，结果不能公布"
+        in close_page.content.decode()
+    )
+    close_scoring(competition=competition, by=street_staff_carol, reason="一人未评")
+
+    # The publish page says so before the tap, and offers no button that would be refused.
+    page = client.get(reverse("scoring:transition", args=[competition.pk, "publish"]))
+    text = page.content.decode()
+    assert f"{watched.secretary.name}（{watched.village.name}） 没有计分的评分表" in text
+    assert "确认：公布结果" not in text
+    # The observer's sheet counts for nothing, so it does not stop the absence either.
+    competition_services.set_absent(contestant=watched, absent=True, by=street_staff_carol)
+    page = client.get(reverse("scoring:transition", args=[competition.pk, "publish"]))
+    assert "确认：公布结果" in page.content.decode()
+    publish_competition(competition=competition, by=street_staff_carol)
+    document = competition.publications.get().document
+    assert [r["secretary"] for r in document["contestants"]] == [scored.secretary.name]
+
+
 def test_results_and_notice_mark_a_panel_score_on_fewer_sheets_than_expected(
     client, half_scored, street_staff_carol
 ):
