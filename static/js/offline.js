@@ -225,9 +225,10 @@
       var status = row.querySelector(".status");
       var waiting = n && localSheet(id);
       if (waiting && status) {
-        /* What the phone holds, sent or not: the note beside it says what still waits. */
-        status.className = "float-end small status sheet-" + waiting.status;
-        status.textContent = statusText(waiting);
+        /* What the phone holds and has not sent: no tick until the server has it. */
+        status.className = "float-end small status sheet-waiting";
+        status.textContent =
+          waiting.status === "submitted" ? fmt(t.tWaitingSubmitted, { points: sum(waiting.points) }) : t.tWaitingDraft;
       } else if (unsent && !saved && status) {
         status.className = "float-end small status sheet-typed";
         status.textContent = t.tNotSent;

@@ -147,6 +147,13 @@ def test_a_judge_scores_offline_across_reloads_and_a_restart_and_each_sheet_arri
     assert "1 份待发送" in rows.nth(2).inner_text()
     assert "1 份待发送" in rows.nth(3).inner_text()
     assert "待发送" not in rows.nth(1).inner_text()
+    # No tick and no "submitted" until the server has the sheet: the list's count agrees.
+    statuses = [rows.nth(i).locator(".status").inner_text() for i in range(4)]
+    assert statuses[0].startswith("待发送：提交 · ") and statuses[0].endswith(" 分")
+    assert statuses[2] == "待发送：提交 · 99 分"
+    assert statuses[3] == "待发送：草稿"
+    assert not any("✓" in status for status in statuses)
+    assert page.inner_text("#progress-text") == "已提交 0 / 4"
     screenshot(page, "offline-list")
     page.axe_source = axe_source()
     assert violations(page, "offline list") == []
