@@ -161,13 +161,14 @@ def test_dashboard_numbers_agree_with_an_independent_count(street, other_street,
     }
     assert numbers.previous_averages == {1: None, 2: Decimal("75.00"), 3: None, 4: Decimal("75.50")}
 
-    # (4) Problems raised in the quarter, by their village's street, as they stand today.
+    # (4) Problems raised in the quarter, by their village's street (in the streets' order, by
+    # name: "测试街道100" before "测试街道99"), as they stand today.
     assert [
         (p.street, p.raised, p.open, p.in_progress, p.resolved, p.overdue) for p in numbers.problems
-    ] == [
+    ] == sorted([
         (street.name, 5, 3, 1, 1, 2),
         (other_street.name, 2, 1, 1, 0, 1),
-    ]
+    ])  # fmt: skip
 
     # (5) Judges' completion, counted as the progress board counts it.
     district_level, scoring = period["district_level"], period["scoring"]
@@ -195,7 +196,9 @@ def test_dashboard_page_shows_the_numbers_with_links_to_the_rankings(
     assert response.context["district"] == street.district
     chart = response.context["chart"]
     assert chart["distribution"] == [2, 1, 0, 2]
-    assert chart["streets"]["average"] == [77.83, 77.5, None]
+    averages = dict(zip(chart["streets"]["labels"], chart["streets"]["average"], strict=True))
+    assert averages == {street.name: 77.83, other_street.name: 77.5, "测试街道zz": None}
+    assert chart["streets"]["labels"] == sorted(averages)
     assert chart["trend"]["series"][0]["values"] == [88.0, 77.7, 70.0, None]
     assert chart["trend"]["series"][1]["values"] == [None, 75.0, None, 75.5]
     assert chart["completion"]["percent"] == [100, 100]
