@@ -107,8 +107,8 @@ def public_of(state: NoticeState, version: int | None = None) -> dict | None:
     return public_document(summary, found.digest, previous.public_digest if previous else None)
 
 
-# The reasons a notice shows beneath a row: what set a grade the bands alone did not, and a
-# panel score resting on fewer sheets than expected.
+# The reasons a notice shows beneath a row: what set a grade the bands alone did not, a panel
+# score resting on fewer sheets than expected, and a final without the democratic rating.
 NOTICE_REASONS = {
     "below_band",
     "veto_incompetent_share",
@@ -116,6 +116,9 @@ NOTICE_REASONS = {
     "cap",
     "override",
     "few_sheets",
+    "tally_returns",
+    "tally_quorum",
+    "no_ballots",
 }
 
 

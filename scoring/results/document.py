@@ -44,6 +44,16 @@ REASONS = {
     ),
     "override": gettext_lazy("Grade set by hand from %(old)s to %(new)s: %(reason)s"),
     "no_sheet": gettext_lazy("No submitted score sheet counts: no final score."),
+    "no_ballots": gettext_lazy(
+        "No valid democratic ballot: the final score is the panel score alone."
+    ),
+    "tally_returns": gettext_lazy(
+        "The paper tally does not count: %(returned)s ballots came back of %(issued)s handed out."
+    ),
+    "tally_quorum": gettext_lazy(
+        "The paper tally does not count: %(present)s of %(due)s representatives came, "
+        "short of the quorum (more than two thirds)."
+    ),
     "few_sheets": gettext_lazy(
         "The panel score rests on %(counted)s of the %(expected)s sheets expected."
     ),
@@ -102,10 +112,19 @@ def district_policy_of(district_id: int) -> GradingPolicy:
     return GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
 
 
-def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:
+def confirmed_tallies(competition: Competition) -> list[PaperTally]:
+    """The competition's paper tallies a second person confirmed, valid or not. One query."""
+    return list(
+        PaperTally.objects.filter(contestant__competition=competition, confirmed_by__isnull=False)
+    )
+
+
+def democratic_counts(
+    competition: Competition, tallies: list[PaperTally] | None = None
+) -> dict[int, dict[str, int]]:
     """Valid ballots per contestant and choice: online ballots and paper tallies together —
     a tally only once confirmed, with its quorum and no more ballots returned than issued.
-    Two queries."""
+    Two queries (one when the confirmed tallies are given)."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(domain.CHOICES, 0))
     for contestant_id, choice, n in (
         Ballot.objects.filter(contestant__competition=competition)
@@ -114,9 +133,7 @@ def democratic_counts(competition: Competition) -> dict[int, dict[str, int]]:
         .order_by()
     ):
         counts[contestant_id][choice] += n
-    for tally in PaperTally.objects.filter(
-        contestant__competition=competition, confirmed_by__isnull=False
-    ):
+    for tally in confirmed_tallies(competition) if tallies is None else tallies:
         if tally.counts_valid:
             for choice, n in tally.counts.items():
                 counts[tally.contestant_id][choice] += n
@@ -181,7 +198,9 @@ def _build(competition: Competition) -> dict:
         status=ScoreSheet.Status.SUBMITTED,
     ).prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion"))):
         sheets[sheet.contestant_id].append(sheet)
-    counts = democratic_counts(competition) if policy_row.democratic_enabled else {}
+    tallies = confirmed_tallies(competition) if policy_row.democratic_enabled else []
+    counts = democratic_counts(competition, tallies) if policy_row.democratic_enabled else {}
+    tally_of = {tally.contestant_id: tally for tally in tallies}
     overrides = {
         o.contestant_id: o
         for o in GradeOverride.objects.filter(contestant__competition=competition)
@@ -212,6 +231,8 @@ def _build(competition: Competition) -> dict:
                 counting - contestant.recused,
             )
         )
+        if policy_row.democratic_enabled:
+            rows[-1]["reasons"].extend(_democratic_reasons(rows[-1], tally_of.get(contestant.pk)))
 
     finals = [r["_final"] for r in rows]
     for row, rank in zip(rows, domain.ranks(finals), strict=True):
@@ -275,6 +296,23 @@ def _build(competition: Competition) -> dict:
         ],
         "contestants": rows,
     }
+
+
+def _democratic_reasons(row: dict, tally: PaperTally | None) -> list[dict]:
+    """Why a contestant's final rests on the panel alone while democratic evaluation is on: a
+    confirmed paper tally that does not count (more ballots back than handed out, or the meeting
+    short of its quorum), and no valid ballot at all."""
+    reasons = []
+    if tally is not None and not tally.returns_valid:
+        returned, issued = tally.ballots_returned, tally.ballots_issued
+        reasons.append({"code": "tally_returns", "returned": returned, "issued": issued})
+    elif tally is not None and not tally.has_quorum:
+        present, due = tally.representatives_present, tally.representatives_due
+        reasons.append({"code": "tally_quorum", "present": present, "due": due})
+    no_score = row["democratic"] is None or row["democratic"]["score"] is None
+    if no_score and row["panel_score"] is not None:
+        reasons.append({"code": "no_ballots"})
+    return reasons
 
 
 def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, expected) -> dict:

@@ -83,6 +83,7 @@ def test_a_lower_grade_above_a_higher_one_says_what_set_it_on_both_notices(
     publish_competition(competition=closed, by=street_staff_carol)
     veto = "超过三分之一的有效票评为“不称职”：等次为不称职。"
     by_hand = "等次由“称职”手动调整为“基本称职”：信访问题核实"
+    unrated = "没有有效的民主评议票：最终得分只是评委得分。"  # democratic evaluation is on
     client.force_login(street_staff_carol)
 
     for url in (
@@ -94,10 +95,11 @@ def test_a_lower_grade_above_a_higher_one_says_what_set_it_on_both_notices(
         # Each reason on a line of its own beneath its contestant's row, the full table wide.
         assert [t[2:] if len(t) == 5 else t for t in texts] == [
             [third.secretary.name, "90.00", "优秀"],
+            [unrated],
             [first.secretary.name, "78.00", "不称职"],
             [veto],
             [second.secretary.name, "70.00", "基本称职"],
-            [by_hand],
+            [unrated, by_hand],
         ], url
 
 

@@ -166,6 +166,7 @@ def test_results_xlsx_is_in_english_for_an_english_reader(client, closed, street
     ]
     # The document holds the reason as a code; the English reader reads it in English.
     assert rows[0]["Reasons"].value == (
+        "No valid democratic ballot: the final score is the panel score alone. "
         "Excellent grades are capped at 34 % of contestants; ranked 1, this contestant is "
         "graded competent."
     )

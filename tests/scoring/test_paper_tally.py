@@ -273,3 +273,46 @@ def test_published_results_refuse_tallies_and_change_nothing(
     assert response.context["open"] is False
     with pytest.raises(ActionRefused):
         services.enter_tally(contestant=contestant, values=FIRST, by=street_staff_dave)
+
+
+def test_the_results_say_why_a_final_rests_on_the_panel_alone(
+    client, closed, street_staff_carol, street_staff_dave
+):
+    void_returns, no_quorum, unrated = closed.contestants.order_by("order")
+    tallies = {
+        void_returns: {"representatives_due": 30, "representatives_present": 25,
+                       "ballots_issued": 20, "ballots_returned": 22,
+                       "excellent": 10, "competent": 5, "basic": 3, "incompetent": 2},
+        no_quorum: {"representatives_due": 30, "representatives_present": 18,
+                    "ballots_issued": 18, "ballots_returned": 18,
+                    "excellent": 10, "competent": 5, "basic": 2, "incompetent": 1},
+    }  # fmt: skip
+    for user in (street_staff_carol, street_staff_dave):  # typed twice, blind: confirmed
+        client.force_login(user)
+        for contestant, values in tallies.items():
+            client.post(tally_url(closed, contestant), post_of(values))
+    assert PaperTally.objects.filter(confirmed_by__isnull=False).count() == 2
+    assert results.democratic_counts(closed) == {}
+
+    publication = result_services.publish_competition(competition=closed, by=street_staff_carol)
+    rows = {r["order"]: r for r in publication.document["contestants"]}
+    assert rows[1]["reasons"] == [
+        {"code": "tally_returns", "returned": 22, "issued": 20},
+        {"code": "no_ballots"},
+    ]
+    assert rows[2]["reasons"] == [
+        {"code": "tally_quorum", "present": 18, "due": 30},
+        {"code": "no_ballots"},
+    ]
+    assert rows[3]["reasons"] == [{"code": "no_ballots"}]
+    assert all(r["final_score"] == r["panel_score"] for r in rows.values())
+
+    page = text_of(client.get(reverse("scoring:results", args=[closed.pk])).content.decode())
+    assert "纸质计票不计入：发出 20 张，收回 22 张，收回票数多于发出票数，投票无效。" in page
+    assert "纸质计票不计入：应到代表 30 人，到会 18 人，不符合人数要求（须超过三分之二）。" in page
+    assert page.count("没有有效的民主评议票：最终得分只是评委得分。") == 3
+    english = client.get(reverse("scoring:results", args=[closed.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "22 ballots came back of 20 handed out" in english.content.decode()
+    # The public notice explains them too.
+    notice = client.get(reverse("notice:printed", args=[closed.pk])).content.decode()
+    assert "不符合人数要求" in notice and "没有有效的民主评议票" in notice

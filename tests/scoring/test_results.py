@@ -190,10 +190,12 @@ def test_a_grade_set_by_hand_needs_a_reason_and_is_explained(closed, street_staf
     row = next(r for r in results.build_document(closed)["contestants"] if r["order"] == 2)
     assert row["grade"] == "basic"
     assert row["reasons"] == [
-        {"code": "override", "old": "competent", "new": "basic", "reason": "信访问题核实"}
+        {"code": "no_ballots"},  # democratic evaluation is on, and nobody rated
+        {"code": "override", "old": "competent", "new": "basic", "reason": "信访问题核实"},
     ]
     assert [results.reason_text(r) for r in row["reasons"]] == [
-        "等次由“称职”手动调整为“基本称职”：信访问题核实"
+        "没有有效的民主评议票：最终得分只是评委得分。",
+        "等次由“称职”手动调整为“基本称职”：信访问题核实",
     ]
 
 
@@ -202,8 +204,8 @@ def test_the_cap_turns_excellent_beyond_it_into_competent_with_a_reason(closed):
     rows = results.build_document(closed)["contestants"]
     # One of three may be excellent; the first two share rank 1, so neither fits alone.
     assert [r["grade"] for r in rows] == ["competent", "competent", "competent"]
-    assert rows[0]["reasons"] == [{"code": "cap", "cap": "34", "rank": 1}]
-    assert "34" in results.reason_text(rows[0]["reasons"][0])
+    assert rows[0]["reasons"] == [{"code": "no_ballots"}, {"code": "cap", "cap": "34", "rank": 1}]
+    assert "34" in results.reason_text(rows[0]["reasons"][1])
     assert [r["grade_set_by"] for r in rows] == ["cap", "cap", None]
 
 
