@@ -2,6 +2,7 @@
 
 from django.utils.translation import pgettext
 
+from competition.models import Judge
 from scoring import domain
 from scoring.reports import spreadsheets
 from scoring.results.comments import named_comments
@@ -74,12 +75,15 @@ def ranking_table(document: dict, names: dict[str, str] | None = None) -> spread
 
 
 def judge_tables(document: dict, names: dict[str, str] | None = None) -> list[spreadsheets.Table]:
-    """One table per judge: their sheets in speaking order, with the points of each criterion."""
+    """One table per judge: their sheets in speaking order, with the points of each criterion,
+    and the judge's role on the panel: an observer's sheets count for nothing."""
     criteria = document["criteria"]
+    roles = dict(Judge.Role.choices)
     header = [
         pgettext("spreadsheet", "Speaking order"),
         pgettext("spreadsheet", "Secretary"),
         pgettext("spreadsheet", "Village"),
+        pgettext("spreadsheet", "Role"),
         *_names(document, names),
         pgettext("spreadsheet", "Total"),
         pgettext("spreadsheet", "Percent"),
@@ -97,6 +101,7 @@ def judge_tables(document: dict, names: dict[str, str] | None = None) -> list[sp
                     row["order"],
                     row["secretary"],
                     row["village"],
+                    str(roles.get(sheet.get("role"), "")),
                     *(spreadsheets.number(sheet["points"].get(c["code"])) for c in criteria),
                     spreadsheets.number(sheet["total"]),
                     spreadsheets.number(sheet["percent"]),

@@ -120,6 +120,12 @@ def test_results_xlsx_is_in_chinese_with_numbers_as_numbers(client, closed, stre
     third_judge = rows_of(workbook.worksheets[3])  # gave 100 and 80: dropped
     assert [r["去掉"].value for r in third_judge] == ["是", "是", "是"]
     assert {r["去掉"].value for r in sheets} == {"否"}
+    # Each judge's role on the panel: an observer's tab says so on every row.
+    observer = closed.judges.get(role="observer").display_name
+    roles = {tab.title.split("-", 1)[1]: {r["评委身份"].value for r in rows_of(tab)} for tab in
+             workbook.worksheets[1:]}  # fmt: skip
+    assert roles.pop(observer) == {"观察员"}
+    assert roles and all(len(role) == 1 and "观察员" not in role for role in roles.values())
 
 
 def test_results_xlsx_is_in_english_for_an_english_reader(client, closed, street_staff_carol):
