@@ -91,6 +91,18 @@ def annual_marks(
     )
 
 
+def fell_two_grades(quarters: Iterable[tuple[int, int, Grade]]) -> bool:
+    """A fall of two grades or more from one quarter to the very next: (year, quarter, grade)
+    in time order. Across a gap of quarters without a grade, two grades are no such fall."""
+    quarters = list(quarters)
+    return any(
+        after_year * 4 + after_q == year * 4 + q + 1 and grade.level - after.level >= 2
+        for (year, q, grade), (after_year, after_q, after) in zip(
+            quarters, quarters[1:], strict=False
+        )
+    )
+
+
 # ---- The half year ----
 
 

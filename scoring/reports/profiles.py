@@ -102,8 +102,7 @@ def entries_of(contestants: list[Contestant]) -> list[Entry]:
 def flags(entries: list[Entry], policy: domain.Policy) -> list[str]:
     """ "incompetent_two_years": two consecutive years whose annual grade (domain.annual_grade,
     as the annual report grades them) is incompetent; "fell_two_grades": a fall of two grades
-    or more from one street quarter to the next, the quarter right after it (across a gap of
-    quarters without a competition, two grades are no fall from one quarter to the next)."""
+    or more from one street quarter to the very next (domain.fell_two_grades)."""
     found = []
     street = [e for e in entries if e.level == "street" and e.grade]
     by_year: dict[int, list[domain.QuarterGrade]] = {}
@@ -125,11 +124,8 @@ def flags(entries: list[Entry], policy: domain.Policy) -> list[str]:
         for year in annual
     ):
         found.append("incompetent_two_years")
-    for before, after in zip(street, street[1:], strict=False):
-        adjacent = after.year * 4 + after.quarter == before.year * 4 + before.quarter + 1
-        if adjacent and domain.Grade(before.grade).level - domain.Grade(after.grade).level >= 2:
-            found.append("fell_two_grades")
-            break
+    if domain.fell_two_grades((e.year, e.quarter, domain.Grade(e.grade)) for e in street):
+        found.append("fell_two_grades")
     return found
 
 

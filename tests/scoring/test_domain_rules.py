@@ -236,3 +236,13 @@ def test_tally_problems_never_passes_counts_that_do_not_add_up(numbers):
         assert sum(values[c] for c in domain.CHOICES) <= values["ballots_returned"]
         assert values["ballots_issued"] <= values["representatives_present"]
         assert max(numbers) <= 100
+
+
+def test_a_fall_of_two_grades_is_from_one_quarter_to_the_very_next():
+    E, C, B, I = Grade.EXCELLENT, Grade.COMPETENT, Grade.BASIC, Grade.INCOMPETENT  # noqa: E741
+    assert domain.fell_two_grades([(2025, 4, E), (2026, 1, B)])  # Q4 to the next year's Q1
+    assert domain.fell_two_grades([(2026, 1, C), (2026, 2, E), (2026, 3, B)])
+    assert not domain.fell_two_grades([(2025, 4, C), (2026, 4, I)])  # a year apart
+    assert not domain.fell_two_grades([(2026, 1, E), (2026, 2, C), (2026, 3, B)])  # one at a time
+    assert not domain.fell_two_grades([(2026, 1, I), (2026, 2, E)])  # a rise
+    assert not domain.fell_two_grades([])
