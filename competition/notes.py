@@ -13,8 +13,10 @@ scheme's), or a list of those (joined as the reader's language lists things).
 
 from collections.abc import Callable, Mapping
 
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
+
+from villages.language import in_reader_language
 
 Texts = Mapping[str, object]
 
@@ -26,8 +28,7 @@ def part(code: str, **figures) -> dict:
 
 def _figure(value):
     if isinstance(value, dict) and "zh" in value:
-        english = (get_language() or "").startswith("en") and value.get("en")
-        return english or value["zh"]
+        return in_reader_language(value["zh"], value.get("en"))
     if isinstance(value, list):
         return pgettext("list separator", ", ").join(str(_figure(v)) for v in value) or "—"
     return value

@@ -5,19 +5,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from villages.language import in_reader_language
 from villages.models import District
 
 
 def _localized(obj: models.Model, field: str) -> str:
-    """The English text when the page is in English and one was written, else the Chinese."""
-    if (get_language() or "").startswith("en"):
-        english = getattr(obj, f"{field}_en")
-        if english:
-            return english
-    return getattr(obj, field)
+    return in_reader_language(getattr(obj, field), getattr(obj, f"{field}_en"))
 
 
 class Scheme(models.Model):

@@ -13,6 +13,7 @@ from scoring.models import (
     ScoreSheet,
 )
 from scoring.sheets.queries import carried_over, competition_maximum, contestants_in_order
+from villages.language import in_reader_language
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,12 @@ def criterion_labels(competition_ids) -> dict[int, dict[str, str]]:
     """Each competition's criteria, code → name in the page's language (the English name where
     one was written, else the Chinese). A published document keeps only the Chinese names; the
     competition's frozen copies of its criteria keep both. One query."""
-    from django.utils.translation import get_language
-
-    english = (get_language() or "").startswith("en")
     labels: dict[int, dict[str, str]] = {}
     rows = CompetitionCriterion.objects.filter(competition_id__in=list(competition_ids))
     for competition_id, code, name, name_en in rows.values_list(
         "competition_id", "code", "name", "name_en"
     ):
-        labels.setdefault(competition_id, {})[code] = (name_en if english else "") or name
+        labels.setdefault(competition_id, {})[code] = in_reader_language(name, name_en)
     return labels
 
 

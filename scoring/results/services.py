@@ -23,11 +23,6 @@ from scoring.results import queries
 from scoring.sheets.services import rewrite_points
 
 
-def gaps_note(report: queries.Completeness) -> str:
-    """What was missing at the close, in one line."""
-    return notes.gaps_text(report.totals)
-
-
 def close_scoring(*, competition: Competition, by: User, reason: str = "") -> None:
     """Scoring → closed. When anything is missing (sheets not in, drafts, contestants below the
     trimmed mean's minimum, unconfirmed tallies, unused ballot codes), closing needs a written
@@ -44,7 +39,7 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
             if not reason.strip():
                 raise ActionRefused(
                     _("Not everything is in (%(gaps)s): give the reason for closing anyway.")
-                    % {"gaps": gaps_note(report)}
+                    % {"gaps": notes.gaps_text(report.totals)}
                 )
             parts, why = (notes.part("gaps", **report.totals),), reason
         competition_services.transition(
