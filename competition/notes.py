@@ -66,6 +66,9 @@ GAPS: dict[str, Callable[[int], str]] = {
     "tally_unconfirmed": lambda n: ngettext(
         "%(n)s paper tally not confirmed", "%(n)s paper tallies not confirmed", n
     ),
+    "tally_void": lambda n: ngettext(
+        "%(n)s paper tally that does not count", "%(n)s paper tallies that do not count", n
+    ),
     "tokens_unused": lambda n: ngettext("%(n)s ballot code unused", "%(n)s ballot codes unused", n),
 }
 

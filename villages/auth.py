@@ -15,11 +15,11 @@ class RoleBackend(ModelBackend):
             user_id = model._meta.pk.to_python(user_id)
         except ValidationError:  # a session holding a malformed id signs nobody in
             return None
-        user = (
-            model._default_manager.select_related("membership__district", "membership__street")
-            .filter(pk=user_id)
-            .first()
-        )
-        if user is None or not self.user_can_authenticate(user):
+        users = model._default_manager.select_related("membership__district", "membership__street")
+        try:
+            user = users.get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
             return None
         return user

@@ -144,6 +144,9 @@ class ContestantCompleteness:
     submitted: int  # their submitted sheets
     drafts: int  # their sheets saved as drafts, not submitted
     tally_unconfirmed: bool  # a paper tally entered and not yet confirmed
+    # A confirmed paper tally that does not count: the meeting short of its quorum, or more
+    # ballots returned than handed out (domain.tally_counts).
+    tally_void: bool
     tokens_unused: int  # ballot codes handed out and neither used nor withdrawn
     below_minimum: bool  # a panel big enough to trim, but too few sheets in to trim them
 
@@ -157,9 +160,13 @@ class ContestantCompleteness:
             self.missing
             or self.drafts
             or self.tally_unconfirmed
+            or self.tally_void
             or self.tokens_unused
             or self.below_minimum
         )
+
+
+TALLY_AND_CODES = ("tally_unconfirmed", "tally_void", "tokens_unused")
 
 
 @dataclass(frozen=True)
@@ -185,13 +192,14 @@ class Completeness:
     @property
     def totals(self) -> dict[str, int]:
         names = ("expected", "submitted", "missing", "drafts", "below_minimum")
-        return {name: self.total(name) for name in (*names, "tally_unconfirmed", "tokens_unused")}
+        return {name: self.total(name) for name in (*names, *TALLY_AND_CODES)}
 
 
 def completeness(competition: Competition, policy) -> Completeness:
     """For each contestant not marked absent: counting sheets in against expected, drafts,
-    fewer sheets than the trimmed mean's minimum, an unconfirmed paper tally and unused ballot
-    codes (the last two only with democratic evaluation on). Three queries."""
+    fewer sheets than the trimmed mean's minimum, a paper tally unconfirmed or confirmed but
+    void, and unused ballot codes (the last three only with democratic evaluation on). Three
+    queries."""
     counting = list(competition.judges.counting().values_list("pk", flat=True))
     recused = set(
         Judge.recusals.through.objects.filter(judge_id__in=counting).values_list(
@@ -233,6 +241,10 @@ def completeness(competition: Competition, policy) -> Completeness:
                 tally_unconfirmed=democratic
                 and tally is not None
                 and tally.confirmed_by_id is None,
+                tally_void=democratic
+                and tally is not None
+                and tally.confirmed_by_id is not None
+                and not tally.counts_valid,
                 tokens_unused=contestant.tokens_unused if democratic else 0,
                 below_minimum=trims
                 and contestant.submitted < policy.trim_min_sheets <= len(counting),

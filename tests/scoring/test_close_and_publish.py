@@ -90,6 +90,7 @@ def test_completeness_counts_counting_sheets_against_expected_per_contestant(hal
         "drafts": 1,
         "below_minimum": 0,  # a panel of three is never trimmed
         "tally_unconfirmed": 1,
+        "tally_void": 0,
         "tokens_unused": 1,
     }
 
@@ -138,6 +139,61 @@ def test_a_complete_competition_closes_without_a_reason(street_staff_carol):
     competition.refresh_from_db()
     assert competition.status == "closed"
     assert competition.events.get(kind=Event.Kind.CLOSED).note == ""
+
+
+def test_a_confirmed_tally_that_does_not_count_is_said_before_the_close_and_needs_a_reason(
+    client, street_staff_carol
+):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, contestants=2
+    )
+    seat = competition.judges.get()
+    first, second = competition.contestants.order_by("order")
+    for contestant in (first, second):
+        save_sheet(
+            judge=seat,
+            contestant=contestant,
+            points=full_points(competition),
+            version=1,
+            submit=True,
+            by=seat.user,
+        )
+    # 20 of 30 representatives: not more than two thirds, so the meeting's vote does not count.
+    tally = PaperTally.objects.create(
+        contestant=second,
+        representatives_due=30,
+        representatives_present=20,
+        ballots_issued=20,
+        ballots_returned=20,
+        excellent=20,
+        competent=0,
+        basic=0,
+        incompetent=0,
+        entered_by=UserFactory(),
+        confirmed_by=UserFactory(),
+    )
+
+    report = report_of(competition)
+    assert [(r.contestant, r.tally_void) for r in report.gaps] == [(second, True)]
+    assert report.totals["tally_void"] == 1
+    client.force_login(street_staff_carol)
+    page = client.get(reverse("scoring:transition", args=[competition.pk, "close"])).content
+    page = page.decode()
+    assert "1 份已确认的纸质计票不计入（到会代表不超过三分之二，或收回票数多于发出票数）" in page
+    assert '<td class="text-nowrap">不计入</td>' in page
+    with pytest.raises(ActionRefused) as refused:
+        close_scoring(competition=competition, by=street_staff_carol, reason="")
+    assert "（1 份纸质计票不计入）" in str(refused.value)
+    competition.refresh_from_db()
+    assert competition.status == "scoring"
+
+    tally.representatives_present = tally.ballots_issued = tally.ballots_returned = 21
+    tally.excellent = 21
+    tally.save()
+    assert report_of(competition).complete
+    close_scoring(competition=competition, by=street_staff_carol)
+    competition.refresh_from_db()
+    assert competition.status == "closed"
 
 
 def test_a_panel_big_enough_to_trim_flags_contestants_below_the_minimum(street_staff_carol):
