@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from competition.models import Competition, Contestant, Event, Judge
 from scoring import domain
 from scoring.models import ScoreSheet
-from scoring.results.document import policy_of
+from scoring.results.queries import policy_of
 from scoring.sheets.queries import competition_maximum, contestants_in_order
 from stage.models import ON_STAGE, SEGMENTS, Draw, Question, ScreenLink, Stage, Step
 

@@ -31,6 +31,7 @@ from scoring.models import (
     GradingPolicy,
     PaperTally,
 )
+from scoring.results import queries as result_queries
 from scoring.sheets.services import SheetInvalid
 
 BALLOT_OPEN = (Competition.Status.DRAFT, Competition.Status.SCORING)
@@ -182,12 +183,10 @@ def _check_token(token: BallotToken | None) -> None:
     competition = token.contestant.competition
     if competition.status not in BALLOT_OPEN:
         raise BallotRefused("closed")
-    from scoring.results import document
-
     try:  # read with the token: the competition's own copy, which it has once scoring starts
         policy = competition.policy
     except GradingPolicy.DoesNotExist:
-        policy = document.policy_of(competition)
+        policy = result_queries.policy_of(competition)
     if not policy.democratic_enabled:
         raise BallotRefused("off")
 

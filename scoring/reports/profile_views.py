@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from competition.permissions import is_staff_session
 from scoring.reports import profiles
-from scoring.results.document import GRADE_LABELS, district_policy_of
+from scoring.results.document import GRADE_LABELS
+from scoring.results.queries import district_policy_of
 from villages import permissions as org
 from villages.models import Secretary, Village
 from villages.search import search as find

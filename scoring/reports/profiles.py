@@ -6,6 +6,8 @@ from decimal import Decimal
 from competition.models import Contestant, Problem, competition_title, quarter_label
 from scoring import domain
 from scoring.models import Publication
+from scoring.results.document import criterion_averages
+from scoring.results.queries import criterion_labels
 from villages.models import Secretary, Tenure, Village
 
 
@@ -44,9 +46,6 @@ class Record:
 def entries_of(contestants: list[Contestant]) -> list[Entry]:
     """Each contestant's row in the latest published document of their competition. Two
     queries (the documents, the criteria's names), none for no contestant."""
-    from scoring.results.document import criterion_averages
-    from scoring.results.queries import criterion_labels
-
     latest: dict[int, Publication] = {}
     for publication in (
         Publication.objects.defer("summary")

@@ -16,7 +16,8 @@ from competition.models import Competition
 from scoring import domain
 from scoring.models import Publication
 from scoring.reports import spreadsheets
-from scoring.results.document import GRADE_LABELS, district_policy_of, policies_of
+from scoring.results.document import GRADE_LABELS
+from scoring.results.queries import district_policy_of, policies_of
 
 
 def latest_documents(

@@ -10,7 +10,6 @@ with its SHA-256 digest, and never built again.
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -21,7 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from competition.models import Competition, Judge
 from scoring import domain
-from scoring.models import Ballot, GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
+from scoring.models import GradeOverride, GradingPolicy, PaperTally, Score, ScoreSheet
+from scoring.results.queries import confirmed_tallies, democratic_counts, policy_of
 from scoring.sheets.queries import contestants_in_order
 
 # The grades as pages, exports and reasons name them, in the reader's language.
@@ -79,65 +79,6 @@ def reason_text(reason: dict | str) -> str:
 def stored_figure(value: Decimal | Fraction | None) -> str | None:
     """A figure as the document stores it: the exact value rounded half up once, two places."""
     return None if value is None else f"{domain.round2(value):.2f}"
-
-
-def policies_of(competitions: Iterable[tuple[int, int]]) -> dict[int, GradingPolicy]:
-    """The grading policy of each (competition id, district id): the competition's own copy,
-    else its district's, else the defaults. The one place a competition's policy is found.
-    One query."""
-    wanted = dict(competitions)
-    rows = GradingPolicy.objects.filter(
-        Q(competition_id__in=wanted) | Q(district_id__in=set(wanted.values()))
-    )
-    own, by_district = {}, {}
-    for policy in rows:
-        if policy.competition_id is not None:
-            own[policy.competition_id] = policy
-        else:
-            by_district[policy.district_id] = policy
-    return {
-        pk: own.get(pk) or by_district.get(district_id) or GradingPolicy()
-        for pk, district_id in wanted.items()
-    }
-
-
-def policy_of(competition: Competition) -> GradingPolicy:
-    """The competition's grading policy (`policies_of`)."""
-    return policies_of([(competition.pk, competition.district_id)])[competition.pk]
-
-
-def district_policy_of(district_id: int) -> GradingPolicy:
-    """The district's own grading policy, else the defaults: what its annual report and its
-    secretaries' records are graded by. One query."""
-    return GradingPolicy.objects.filter(district_id=district_id).first() or GradingPolicy()
-
-
-def confirmed_tallies(competition: Competition) -> list[PaperTally]:
-    """The competition's paper tallies a second person confirmed, valid or not. One query."""
-    return list(
-        PaperTally.objects.filter(contestant__competition=competition, confirmed_by__isnull=False)
-    )
-
-
-def democratic_counts(
-    competition: Competition, tallies: list[PaperTally] | None = None
-) -> dict[int, dict[str, int]]:
-    """Valid ballots per contestant and choice: online ballots and paper tallies together —
-    a tally only once confirmed, with its quorum and no more ballots returned than issued.
-    Two queries (one when the confirmed tallies are given)."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(domain.CHOICES, 0))
-    for contestant_id, choice, n in (
-        Ballot.objects.filter(contestant__competition=competition)
-        .values_list("contestant_id", "choice")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        counts[contestant_id][choice] += n
-    for tally in confirmed_tallies(competition) if tallies is None else tallies:
-        if tally.counts_valid:
-            for choice, n in tally.counts.items():
-                counts[tally.contestant_id][choice] += n
-    return {pk: {str(c): n for c, n in row.items()} for pk, row in counts.items()}
 
 
 def _policy_json(policy: GradingPolicy) -> dict:

@@ -20,6 +20,8 @@ from scoring.models import (
     SheetRevision,
 )
 from scoring.results import queries
+from scoring.results.chain import public_document, seal
+from scoring.results.document import build_document, summary_of
 from scoring.sheets.services import rewrite_points
 
 
@@ -29,11 +31,9 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
     reason; the event log records what was missing and why the competition closed anyway.
     The check runs on the locked competition, so it sees every sheet saved before the close.
     Judges' sheets and ballots stop, and the ballots are sealed (`seal_ballots`)."""
-    from scoring.results.document import policy_of
-
     with transaction.atomic():
         locked = competition_services.lock(competition)
-        report = queries.completeness(locked, policy_of(locked))
+        report = queries.completeness(locked, queries.policy_of(locked))
         parts, why = (), ""
         if not report.complete:
             if not reason.strip():
@@ -52,9 +52,7 @@ def close_scoring(*, competition: Competition, by: User, reason: str = "") -> No
 def publish_refusal(competition: Competition) -> str:
     """Why the competition cannot be published as it stands, and what to do; "" when it can.
     A contestant with no counting sheet stops it: score them, or mark them absent."""
-    from scoring.results.document import policy_of
-
-    rows = queries.completeness(competition, policy_of(competition)).without_sheet
+    rows = queries.completeness(competition, queries.policy_of(competition)).without_sheet
     if not rows:
         return ""
     return _(
@@ -84,9 +82,6 @@ def publish_version(*, competition: Competition, by: User, reason: str = "") -> 
     """A new version of the competition's results document, on the locked competition: built
     now, linked to the version before (scoring.results.chain), with its digest and its public
     document's digest."""
-    from scoring.results.chain import public_document, seal
-    from scoring.results.document import build_document, summary_of
-
     document = build_document(competition)
     last = (
         competition.publications.only("version", "digest", "public_digest")

@@ -22,6 +22,7 @@ from scoring.models import (
     GradingPolicy,
     Scheme,
 )
+from scoring.reports import rankings
 from villages.models import Street
 
 
@@ -140,8 +141,6 @@ def create_district_competition(
     """The district-level competition of a period, with the contestants the period's published
     street competitions recommend (excellent, top K by rank per street), each linked to their
     street result."""
-    from scoring.reports import rankings
-
     if Competition.objects.filter(
         level=Competition.Level.DISTRICT, district=district, year=year, quarter=quarter
     ).exists():

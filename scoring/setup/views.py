@@ -20,7 +20,7 @@ from scoring.forms import (
     JudgeStatusForm,
     ReasonForm,
 )
-from scoring.results import document, queries
+from scoring.results import queries
 from scoring.results.services import close_scoring, publish_competition, publish_refusal
 from scoring.setup import queries as setup_queries
 from scoring.setup.services import choose_criteria, create_competition, open_scoring
@@ -341,7 +341,7 @@ TRANSITION_LABELS = {
 
 def _close(request: HttpRequest, competition: Competition) -> HttpResponse:
     """Close scoring: first what is missing; with anything missing, a confirmation and a reason."""
-    report = queries.completeness(competition, document.policy_of(competition))
+    report = queries.completeness(competition, queries.policy_of(competition))
     form = None if report.complete else CloseForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["reason"] if form else ""

@@ -52,7 +52,7 @@ def half_scored(street_staff_carol):
 
 
 def report_of(competition):
-    return queries.completeness(competition, results.policy_of(competition))
+    return queries.completeness(competition, queries.policy_of(competition))
 
 
 def test_completeness_counts_counting_sheets_against_expected_per_contestant(half_scored):

@@ -14,6 +14,7 @@ from scoring.ballots import services
 from scoring.ballots.services import BallotRefused, cast_ballot
 from scoring.models import Ballot, BallotToken, GradingPolicy, PaperTally
 from scoring.results import document as results
+from scoring.results import queries
 from scoring.sheets import services as sheet_services
 from scoring.sheets.services import SheetInvalid
 from tests.competition_setup import competition_in_scoring, full_points
@@ -249,13 +250,13 @@ def test_a_tally_counts_only_with_quorum_valid_returns_and_a_second_confirmation
     contestant = competition.contestants.first()
     dave = MembershipFactory(role="street_staff", street=competition.street).user
     services.enter_tally(contestant=contestant, values=tally_values(), by=street_staff_carol)
-    assert results.democratic_counts(competition) == {}
+    assert queries.democratic_counts(competition) == {}
 
     # The same person typing again never confirms it.
     services.enter_tally(contestant=contestant, values=tally_values(), by=street_staff_carol)
-    assert results.democratic_counts(competition) == {}
+    assert queries.democratic_counts(competition) == {}
     services.enter_tally(contestant=contestant, values=tally_values(), by=dave)
-    assert results.democratic_counts(competition)[contestant.pk]["excellent"] == 15
+    assert queries.democratic_counts(competition)[contestant.pk]["excellent"] == 15
 
     # 20 of 30 present is not more than two thirds: the tally no longer counts.
     no_quorum = tally_values(
@@ -266,7 +267,7 @@ def test_a_tally_counts_only_with_quorum_valid_returns_and_a_second_confirmation
     services.enter_tally(contestant=contestant, by=dave, values=no_quorum)
     tally = PaperTally.objects.get()
     assert not tally.has_quorum and not tally.counts_valid
-    assert results.democratic_counts(competition) == {}
+    assert queries.democratic_counts(competition) == {}
 
     # More ballots returned than handed out voids the vote, confirmed or not.
     void = tally_values(ballots_issued=24, ballots_returned=25)
@@ -274,7 +275,7 @@ def test_a_tally_counts_only_with_quorum_valid_returns_and_a_second_confirmation
     services.enter_tally(contestant=contestant, by=dave, values=void)
     tally = PaperTally.objects.get()
     assert tally.has_quorum and not tally.returns_valid and not tally.counts_valid
-    assert results.democratic_counts(competition) == {}
+    assert queries.democratic_counts(competition) == {}
 
 
 def test_ballots_and_tallies_feed_the_democratic_score_and_vetoes(

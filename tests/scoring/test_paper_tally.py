@@ -11,7 +11,7 @@ from competition.services import ActionRefused
 from scoring.ballots import services
 from scoring.ballots.services import TallyOutcome
 from scoring.models import DifferingTally, PaperTally
-from scoring.results import document as results
+from scoring.results import queries as results
 from scoring.results import services as result_services
 from scoring.sheets import services as sheet_services
 from tests.competition_setup import competition_in_scoring, full_points

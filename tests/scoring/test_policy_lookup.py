@@ -6,7 +6,7 @@ import pytest
 from scoring.ballots import services as ballot_services
 from scoring.ballots.services import BallotRefused, cast_ballot
 from scoring.models import GradingPolicy
-from scoring.results import document as results
+from scoring.results import queries as results
 from scoring.setup import services
 from tests.competition_setup import competition_in_scoring
 
