@@ -185,6 +185,20 @@ def grade_for(final: Number, policy: Policy) -> Grade:
     return Grade.INCOMPETENT
 
 
+def band_missed(final: Number, policy: Policy) -> Decimal | None:
+    """The band a final reaches when shown rounded to two places but not exactly (89.9988… is
+    shown as 90.00 and is competent): what a reader must be told; None when the shown figure
+    and the exact one earn the same grade."""
+    shown = grade_for(round2(final), policy)
+    if shown == grade_for(final, policy):
+        return None
+    return {
+        Grade.EXCELLENT: policy.band_excellent,
+        Grade.COMPETENT: policy.band_competent,
+        Grade.BASIC: policy.band_basic,
+    }[shown]
+
+
 def democratic_veto(counts: dict[str, int], policy: Policy) -> tuple[Grade | None, str | None]:
     """The democratic vetoes: incompetent ballots over one third of valid ballots make the grade
     incompetent ("incompetent_share"); excellent + competent ballots under two thirds make it at

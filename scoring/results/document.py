@@ -299,23 +299,17 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
     grade = domain.grade_for(final, policy) if final is not None else None
     # What set the grade when the bands did not: the annual roll-up reads it (reports/rankings.py).
     grade_set_by = None
-    if grade is not None:
-        shown = domain.grade_for(domain.round2(final), policy)
-        if shown != grade:
-            band = {
-                domain.Grade.EXCELLENT: policy.band_excellent,
-                domain.Grade.COMPETENT: policy.band_competent,
-                domain.Grade.BASIC: policy.band_basic,
-            }[shown]
-            reasons.append(
-                {
-                    "code": "below_band",
-                    "exact": _exact(final),
-                    "shown": stored_figure(final),
-                    "band": stored_figure(band),
-                    "grade": grade.value,
-                }
-            )
+    band = domain.band_missed(final, policy) if final is not None else None
+    if band is not None:
+        reasons.append(
+            {
+                "code": "below_band",
+                "exact": _exact(final),
+                "shown": stored_figure(final),
+                "band": stored_figure(band),
+                "grade": grade.value,
+            }
+        )
     if grade is not None and counts:
         ceiling, veto = domain.democratic_veto(counts, policy)
         lowered = domain.at_most(grade, ceiling)

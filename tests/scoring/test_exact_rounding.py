@@ -83,6 +83,16 @@ def test_exactly_ninety_is_excellent_and_just_below_is_not_even_when_shown_as_ni
     assert domain.grade_for(Fraction(59995, 1000), DEFAULT) == Grade.INCOMPETENT
 
 
+def test_the_band_a_rounded_final_seems_to_reach_is_named_only_when_the_exact_one_misses_it():
+    assert domain.band_missed(Fraction(89995, 1000), DEFAULT) == D("90")
+    assert domain.band_missed(Fraction(69995, 1000), DEFAULT) == D("70")
+    assert domain.band_missed(Fraction(59995, 1000), DEFAULT) == D("60")
+    # Rounded down, or exactly on a band, or far from one: the shown figure tells the truth.
+    assert domain.band_missed(Fraction(89994, 1000), DEFAULT) is None
+    assert domain.band_missed(Fraction(90), DEFAULT) is None
+    assert domain.band_missed(Fraction(7512, 100), DEFAULT) is None
+
+
 def test_exactly_one_third_incompetent_and_exactly_two_thirds_approval_are_no_veto():
     assert domain.democratic_veto({"competent": 20, "incompetent": 10}, DEFAULT) == (None, None)
     assert domain.democratic_veto({"competent": 20, "incompetent": 11}, DEFAULT)[1] == (
