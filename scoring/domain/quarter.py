@@ -125,12 +125,13 @@ def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
     """The panel score of a contestant, from the percents of the submitted sheets.
 
     Observers' sheets never count. With the trimmed mean and at least `trim_min_sheets` counted
-    sheets, the single highest and single lowest are dropped (among equal percents, the later
-    key is dropped), then the kept sheets are averaged with their role weights; with fewer
-    sheets, all are averaged. When the kept sheets weigh nothing together (their roles weigh 0),
-    there is no panel score. The mean averages all counted sheets with their weights; the
-    median takes the middle percent, unweighted. Exact: not rounded. The disagreement is the
-    standard deviation of the counted percents.
+    sheets, the single highest and single lowest are dropped (among equal percents, the greatest
+    key as the highest and the smallest as the lowest: keys are judge ids, so the judge added
+    last and the one added first), then the kept sheets are averaged with their role weights;
+    with fewer sheets, all are averaged. When the kept sheets weigh nothing together (their
+    roles weigh 0), there is no panel score. The mean averages all counted sheets with their
+    weights; the median takes the middle percent, unweighted. Exact: not rounded. The
+    disagreement is the standard deviation of the counted percents.
     """
     counted = [s for s in sheets if not s.observer]
     if not counted:
@@ -140,7 +141,7 @@ def panel_score(sheets: list[SheetInput], policy: Policy) -> Panel:
         return Panel(median([s.percent for s in counted]), frozenset(), disagreement)
     kept, dropped = counted, frozenset()
     if policy.aggregation == Aggregation.TRIMMED_MEAN and len(counted) >= policy.trim_min_sheets:
-        ordered = sorted(counted, key=lambda s: (s.percent, str(s.key)))
+        ordered = sorted(counted, key=lambda s: (s.percent, s.key))
         lowest, highest = ordered[0], ordered[-1]
         dropped = frozenset({lowest.key, highest.key})
         kept = ordered[1:-1]

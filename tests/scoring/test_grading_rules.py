@@ -64,6 +64,13 @@ def test_all_equal_sheets_drop_one_each_way_and_agree():
     assert panel.disagreement == D("0.00")
 
 
+def test_among_tied_percents_the_greatest_key_is_the_highest_and_the_smallest_the_lowest():
+    # Keys are judge ids, compared as numbers: 10 comes after 9 (as text it would not).
+    tied = [SheetInput(key, D(percent)) for key, percent in ((9, "80"), (10, "80"), (11, "85"))]
+    tied += [SheetInput(key, D(percent)) for key, percent in ((2, "95"), (12, "95"))]
+    assert panel_score(tied, DEFAULT).dropped == {9, 12}
+
+
 def test_observers_score_but_never_count():
     panel = panel_score(sheets(60, 80, 90, 20, observers={3}), DEFAULT)
     assert panel.score == Fraction(230, 3)  # (60 + 80 + 90) / 3, exact
