@@ -107,10 +107,12 @@ def public_of(state: NoticeState, version: int | None = None) -> dict | None:
     return public_document(summary, found.digest, previous.public_digest if previous else None)
 
 
-# The reasons a notice shows beneath a row: what set a grade the bands alone did not, a panel
-# score resting on fewer sheets than expected, and a final without the democratic rating.
+# The reasons a notice shows beneath a row: what set a grade the bands alone did not, a rank
+# below a final shown the same, a panel score resting on fewer sheets than expected, and a final
+# without the democratic rating.
 NOTICE_REASONS = {
     "below_band",
+    "rank_exact",
     "veto_incompetent_share",
     "veto_approval_share",
     "cap",

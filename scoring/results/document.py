@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
@@ -56,6 +57,10 @@ REASONS = {
     ),
     "few_sheets": gettext_lazy(
         "The panel score rests on %(counted)s of the %(expected)s sheets expected."
+    ),
+    "rank_exact": gettext_lazy(
+        "Shown as %(shown)s like rank %(above_rank)s, but the exact final score, %(exact)s…, "
+        "is below %(above)s…: rank %(rank)s."
     ),
     "below_band": gettext_lazy(
         "The exact final score, %(exact)s…, is shown rounded as %(shown)s but lies below "
@@ -209,6 +214,10 @@ def _build(competition: Competition) -> dict:
         row["grade_set_by"] = result.set_by
 
     rows.sort(key=lambda r: domain.display_order(r["_final"], r["_panel"], r["_dem"], r["order"]))
+    for above, row in pairwise(rows):
+        shown_alike = row["final_score"] is not None and row["final_score"] == above["final_score"]
+        if shown_alike and row["rank"] != above["rank"]:
+            row["reasons"].append(_rank_below(row, above))
     for row in rows:
         for key in ("_pk", "_final", "_panel", "_dem"):
             row.pop(key)
@@ -343,9 +352,26 @@ def _contestant(contestant, sheets, judges, criteria, maximum, policy, counts, e
     }
 
 
-def _exact(value: Fraction) -> str:
-    """Four decimals, cut (not rounded), to show how far below a band an exact value lies."""
-    return f"{Decimal(int(value * 10000)).scaleb(-4):.4f}"
+def _rank_below(row: dict, above: dict) -> dict:
+    """Why a contestant is ranked below one whose final is shown the same: the exact finals
+    differ (rule 9 ranks by them), written out to as many decimals as it takes to see it."""
+    places = 4
+    while _exact(row["_final"], places) == _exact(above["_final"], places) and places < 12:
+        places += 1
+    return {
+        "code": "rank_exact",
+        "shown": row["final_score"],
+        "rank": row["rank"],
+        "above_rank": above["rank"],
+        "exact": _exact(row["_final"], places),
+        "above": _exact(above["_final"], places),
+    }
+
+
+def _exact(value: Fraction, places: int = 4) -> str:
+    """Decimals cut (not rounded), to show how far below a band or another final an exact
+    value lies."""
+    return f"{Decimal(int(value * 10**places)).scaleb(-places):.{places}f}"
 
 
 def canonical(document: dict) -> bytes:

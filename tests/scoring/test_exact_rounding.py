@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -169,3 +170,43 @@ def test_the_document_shows_the_exact_panel_and_final_rounded_once(street_staff_
     assert row["democratic"]["score"] == "93.33"
     assert row["final_score"] == "79.33"  # not 79.34, built from the rounded parts
     assert row["grade"] == "competent"
+
+
+@pytest.mark.django_db
+def test_a_rank_below_a_final_shown_the_same_is_explained_by_the_exact_values(street_staff_carol):
+    competition = competition_in_scoring(
+        street=street_staff_carol.membership.street, staff=street_staff_carol, contestants=2
+    )
+    seat = competition.judges.get()
+    first, second = competition.contestants.order_by("order")
+    required = [c.code for c in competition.criteria.filter(required=True)]
+    # 76 of 110 with 4 excellent and 5 competent ballots: 75.0303…; 77.5 with 2 and 5: 75.0324….
+    for contestant, last, excellent in ((first, "12", 4), (second, "13.5", 2)):
+        points = dict.fromkeys(required, "16") | {required[-1]: last, "governance": "0"}
+        save_sheet(
+            judge=seat, contestant=contestant, points=points, version=1, submit=True, by=seat.user
+        )
+        for choice in ["excellent"] * excellent + ["competent"] * 5:
+            Ballot.objects.create(
+                contestant=contestant, choice=choice, cast_on=dt.date(2026, 12, 1)
+            )
+    competition_services.transition(competition=competition, action="close", by=street_staff_carol)
+
+    top, below = results.build_document(competition)["contestants"]
+
+    assert (top["secretary"], top["final_score"], top["rank"]) == (
+        second.secretary.name,
+        "75.03",
+        1,
+    )
+    assert (below["final_score"], below["rank"]) == ("75.03", 2)
+    assert {"code": "rank_exact", "shown": "75.03", "rank": 2, "above_rank": 1} | {
+        "exact": "75.0303",
+        "above": "75.0324",
+    } in below["reasons"]
+    assert not any(r["code"] == "rank_exact" for r in top["reasons"])
+    with translation.override("zh-hans"):
+        assert results.reason_text(below["reasons"][-1]) == (
+            "显示为 75.03，与第 1 名相同，"
+            "但最终得分的精确值 75.0303… 低于 75.0324…：名次为第 2 名。"
+        )
