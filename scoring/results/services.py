@@ -27,8 +27,9 @@ from scoring.sheets.services import rewrite_points
 
 def close_scoring(*, competition: Competition, by: User, reason: str = "") -> None:
     """Scoring → closed. When anything is missing (sheets not in, drafts, contestants below the
-    trimmed mean's minimum, unconfirmed tallies, unused ballot codes), closing needs a written
-    reason; the event log records what was missing and why the competition closed anyway.
+    trimmed mean's minimum, unconfirmed tallies, confirmed tallies that do not count, unused
+    ballot codes), closing needs a written reason; the event log records what was missing and
+    why the competition closed anyway.
     The check runs on the locked competition, so it sees every sheet saved before the close.
     Judges' sheets and ballots stop, and the ballots are sealed (`seal_ballots`)."""
     with transaction.atomic():
