@@ -45,6 +45,7 @@ TERMS = {
     *COLUMNS,  # a roster file's column names, which the import page lists
     "W",  # Kendall's W, a statistic's symbol in either language
     "N",  # the "5+N" criteria, as the district names them in either language
+    "null",  # JSON's empty value, which a reader computing a digest types as it is
 }
 # Django's admin writes the alt text of its yes/no icons and of its search box's magnifier
 # in English, with no way to translate them.

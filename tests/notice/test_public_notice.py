@@ -2,6 +2,7 @@
 its document and the verify page."""
 
 import datetime as dt
+import hashlib
 import json
 import re
 
@@ -142,6 +143,25 @@ def test_the_downloaded_document_is_the_one_whose_digest_is_shown(client, publis
     assert results.digest(document) == document["competition"]["digest"]
     assert document["competition"]["digest"] == publication.public_digest
     assert document["competition"]["results_digest"] == publication.digest
+
+
+def test_the_digest_computed_as_the_notice_says_with_a_readers_own_tools_is_the_one_shown(
+    client, published
+):
+    page = _page(client, published).content.decode()
+    document = json.loads(client.get(reverse("notice:document", args=[published.pk])).content)
+    shown = document["competition"]["digest"]
+    # What the notice tells a reader to do, done with nothing but the standard library.
+    assert "摘要字段本身设为 null，键名排序，无空格，汉字等字符不转义，UTF-8 编码" in page
+    document["competition"]["digest"] = None
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == shown
+    # Escaped characters or an empty string in place of null give another digest.
+    escaped = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    assert hashlib.sha256(escaped.encode()).hexdigest() != shown
+    document["competition"]["digest"] = ""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() != shown
 
 
 def test_a_reload_of_the_unchanged_notice_is_a_304(client, published):
