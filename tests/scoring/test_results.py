@@ -252,6 +252,29 @@ def test_results_page_is_for_street_staff_from_close_and_the_panel_after_publica
     assert json.loads(response.content)["competition"]["digest"] == Publication.objects.get().digest
 
 
+def test_beneath_each_row_each_judges_percent_is_named_and_what_does_not_count_says_why(
+    client, closed, street_staff_carol
+):
+    client.force_login(street_staff_carol)
+    page = client.get(reverse("scoring:results", args=[closed.pk])).content.decode()
+    first = results.build_document(closed)["contestants"][0]
+    lines = re.findall(r'<div class="judge-sheets">(.*?)</div>', page)
+    assert len(lines) == 3
+    names = [s["judge"] for s in first["sheets"]]
+    # The first row: five judges (the highest and the lowest dropped) and an observer.
+    assert lines[0] == " · ".join(
+        [
+            f'<span class="judge-sheet">{names[0]} 90.00</span>',
+            f'<span class="judge-sheet">{names[1]} 95.00</span>',
+            f'<span class="judge-sheet">{names[2]} <s>100.00</s> (已去掉)</span>',
+            f'<span class="judge-sheet">{names[3]} 85.00</span>',
+            f'<span class="judge-sheet">{names[4]} <s>80.00</s> (已去掉)</span>',
+            f'<span class="judge-sheet">{names[5]} <s>10.00</s> (观察员：不计入)</span>',
+        ]
+    )
+    assert "划线的分数不计入：已被去掉，或为观察员的评分。" in page
+
+
 def bulk_scored(street, staff, size: int, judges: int = 3) -> Competition:
     """A competition with `size` contestants, each scored by every judge: written in bulk, the
     way a large quarter would be imported, so that a test at 400 stays quick."""
