@@ -85,6 +85,21 @@ def test_a_villager_reads_the_notice_lodges_an_objection_and_checks_the_document
     assert phone.csp == [] and phone.outside == []
 
 
+def test_the_english_notice_fits_a_phone_with_its_grade_column_in_view(
+    page_at, live_server, published
+):
+    phone = page_at(PHONE, language="en-US")
+    phone.goto(live_server.url + reverse("notice:public", args=[published.pk]))
+    assert phone.locator("#ranking thead th").last.inner_text() == "Grade"
+    frame = phone.evaluate(
+        "(t => [t.scrollWidth, t.parentElement.clientWidth])(document.querySelector('#ranking'))"
+    )
+    assert frame[0] <= frame[1], frame  # the table needs no sideways scroll in its frame
+    for cell in phone.locator("#ranking thead th, #ranking tbody td").all():
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= 360, cell.inner_text()
+
+
 def test_the_printed_notice_carries_a_qr_code_of_the_public_page(
     page_at, live_server, published, street_staff_carol
 ):
