@@ -5,6 +5,7 @@ from scoring.feedback import views as feedback
 from scoring.reports import consistency_views, dashboard_views, halfyear_views, profile_views
 from scoring.reports import rankings_views as reports
 from scoring.results import views as results
+from scoring.setup import panel_views as panel
 from scoring.setup import review_views as review
 from scoring.setup import sheet_views as staff_sheets
 from scoring.setup import views as staff
@@ -52,20 +53,20 @@ urlpatterns = [
     ),
     path("competitions/<int:pk>/order/draw/", staff.order_draw, name="order_draw"),
     path("competitions/<int:pk>/order/", staff.order_set, name="order_set"),
-    path("competitions/<int:pk>/judges/add/", staff.judge_add, name="judge_add"),
+    path("competitions/<int:pk>/judges/add/", panel.judge_add, name="judge_add"),
     path(
         "competitions/<int:pk>/judges/<int:judge_id>/remove/",
-        staff.judge_remove,
+        panel.judge_remove,
         name="judge_remove",
     ),
     path(
         "competitions/<int:pk>/judges/<int:judge_id>/status/",
-        staff.judge_status,
+        panel.judge_status,
         name="judge_status",
     ),
     path(
         "competitions/<int:pk>/judges/<int:judge_id>/recusals/",
-        staff.judge_recusals,
+        panel.judge_recusals,
         name="judge_recusals",
     ),
     path("competitions/<int:pk>/do/<str:action>/", staff.transition, name="transition"),
