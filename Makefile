@@ -27,7 +27,7 @@ demo: $(STAMP)
 JOBS ?= auto
 TEST_RUN := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/python -m pytest
 test: $(STAMP)
-	$(TEST_RUN) -n $(JOBS) $(PYTEST_ARGS)
+	$(TEST_RUN) -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 	$(TEST_RUN) -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The benchmark (not part of the tests): PostgreSQL, gunicorn, district and city scale.

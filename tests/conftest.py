@@ -10,7 +10,12 @@ from tests import world as worlds
 from tests.factories import MembershipFactory, StreetFactory, UserFactory
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    # A long test starts first among the tests of its kind (pytest-django's stable sort, which
+    # runs after this, keeps its order: database tests, then transactional ones, which must not
+    # come first, as the live server's connection would lock tables under the others).
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     # A test that restarts PostgreSQL would cut every other worker's connection mid-test: in a
     # parallel run it waits for the run on its own that `make test` does afterwards.
     if not os.environ.get("PYTEST_XDIST_WORKER"):

@@ -255,6 +255,7 @@ def stage_pages(page, site: str, competition_id: int) -> list[str]:
     return found + check_both_widths(page, "screen link /competitions/…/screen/ (on stage)")
 
 
+@pytest.mark.long
 def test_every_page_of_every_role_passes_axe_at_both_widths(page_at, live_server):
     source = axe_source()
     default_scheme()  # an earlier transactional test's flush may have removed it
