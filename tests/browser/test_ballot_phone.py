@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from scoring.models import Ballot, BallotToken
 from tests.browser.conftest import DESKTOP, screenshot
@@ -27,7 +28,7 @@ def test_a_representative_scans_a_slip_and_rates_once(page_at, live_server, stre
     staff.fill("#per", "2")
     staff.get_by_role("button", name="发放并打印评议票").click()
     slips = staff.locator(".slip")
-    assert slips.count() == 6
+    expect(slips).to_have_count(6)  # waits for the printed page to load
     # The QR codes are drawn: an SVG with dark modules in each slip.
     assert staff.locator(".slip .qr svg path").count() == 6
     screenshot(staff, "ballot-slips")

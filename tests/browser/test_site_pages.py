@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, screenshot
 from tests.factories import PASSWORD, TenureFactory
@@ -77,7 +78,7 @@ def test_admin_previews_and_imports_a_roster(page_at, live_server, admin_alice, 
     page.set_input_files("input[type=file]", str(path))
     page.get_by_role("button", name="预览").click()
     changes = page.locator("table.roster-changes tbody tr")
-    assert changes.count() == 8  # district, street, 2 villages, 2 secretaries, 2 tenures
+    expect(changes).to_have_count(8)  # district, street, 2 villages, 2 secretaries, 2 tenures
     screenshot(page, "admin-roster-preview")
     assert not Village.objects.exists()
 
